@@ -1,0 +1,17 @@
+// drivers/commands.hpp — one registration function per subcommand. Each adds
+// its CLI11 subcommand and sets `action`, run if that subcommand is chosen.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common.hpp"
+#include "fwkit/core/error.hpp"
+
+namespace fw::driver {
+
+void register_systems(CLI::App& app, std::function<int()>& action);
+void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions& options,
+                      const std::string& cmdline);
+
+}  // namespace fw::driver

@@ -1,0 +1,68 @@
+#include "common.hpp"
+
+#include <iostream>
+
+#include "fwkit/core/error.hpp"
+
+namespace fw::driver {
+
+void add_common_options(CLI::App& sub, CommonOptions& o) {
+  sub.add_option("-c,--config", o.config_path, "run configuration (TOML)");
+  sub.add_option("-s,--set", o.sets, "override a config value: key.path=value (repeatable)");
+  sub.add_option("-o,--output", o.output, "result file (HDF5)");
+  sub.add_flag("--print-config", o.print_config,
+               "print the resolved configuration with defaults, as TOML, and exit");
+  sub.add_flag("--dry-run", o.dry_run, "validate the configuration and the output path, and exit");
+  sub.add_flag("-q,--quiet", o.quiet, "no progress reports");
+}
+
+config::Config load_config(const CommonOptions& o) {
+  config::Config cfg = o.config_path.empty() ? config::Config::empty()
+                                             : config::Config::from_file(o.config_path);
+  for (const auto& s : o.sets) cfg.set(s);
+  return cfg;
+}
+
+std::string output_path(const CommonOptions& o, const config::Table& root,
+                        const std::string& fallback) {
+  const std::string from_config = root.table("output").string("path", fallback);
+  return o.output.empty() ? from_config : o.output;
+}
+
+bool finish_config(const config::Config& cfg, const CommonOptions& o) {
+  cfg.check_all_used();
+  if (o.print_config) {
+    std::cout << cfg.resolved_toml();
+    return true;
+  }
+  return false;
+}
+
+int guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    std::cerr << "fwkit: error: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "fwkit: internal error: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kSoftware);
+  }
+}
+
+std::string command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    const bool plain = a.find_first_of(" \t'\"$\\") == std::string::npos && !a.empty();
+    if (!plain) {
+      std::string q = "'";
+      for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      a = q + "'";
+    }
+    s += (i ? " " : "") + a;
+  }
+  return s;
+}
+
+}  // namespace fw::driver

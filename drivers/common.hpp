@@ -1,0 +1,47 @@
+// drivers/common.hpp — what every fwkit subcommand shares: the standard
+// options, config loading, output handling and the mapping of errors to
+// sysexits-style exit codes. Numerics never live in drivers.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "fwkit/config/config.hpp"
+
+namespace fw::driver {
+
+struct CommonOptions {
+  std::string config_path;        // --config
+  std::vector<std::string> sets;  // --set key=value (repeatable)
+  std::string output;             // --output
+  bool print_config = false;      // --print-config
+  bool dry_run = false;           // --dry-run
+  bool quiet = false;             // --quiet: no progress
+};
+
+/// Adds --config, --set, --output, --print-config, --dry-run, --quiet.
+void add_common_options(CLI::App& sub, CommonOptions& options);
+
+/// Loads --config (or an empty config) and applies every --set.
+config::Config load_config(const CommonOptions& options);
+
+/// The output path: --output, else [output] path, else `fallback`.
+std::string output_path(const CommonOptions& options, const config::Table& root,
+                        const std::string& fallback);
+
+/// After all keys are read: rejects unknown keys, then handles
+/// --print-config and --dry-run. Returns true if the command should stop
+/// here (successfully).
+bool finish_config(const config::Config& cfg, const CommonOptions& options);
+
+/// Runs `body`, turning fw::Error into its exit code with a one-line
+/// message on stderr, and any other exception into 70.
+int guarded(const std::function<int()>& body);
+
+/// The command line as one shell-quoted string (for provenance).
+std::string command_line(int argc, char** argv);
+
+}  // namespace fw::driver

@@ -1,0 +1,27 @@
+// The `fwkit` command: one executable, one subcommand per task.
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+#include "fwkit/core/build_info.hpp"
+
+int main(int argc, char** argv) {
+  using namespace fw::driver;
+  CLI::App app{"fwkit: large deviations of stochastic training dynamics"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("fwkit ") + fw::build_info().version);
+  const std::string cmdline = command_line(argc, argv);
+  CommonOptions options;
+  std::map<std::string, std::function<int()>> actions;
+  register_systems(app, actions["systems"]);
+  register_analyze(app, actions["analyze"], options, cmdline);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(fw::ExitCode::kUsage);
+  }
+  for (auto* sub : app.get_subcommands())
+    if (auto it = actions.find(sub->get_name()); it != actions.end()) return guarded(it->second);
+  return static_cast<int>(fw::ExitCode::kUsage);
+}

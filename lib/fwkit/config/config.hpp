@@ -1,0 +1,104 @@
+// fwkit/config/config.hpp — validated access to a TOML run configuration.
+//
+// Every value is read through a Table with its default and its rule; the
+// Config remembers what was read, so that
+//  - an unknown key (a typo, a key of another subcommand) is an error that
+//    names it, its line and the keys that table accepts;
+//  - the resolved configuration, defaults included, can be printed as TOML
+//    (`--print-config`) and stored in the result's provenance.
+// Errors are config Errors (exit code 78) of the form
+//   `analyze.tolerance = -1 (run.toml line 7): must be > 0`.
+// Values given on the command line with `--set key=value` replace those of
+// the file and are reported as "(from --set)".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fw::config {
+
+/// An interval rule for numbers.
+struct Range {
+  std::optional<double> min, max;
+  bool min_open = false, max_open = false;
+  bool contains(double v) const;
+  std::string describe() const;  // "must be > 0", "must be in [0, 1]"
+};
+inline Range positive() { return {0.0, std::nullopt, true, false}; }
+inline Range non_negative() { return {0.0, std::nullopt, false, false}; }
+inline Range at_least(double v) { return {v, std::nullopt, false, false}; }
+inline Range between(double a, double b) { return {a, b, false, false}; }
+inline Range any() { return {}; }
+
+struct State;
+
+class Table {
+ public:
+  /// Dotted path of this table ("" for the root).
+  const std::string& path() const { return path_; }
+  bool has(const std::string& key) const;
+  /// Whether the table itself appears in the file.
+  bool present() const;
+
+  double number(const std::string& key, double fallback, const Range& rule = {}) const;
+  double number(const std::string& key, const Range& rule = {}) const;  // required
+  std::int64_t integer(const std::string& key, std::int64_t fallback, const Range& rule = {}) const;
+  std::int64_t integer(const std::string& key, const Range& rule = {}) const;
+  bool boolean(const std::string& key, bool fallback) const;
+  /// A string; when `choices` is non-empty the value must be one of them.
+  std::string string(const std::string& key, const std::string& fallback,
+                     const std::vector<std::string>& choices = {}) const;
+  std::string string(const std::string& key, const std::vector<std::string>& choices = {}) const;
+  std::vector<double> numbers(const std::string& key, const Range& rule = {}) const;
+  std::vector<double> numbers(const std::string& key, const std::vector<double>& fallback,
+                              const Range& rule = {}) const;
+  std::vector<std::vector<double>> number_matrix(const std::string& key) const;
+  std::vector<std::string> strings(const std::string& key) const;
+  /// A list of expressions; numbers are accepted and written as text.
+  std::vector<std::string> expressions(const std::string& key) const;
+  std::vector<std::vector<std::string>> expression_matrix(const std::string& key) const;
+
+  /// The sub-table `key` (an empty view when absent).
+  Table table(const std::string& key) const;
+  /// Keys of a free-form sub-table (e.g. parameters); all count as used.
+  std::vector<std::string> keys() const;
+
+  /// Throws a config error about `key`, showing its value and line.
+  [[noreturn]] void fail(const std::string& key, const std::string& rule) const;
+
+ private:
+  friend class Config;
+  Table(std::shared_ptr<State> state, std::string path) : state_(std::move(state)), path_(std::move(path)) {}
+  std::string key_path(const std::string& key) const;
+  std::shared_ptr<State> state_;
+  std::string path_;
+};
+
+class Config {
+ public:
+  /// Parses a TOML file: exit code 66 if missing, 78 if malformed.
+  static Config from_file(const std::filesystem::path& path);
+  static Config from_string(const std::string& text, const std::string& source_name);
+  /// An empty configuration (every key at its default).
+  static Config empty();
+
+  /// Applies `key.path=value`; the value is parsed as TOML, and taken as a
+  /// string if that fails. Exit code 64 if there is no '='.
+  void set(const std::string& assignment);
+
+  Table root() const;
+  /// Throws for the first key that no Table read (an unknown key).
+  void check_all_used() const;
+  /// The resolved configuration (every value read, defaults included).
+  std::string resolved_toml() const;
+
+ private:
+  explicit Config(std::shared_ptr<State> s) : state_(std::move(s)) {}
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace fw::config

@@ -1,0 +1,166 @@
+#include "fwkit/config/model_config.hpp"
+
+#include "fwkit/core/error.hpp"
+#include "fwkit/model/catalog.hpp"
+#include "fwkit/model/expression.hpp"
+#include "fwkit/model/noise_markov.hpp"
+
+namespace fw::config {
+namespace {
+
+using model::Parameters;
+
+Parameters read_parameters(const Table& t) {
+  Parameters p;
+  for (const auto& k : t.keys()) p[k] = t.number(k);
+  return p;
+}
+
+Mat to_matrix(const std::vector<std::vector<double>>& rows, const Table& t, const std::string& key) {
+  const std::size_t cols = rows.empty() ? 0 : rows[0].size();
+  Mat m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].size() != cols) t.fail(key, "rows must all have the same length");
+    for (std::size_t j = 0; j < cols; ++j) m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
+  }
+  return m;
+}
+
+model::ParamValues catalog_parameters(const Table& t) {
+  model::ParamValues out;
+  for (const auto& k : t.keys()) {
+    // A scalar, or a matrix given row by row.
+    if (t.has(k)) {
+      try {
+        out[k] = model::ParamValue::scalar(t.number(k));
+        continue;
+      } catch (const Error&) {
+      }
+      const auto rows = t.number_matrix(k);
+      model::ParamValue v;
+      v.rows = static_cast<int>(rows.size());
+      v.cols = rows.empty() ? 0 : static_cast<int>(rows[0].size());
+      for (const auto& r : rows) {
+        if (static_cast<int>(r.size()) != v.cols) t.fail(k, "matrix rows must have equal length");
+        v.data.insert(v.data.end(), r.begin(), r.end());
+      }
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+std::shared_ptr<const model::System> build_system(const Table& sys, const Parameters& params) {
+  const std::string kind = sys.string("kind");
+  if (kind == "expression") {
+    model::ExpressionSpec spec;
+    spec.key_path = sys.path();
+    spec.variables = sys.strings("variables");
+    spec.parameters = params;
+    if (sys.has("drift")) spec.drift = sys.expressions("drift");
+    if (sys.has("loss")) spec.loss = sys.string("loss");
+    if (sys.has("diffusion")) spec.diffusion = sys.expression_matrix("diffusion");
+    return model::make_expression_system(spec);
+  }
+  if (kind == "finite_sum") {
+    model::FiniteSumSpec spec;
+    spec.key_path = sys.path();
+    spec.variables = sys.strings("variables");
+    spec.parameters = params;
+    spec.component = sys.string("component");
+    const Table data = sys.table("data");
+    for (const auto& col : data.keys()) spec.data[col] = data.numbers(col);
+    return model::make_finite_sum_system(spec);
+  }
+  return model::make_catalog_system(kind, catalog_parameters(sys.table("parameters")), sys.path());
+}
+
+std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
+                                                     std::shared_ptr<const model::System> system,
+                                                     const Parameters& params) {
+  const std::vector<std::string> vars = system->variable_names();
+  const int d = system->dim();
+  const std::string kind = n.string(
+      "kind", {"gaussian", "minibatch", "rademacher", "discrete", "mixture", "markov"});
+  auto field = [&](const model::ExpressionMatrix& e, const std::string& key) {
+    return model::make_expression_field(e, vars, params, n.path() + "." + key);
+  };
+  if (kind == "gaussian") {
+    if (n.has("sigma")) {
+      const auto sigma = n.expression_matrix("sigma");
+      if (static_cast<int>(sigma.size()) != d) n.fail("sigma", "needs one row per state variable");
+      return model::make_state_gaussian_noise(field(sigma, "sigma"), d,
+                                              static_cast<int>(sigma[0].size()));
+    }
+    const Mat cov = to_matrix(n.number_matrix("covariance"), n, "covariance");
+    if (cov.rows() != d || cov.cols() != d)
+      n.fail("covariance", "must be " + std::to_string(d) + " x " + std::to_string(d));
+    try {
+      return model::make_gaussian_noise(cov);
+    } catch (const Error& e) {
+      n.fail("covariance", e.what());
+    }
+  }
+  if (kind == "minibatch") {
+    const auto batch = n.integer("batch", 1, at_least(1));
+    return model::make_minibatch_noise(system, static_cast<int>(batch), n.boolean("replacement", true));
+  }
+  if (kind == "rademacher") {
+    const auto s = n.numbers("scales", non_negative());
+    if (static_cast<int>(s.size()) != d) n.fail("scales", "needs one scale per state variable");
+    return model::make_rademacher_noise(Eigen::Map<const Vec>(s.data(), d));
+  }
+  if (kind == "discrete") {
+    const Mat atoms = to_matrix(n.number_matrix("atoms"), n, "atoms").transpose();
+    if (atoms.rows() != d) n.fail("atoms", "each atom needs " + std::to_string(d) + " entries");
+    const auto q = n.numbers("probabilities", non_negative());
+    std::shared_ptr<const model::Field> scale;
+    if (n.has("scale")) scale = field({{n.string("scale")}}, "scale");
+    return model::make_discrete_noise(atoms, Eigen::Map<const Vec>(q.data(), static_cast<Eigen::Index>(q.size())), scale);
+  }
+  if (kind == "mixture") {
+    std::vector<Vec> means;
+    for (const auto& m : n.number_matrix("means")) means.push_back(Eigen::Map<const Vec>(m.data(), static_cast<Eigen::Index>(m.size())));
+    std::vector<Mat> covs;
+    const Table cov_table = n.table("covariances");
+    for (std::size_t k = 0; k < means.size(); ++k) {
+      const std::string key = "c" + std::to_string(k);
+      covs.push_back(to_matrix(cov_table.number_matrix(key), cov_table, key));
+    }
+    std::shared_ptr<const model::Field> logits;
+    if (n.has("logits")) {
+      model::ExpressionMatrix row{n.expressions("logits")};
+      logits = field(row, "logits");
+    }
+    return model::make_mixture_noise(std::move(means), std::move(covs), logits);
+  }
+  throw config_error(n.path() + ".kind: unsupported");
+}
+
+}  // namespace
+
+model::Model build_model(const Table& m) {
+  const Parameters params = read_parameters(m.table("parameters"));
+  const Table noise = m.table("noise");
+  const Table sys = m.table("system");
+  if (noise.present() && noise.has("kind") && noise.string("kind", "") == "markov") {
+    if (sys.present())
+      throw config_error(
+          "model.system: must be absent when model.noise.kind = \"markov\" (the drift is the "
+          "kernel-averaged increment)");
+    const auto vars = noise.strings("variables");
+    const int d = static_cast<int>(vars.size());
+    auto kernel = model::make_expression_field(noise.expression_matrix("kernel"), vars, params,
+                                               noise.path() + ".kernel");
+    auto incr = model::make_expression_field(noise.expression_matrix("increments"), vars, params,
+                                             noise.path() + ".increments");
+    auto markov = model::make_markov_noise(kernel, incr, d);
+    return model::Model{std::make_shared<model::MarkovAverageSystem>(markov), markov};
+  }
+  if (!sys.present()) throw config_error("model.system: is required (a table with 'kind')");
+  auto system = build_system(sys, params);
+  if (!noise.present()) return model::with_system_diffusion(system);
+  return model::Model{system, build_noise(noise, system, params)};
+}
+
+}  // namespace fw::config

@@ -1,0 +1,246 @@
+#include "fwkit/io/result_file.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "fwkit/io/h5_handle.hpp"
+
+namespace fw::io {
+
+using detail::check;
+using detail::check_status;
+using detail::Handle;
+
+struct Group::Impl {
+  std::shared_ptr<Handle> file;  // keeps the file open while groups live
+  Handle group;
+  std::string path;
+};
+
+namespace {
+
+Handle utf8_string_type() {
+  Handle t = check(H5Tcopy(H5T_C_S1), H5Tclose, "copying the string type");
+  check_status(H5Tset_size(t.get(), H5T_VARIABLE), "setting the string size");
+  check_status(H5Tset_cset(t.get(), H5T_CSET_UTF8), "setting UTF-8");
+  return t;
+}
+
+void write_attribute(hid_t obj, const std::string& name, hid_t type, hid_t space,
+                     const void* data, const std::string& where) {
+  if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
+  Handle a = check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "creating attribute " + where + "@" + name);
+  check_status(H5Awrite(a.get(), type, data), "writing attribute " + where + "@" + name);
+}
+
+void string_attribute(hid_t obj, const std::string& name, const std::string& value,
+                      const std::string& where) {
+  Handle t = utf8_string_type();
+  Handle s = check(H5Screate(H5S_SCALAR), H5Sclose, "creating a scalar space");
+  const char* p = value.c_str();
+  write_attribute(obj, name, t.get(), s.get(), &p, where);
+}
+
+/// Chunk shape: halve the largest extent until a chunk fits in 1 MiB.
+std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t elem) {
+  std::vector<hsize_t> c = dims;
+  constexpr std::size_t kMax = 1 << 20;
+  auto bytes = [&] {
+    return std::accumulate(c.begin(), c.end(), static_cast<std::size_t>(elem),
+                           [](std::size_t a, hsize_t b) { return a * b; });
+  };
+  while (bytes() > kMax) {
+    auto it = std::max_element(c.begin(), c.end());
+    *it = (*it + 1) / 2;
+  }
+  return c;
+}
+
+/// Creates and writes a dataset; returns it open.
+Handle create_dataset(hid_t group, const std::string& name, const std::vector<hsize_t>& dims,
+                      hid_t mem_type, hid_t file_type, std::size_t elem, const void* data,
+                      const std::string& where) {
+  Handle space = check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                       H5Sclose, "creating the space of " + where);
+  Handle dcpl = check(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "creating a property list");
+  const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t d) { return d == 0; });
+  if (!empty) {
+    const auto chunk = chunk_shape(dims, elem);
+    check_status(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
+                 "chunking " + where);
+    check_status(H5Pset_shuffle(dcpl.get()), "shuffle filter for " + where);
+    check_status(H5Pset_deflate(dcpl.get(), 4), "gzip filter for " + where);
+  }
+  Handle ds = check(H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                               dcpl.get(), H5P_DEFAULT),
+                    H5Dclose, "creating dataset " + where);
+  if (!empty)
+    check_status(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+                 "writing dataset " + where);
+  return ds;
+}
+
+void describe(hid_t ds, const VarInfo& info, const std::string& where) {
+  if (!info.units.empty()) string_attribute(ds, "units", info.units, where);
+  if (!info.long_name.empty()) string_attribute(ds, "long_name", info.long_name, where);
+  if (!info.flag_values.empty()) {
+    const hsize_t n = info.flag_values.size();
+    Handle s = check(H5Screate_simple(1, &n, nullptr), H5Sclose, "attribute space");
+    write_attribute(ds, "flag_values", H5T_NATIVE_INT64, s.get(), info.flag_values.data(), where);
+    string_attribute(ds, "flag_meanings", info.flag_meanings, where);
+  }
+}
+
+}  // namespace
+
+Group Group::group(const std::string& name) const {
+  auto impl = std::make_shared<Impl>();
+  impl->file = impl_->file;
+  impl->path = impl_->path == "/" ? "/" + name : impl_->path + "/" + name;
+  impl->group = check(H5Gcreate2(impl_->group.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT,
+                                 H5P_DEFAULT),
+                      H5Gclose, "creating group " + impl->path);
+  return Group(impl);
+}
+
+void Group::set_attribute(const std::string& name, const std::string& value) const {
+  string_attribute(impl_->group.get(), name, value, impl_->path);
+}
+
+void Group::set_attribute(const std::string& name, double value) const {
+  set_attribute(name, std::span<const double>(&value, 1));
+}
+
+void Group::set_attribute(const std::string& name, std::int64_t value) const {
+  set_attribute(name, std::span<const std::int64_t>(&value, 1));
+}
+
+void Group::set_attribute(const std::string& name, std::span<const double> values) const {
+  const hsize_t n = values.size();
+  Handle s = check(H5Screate_simple(1, &n, nullptr), H5Sclose, "attribute space");
+  write_attribute(impl_->group.get(), name, H5T_NATIVE_DOUBLE, s.get(), values.data(),
+                  impl_->path);
+}
+
+void Group::set_attribute(const std::string& name, std::span<const std::int64_t> values) const {
+  const hsize_t n = values.size();
+  Handle s = check(H5Screate_simple(1, &n, nullptr), H5Sclose, "attribute space");
+  write_attribute(impl_->group.get(), name, H5T_NATIVE_INT64, s.get(), values.data(),
+                  impl_->path);
+}
+
+void Group::add_dimension(const std::string& name, std::span<const double> coords,
+                          const VarInfo& info) const {
+  const std::string where = impl_->path + "/" + name;
+  Handle ds = create_dataset(impl_->group.get(), name, {coords.size()}, H5T_NATIVE_DOUBLE,
+                             H5T_IEEE_F64LE, sizeof(double), coords.data(), where);
+  check_status(H5DSset_scale(ds.get(), name.c_str()), "making " + where + " a dimension scale");
+  describe(ds.get(), info, where);
+}
+
+void Group::add_index_dimension(const std::string& name, std::size_t n,
+                                const std::string& long_name) const {
+  std::vector<std::int64_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  const std::string where = impl_->path + "/" + name;
+  Handle ds = create_dataset(impl_->group.get(), name, {n}, H5T_NATIVE_INT64, H5T_STD_I64LE,
+                             sizeof(std::int64_t), idx.data(), where);
+  check_status(H5DSset_scale(ds.get(), name.c_str()), "making " + where + " a dimension scale");
+  describe(ds.get(), VarInfo{"1", long_name}, where);
+}
+
+namespace {
+
+void write_array(const Group::Impl& g, const std::string& name,
+                 const std::vector<std::string>& dims, const void* data, std::size_t count,
+                 hid_t mem_type, hid_t file_type, std::size_t elem, const VarInfo& info) {
+  const std::string where = g.path + "/" + name;
+  std::vector<hsize_t> shape;
+  std::vector<Handle> scales;
+  for (const auto& dim : dims) {
+    Handle d = check(H5Dopen2(g.group.get(), dim.c_str(), H5P_DEFAULT), H5Dclose,
+                     "dimension '" + dim + "' of " + where + " must be added to the group first");
+    Handle sp = check(H5Dget_space(d.get()), H5Sclose, "space of " + dim);
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(sp.get(), &n, nullptr);
+    shape.push_back(n);
+    scales.push_back(std::move(d));
+  }
+  const std::size_t expected = std::accumulate(shape.begin(), shape.end(), std::size_t{1},
+                                               [](std::size_t a, hsize_t b) { return a * b; });
+  if (expected != count)
+    throw Error(ExitCode::kSoftware, "HDF5: " + where + " has " + std::to_string(count) +
+                                         " values but its dimensions hold " +
+                                         std::to_string(expected));
+  Handle ds = create_dataset(g.group.get(), name, shape, mem_type, file_type, elem, data, where);
+  for (std::size_t i = 0; i < scales.size(); ++i)
+    check_status(H5DSattach_scale(ds.get(), scales[i].get(), static_cast<unsigned>(i)),
+                 "attaching dimension " + dims[i] + " to " + where);
+  describe(ds.get(), info, where);
+}
+
+}  // namespace
+
+void Group::write(const std::string& name, const std::vector<std::string>& dims,
+                  std::span<const double> data, const VarInfo& info) const {
+  write_array(*impl_, name, dims, data.data(), data.size(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
+              sizeof(double), info);
+}
+
+void Group::write(const std::string& name, const std::vector<std::string>& dims,
+                  std::span<const std::int64_t> data, const VarInfo& info) const {
+  write_array(*impl_, name, dims, data.data(), data.size(), H5T_NATIVE_INT64, H5T_STD_I64LE,
+              sizeof(std::int64_t), info);
+}
+
+ResultFile::ResultFile(std::filesystem::path final_path) : final_path_(std::move(final_path)) {
+  detail::quiet_errors();
+  temp_path_ = final_path_;
+  temp_path_ += ".tmp-" + std::to_string(::getpid());
+  const auto parent = final_path_.has_parent_path() ? final_path_.parent_path()
+                                                    : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(parent))
+    throw Error(ExitCode::kCannotCreate, "cannot create output " + final_path_.string() +
+                                             ": folder " + parent.string() + " does not exist");
+  Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
+  // Closing the file closes every object still open in it.
+  H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+  auto file = std::make_shared<Handle>(
+      check(H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
+            "cannot create output " + final_path_.string() + " (writing " +
+                temp_path_.string() + ")",
+            ExitCode::kCannotCreate));
+  root_ = std::make_shared<Group::Impl>();
+  root_->file = file;
+  root_->path = "/";
+  root_->group = check(H5Gopen2(file->get(), "/", H5P_DEFAULT), H5Gclose, "opening /");
+}
+
+ResultFile::~ResultFile() {
+  if (committed_) return;
+  root_.reset();
+  std::error_code ec;
+  std::filesystem::remove(temp_path_, ec);
+}
+
+Group ResultFile::root() const { return Group(root_); }
+
+void ResultFile::commit() {
+  if (committed_) return;
+  auto file = root_->file;
+  root_->group.reset();
+  check_status(H5Fflush(file->get(), H5F_SCOPE_GLOBAL), "flushing " + temp_path_.string(),
+               ExitCode::kCannotCreate);
+  file->reset();
+  std::error_code ec;
+  std::filesystem::rename(temp_path_, final_path_, ec);
+  if (ec)
+    throw Error(ExitCode::kCannotCreate, "cannot move " + temp_path_.string() + " to " +
+                                             final_path_.string() + ": " + ec.message());
+  committed_ = true;
+}
+
+}  // namespace fw::io

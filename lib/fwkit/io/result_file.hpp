@@ -1,0 +1,93 @@
+// fwkit/io/result_file.hpp — writing fwkit's HDF5 result files.
+//
+// Files are netCDF-4 compatible, so h5py, xarray (engine "h5netcdf"),
+// MATLAB and Julia read them without help:
+//  - every dimension of every dataset is a dimension scale: a coordinate
+//    dataset named after the dimension, in the same group;
+//  - variables carry CF-style `units` and `long_name` attributes; string
+//    attributes are variable-length UTF-8;
+//  - non-empty datasets are chunked (at most 1 MiB a chunk) and compressed
+//    with shuffle + gzip.
+// A ResultFile writes to "<final>.tmp-<pid>" in the destination folder and
+// renames it to the final name only on commit(); destroying it uncommitted
+// removes the temporary. A run killed at any point therefore never leaves a
+// truncated file under the final name.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace fw::io {
+
+/// CF metadata of a variable.
+struct VarInfo {
+  std::string units;      // "1" for dimensionless
+  std::string long_name;  // human-readable description
+  /// CF flags for categorical integer variables (flag_values, flag_meanings).
+  std::vector<std::int64_t> flag_values = {};
+  std::string flag_meanings = {};
+};
+
+class Group {
+ public:
+  /// Creates the child group `name`.
+  Group group(const std::string& name) const;
+
+  void set_attribute(const std::string& name, const std::string& value) const;
+  void set_attribute(const std::string& name, const char* value) const {
+    set_attribute(name, std::string(value));
+  }
+  void set_attribute(const std::string& name, double value) const;
+  void set_attribute(const std::string& name, std::int64_t value) const;
+  void set_attribute(const std::string& name, std::span<const double> values) const;
+  void set_attribute(const std::string& name, std::span<const std::int64_t> values) const;
+
+  /// A dimension with coordinate values (a netCDF coordinate variable).
+  void add_dimension(const std::string& name, std::span<const double> coords,
+                     const VarInfo& info) const;
+  /// A dimension indexed 0..n-1.
+  void add_index_dimension(const std::string& name, std::size_t n,
+                           const std::string& long_name) const;
+  /// A dataset over dimensions of this group, data in row-major order (the
+  /// last dimension varies fastest). Sizes must match the dimensions.
+  void write(const std::string& name, const std::vector<std::string>& dims,
+             std::span<const double> data, const VarInfo& info) const;
+  void write(const std::string& name, const std::vector<std::string>& dims,
+             std::span<const std::int64_t> data, const VarInfo& info) const;
+
+ /// Opaque state (defined in result_file.cpp).
+  struct Impl;
+
+ private:
+  friend class ResultFile;
+  explicit Group(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+class ResultFile {
+ public:
+  /// Creates the temporary file next to `final_path`. Throws an Error with
+  /// exit code 73 if it cannot be created.
+  explicit ResultFile(std::filesystem::path final_path);
+  ~ResultFile();
+  ResultFile(const ResultFile&) = delete;
+  ResultFile& operator=(const ResultFile&) = delete;
+
+  Group root() const;
+  /// Closes the file and renames it to the final path (atomic on POSIX).
+  void commit();
+
+  const std::filesystem::path& final_path() const { return final_path_; }
+  const std::filesystem::path& temporary_path() const { return temp_path_; }
+
+ private:
+  std::filesystem::path final_path_, temp_path_;
+  std::shared_ptr<Group::Impl> root_;
+  bool committed_ = false;
+};
+
+}  // namespace fw::io
