@@ -212,16 +212,22 @@ bool Table::boolean(const std::string& key, bool fallback) const {
   return v;
 }
 
-std::string Table::string(const std::string& key, const std::string& fallback,
+std::string Table::string(const std::string& key, const std::string& fallback) const {
+  return choice(key, fallback, {});
+}
+
+std::string Table::string(const std::string& key) const { return choice(key, {}); }
+
+std::string Table::choice(const std::string& key, const std::string& fallback,
                           const std::vector<std::string>& choices) const {
   if (!has(key)) {
     record(*state_, path_, key, fallback);
     return fallback;
   }
-  return string(key, choices);
+  return choice(key, choices);
 }
 
-std::string Table::string(const std::string& key, const std::vector<std::string>& choices) const {
+std::string Table::choice(const std::string& key, const std::vector<std::string>& choices) const {
   const toml::node* n = lookup(*state_, path_, key);
   if (!n) fail(key, "is required (a string)");
   if (!n->is_string()) fail(key, std::string("expected a string, got ") + type_name(*n));

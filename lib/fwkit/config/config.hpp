@@ -49,10 +49,12 @@ class Table {
   std::int64_t integer(const std::string& key, std::int64_t fallback, const Range& rule = {}) const;
   std::int64_t integer(const std::string& key, const Range& rule = {}) const;
   bool boolean(const std::string& key, bool fallback) const;
-  /// A string; when `choices` is non-empty the value must be one of them.
-  std::string string(const std::string& key, const std::string& fallback,
-                     const std::vector<std::string>& choices = {}) const;
-  std::string string(const std::string& key, const std::vector<std::string>& choices = {}) const;
+  std::string string(const std::string& key, const std::string& fallback) const;
+  std::string string(const std::string& key) const;  // required
+  /// A string that must be one of `choices`.
+  std::string choice(const std::string& key, const std::string& fallback,
+                     const std::vector<std::string>& choices) const;
+  std::string choice(const std::string& key, const std::vector<std::string>& choices) const;
   std::vector<double> numbers(const std::string& key, const Range& rule = {}) const;
   std::vector<double> numbers(const std::string& key, const std::vector<double>& fallback,
                               const Range& rule = {}) const;

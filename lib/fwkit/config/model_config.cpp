@@ -80,7 +80,7 @@ std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
                                                      const Parameters& params) {
   const std::vector<std::string> vars = system->variable_names();
   const int d = system->dim();
-  const std::string kind = n.string(
+  const std::string kind = n.choice(
       "kind", {"gaussian", "minibatch", "rademacher", "discrete", "mixture", "markov"});
   auto field = [&](const model::ExpressionMatrix& e, const std::string& key) {
     return model::make_expression_field(e, vars, params, n.path() + "." + key);

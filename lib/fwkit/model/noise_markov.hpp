@@ -29,6 +29,7 @@ class MarkovNoise final : public NoiseModel {
   /// autocorrelation), not the one-step covariance.
   Mat covariance(const Vec& x) const override;
   void log_mgf(const Vec& x, const Vec& p, const MgfRequest& out) const override;
+  using NoiseModel::log_mgf;
 
   /// P_x (K x K, rows sum to one; throws a data error otherwise).
   Mat kernel(const Vec& x) const;
