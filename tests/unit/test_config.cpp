@@ -78,7 +78,7 @@ TEST_CASE("malformed TOML and missing files have their exit codes", "[config]") 
   CHECK(error_of([] { Config::from_file("/nonexistent/run.toml"); }).first == 66);
 }
 
-TEST_CASE("--set overrides and adds values", "[config]") {
+TEST_CASE("command-line overrides (--set) replace and add values", "[config]") {
   Config c = Config::from_string("[analyze]\nstarts = 3\n", "run.toml");
   c.set("analyze.starts=10");
   c.set("model.system.kind=maier_stein");  // not TOML: taken as a string

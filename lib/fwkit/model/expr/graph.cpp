@@ -96,6 +96,10 @@ int Graph::sub(int a, int b) {
   return intern(Node{Op::kSub, a, b, 0, 0});
 }
 
+bool Graph::is_scaled(int i) const {
+  return (*this)[i].op == Op::kMul && is_const((*this)[i].a);
+}
+
 int Graph::mul(int a, int b) {
   if (is_const(a) && is_const(b)) return constant((*this)[a].value * (*this)[b].value);
   if (is_const(b)) std::swap(a, b);  // constant first
@@ -103,9 +107,19 @@ int Graph::mul(int a, int b) {
   if (is_const(a, 1)) return b;
   if (is_const(a, -1)) return neg(b);
   if (a == b) return powi(a, 2);
+  // Constants move to the front and merge: c1 (c2 u) = (c1 c2) u,
+  // (c1 u)(c2 v) = (c1 c2)(u v), c (-u) = (-c) u. This reassociation changes
+  // results by rounding only, as a compiler's -ffast-math would.
+  if (is_const(a)) {
+    if (is_scaled(b)) return mul(constant((*this)[a].value * (*this)[(*this)[b].a].value), (*this)[b].b);
+    if ((*this)[b].op == Op::kNeg) return mul(constant(-(*this)[a].value), (*this)[b].a);
+    return intern(Node{Op::kMul, a, b, 0, 0});
+  }
+  if (is_scaled(a)) return mul((*this)[a].a, mul((*this)[a].b, b));
+  if (is_scaled(b)) return mul((*this)[b].a, mul(a, (*this)[b].b));
   if ((*this)[a].op == Op::kNeg) return neg(mul((*this)[a].a, b));
   if ((*this)[b].op == Op::kNeg) return neg(mul(a, (*this)[b].a));
-  if (!is_const(a) && a > b) std::swap(a, b);
+  if (a > b) std::swap(a, b);
   return intern(Node{Op::kMul, a, b, 0, 0});
 }
 
@@ -114,6 +128,8 @@ int Graph::div(int a, int b) {
   if (is_const(b, 1)) return a;
   if (is_const(a, 0)) return a;
   if (a == b) return constant(1);
+  if (is_const(b) && (*this)[b].value != 0) return mul(constant(1 / (*this)[b].value), a);
+  if (is_scaled(a)) return mul((*this)[a].a, div((*this)[a].b, b));
   return intern(Node{Op::kDiv, a, b, 0, 0});
 }
 
@@ -130,6 +146,8 @@ int Graph::pow(int a, int b) {
 int Graph::neg(int a) {
   if (is_const(a)) return constant(-(*this)[a].value);
   if ((*this)[a].op == Op::kNeg) return (*this)[a].a;
+  if (is_scaled(a)) return mul(constant(-(*this)[(*this)[a].a].value), (*this)[a].b);
+  if ((*this)[a].op == Op::kSub) return sub((*this)[a].b, (*this)[a].a);
   return intern(Node{Op::kNeg, a, -1, 0, 0});
 }
 

@@ -59,6 +59,8 @@ class Graph {
 
  private:
   int intern(const Node& node);
+  /// Whether node i is c * u with a constant c.
+  bool is_scaled(int i) const;
   struct KeyHash {
     std::size_t operator()(const Node& n) const;
   };

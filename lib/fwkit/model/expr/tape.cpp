@@ -56,93 +56,135 @@ class Allocator {
 
 }  // namespace
 
+namespace {
+
+/// How one node is computed: an instruction code, the nodes whose slots it
+/// reads, and its immediate operand.
+struct Plan {
+  Code code = Code::kLoadC;
+  int ra = -1, rb = -1;  // nodes read
+  double imm = 0;
+  int n = 0;
+};
+
+/// The straightforward plan of node i (constants folded into immediates).
+Plan plan_node(const Graph& g, int i) {
+  const Node& nd = g[i];
+  Plan p;
+  const bool ca = nd.a >= 0 && g.is_const(nd.a), cb = nd.b >= 0 && g.is_const(nd.b);
+  const double va = ca ? g[nd.a].value : 0, vb = cb ? g[nd.b].value : 0;
+  auto imm = [&](Code c, int operand, double v) { p.code = c, p.ra = operand, p.imm = v; };
+  auto bin = [&](Code c) { p.code = c, p.ra = nd.a, p.rb = nd.b; };
+  switch (nd.op) {
+    case Op::kConst: p.imm = nd.value; break;
+    case Op::kAdd: ca ? imm(Code::kAddC, nd.b, va) : cb ? imm(Code::kAddC, nd.a, vb) : bin(Code::kAdd); break;
+    case Op::kMul: ca ? imm(Code::kMulC, nd.b, va) : cb ? imm(Code::kMulC, nd.a, vb) : bin(Code::kMul); break;
+    case Op::kSub: ca ? imm(Code::kRSubC, nd.b, va) : cb ? imm(Code::kSubC, nd.a, vb) : bin(Code::kSub); break;
+    case Op::kDiv: ca ? imm(Code::kRDivC, nd.b, va) : cb ? imm(Code::kDivC, nd.a, vb) : bin(Code::kDiv); break;
+    case Op::kPow: ca ? imm(Code::kRPowC, nd.b, va) : cb ? imm(Code::kPowC, nd.a, vb) : bin(Code::kPow); break;
+    case Op::kNeg: p.code = Code::kNeg, p.ra = nd.a; break;
+    case Op::kPowi:
+      p.code = nd.n == 2 ? Code::kSquare : nd.n == 3 ? Code::kCube : Code::kPowi;
+      p.ra = nd.a;
+      p.n = nd.n;
+      break;
+    default: p.code = function_code(nd.op), p.ra = nd.a; break;
+  }
+  return p;
+}
+
+}  // namespace
+
 Tape Tape::compile(const Graph& g, const std::vector<int>& outputs, int n_inputs) {
   Tape t;
   t.n_inputs_ = n_inputs;
   const int n = g.size();
-  // Reachability and last use (in instruction order = node order).
+  std::vector<Plan> plan(static_cast<std::size_t>(n));
+  std::vector<char> is_output(n, 0);
+  for (int o : outputs) is_output[o] = 1;
+
+  // Liveness from the outputs under the current plans.
   std::vector<char> live(n, 0);
-  for (int o : outputs) live[o] = 1;
-  for (int i = n - 1; i >= 0; --i) {
-    if (!live[i]) continue;
-    const Node& nd = g[i];
-    // Constant operands of binary ops become immediates; they need no slot.
-    const bool binary = nd.op == Op::kAdd || nd.op == Op::kSub || nd.op == Op::kMul ||
-                        nd.op == Op::kDiv || nd.op == Op::kPow;
-    if (nd.a >= 0 && !(binary && g.is_const(nd.a) && !g.is_const(nd.b))) live[nd.a] = 1;
-    if (nd.b >= 0 && !(binary && g.is_const(nd.b))) live[nd.b] = 1;
+  auto mark_live = [&] {
+    std::fill(live.begin(), live.end(), 0);
+    for (int o : outputs) live[o] = 1;
+    for (int i = n - 1; i >= 0; --i) {
+      if (!live[i] || g[i].op == Op::kVar) continue;
+      if (plan[i].ra >= 0) live[plan[i].ra] = 1;
+      if (plan[i].rb >= 0) live[plan[i].rb] = 1;
+    }
+  };
+  for (int i = 0; i < n; ++i)
+    if (g[i].op != Op::kVar) plan[i] = plan_node(g, i);
+  mark_live();
+
+  // Fusion of single-use inner nodes: a +- c*u -> axpy, -(u*v) -> negmul.
+  std::vector<int> uses(n, 0);
+  for (int i = 0; i < n; ++i) {
+    if (!live[i] || g[i].op == Op::kVar) continue;
+    if (plan[i].ra >= 0) ++uses[plan[i].ra];
+    if (plan[i].rb >= 0) ++uses[plan[i].rb];
   }
-  std::vector<int> last_use(n, -1);
+  auto fusable = [&](int j, Code inner) {
+    return j >= 0 && uses[j] == 1 && !is_output[j] && g[j].op != Op::kVar && plan[j].code == inner;
+  };
   for (int i = 0; i < n; ++i) {
     if (!live[i]) continue;
-    if (g[i].a >= 0) last_use[g[i].a] = i;
-    if (g[i].b >= 0) last_use[g[i].b] = i;
+    Plan& p = plan[i];
+    if ((p.code == Code::kAdd || p.code == Code::kSub) && fusable(p.rb, Code::kMulC)) {
+      const Plan& inner = plan[p.rb];
+      p = Plan{Code::kAxpy, p.ra, inner.ra, p.code == Code::kAdd ? inner.imm : -inner.imm, 0};
+    } else if (p.code == Code::kAdd && fusable(p.ra, Code::kMulC)) {
+      const Plan& inner = plan[p.ra];
+      p = Plan{Code::kAxpy, p.rb, inner.ra, inner.imm, 0};
+    } else if (p.code == Code::kNeg && fusable(p.ra, Code::kMul)) {
+      const Plan& inner = plan[p.ra];
+      p = Plan{Code::kNegMul, inner.ra, inner.rb, 0, 0};
+    }
+  }
+  mark_live();
+
+  std::vector<int> last_use(n, -1);
+  for (int i = 0; i < n; ++i) {
+    if (!live[i] || g[i].op == Op::kVar) continue;
+    if (plan[i].ra >= 0) last_use[plan[i].ra] = i;
+    if (plan[i].rb >= 0) last_use[plan[i].rb] = i;
   }
   for (int o : outputs) last_use[o] = n;  // outputs live to the end
 
   Allocator alloc;
   std::vector<int> slot(n, -1);
   t.input_slot_.assign(n_inputs, -1);
+  // Input slots are never recycled: batch evaluation reads them in place
+  // from the caller's arrays, which must never be written.
   auto free_dead = [&](int operand, int at) {
-    if (operand >= 0 && slot[operand] >= 0 && last_use[operand] == at) alloc.release(slot[operand]);
+    if (operand >= 0 && slot[operand] >= 0 && last_use[operand] == at && g[operand].op != Op::kVar)
+      alloc.release(slot[operand]);
   };
   for (int i = 0; i < n; ++i) {
     if (!live[i]) continue;
-    const Node& nd = g[i];
-    if (nd.op == Op::kVar) {
+    if (g[i].op == Op::kVar) {
       slot[i] = alloc.take();
-      t.input_slot_[nd.n] = slot[i];
+      t.input_slot_[g[i].n] = slot[i];
       continue;
     }
-    Instr in{Code::kLoadC, -1, -1, -1, 0, 0};
-    const bool ca = nd.a >= 0 && g.is_const(nd.a), cb = nd.b >= 0 && g.is_const(nd.b);
-    const double va = ca ? g[nd.a].value : 0, vb = cb ? g[nd.b].value : 0;
-    auto with_imm = [&](Code c, int operand, double imm) {
-      in.code = c;
-      in.a = slot[operand];
-      in.imm = imm;
-    };
-    switch (nd.op) {
-      case Op::kConst: in.imm = nd.value; break;
-      case Op::kAdd:
-        if (ca) with_imm(Code::kAddC, nd.b, va);
-        else if (cb) with_imm(Code::kAddC, nd.a, vb);
-        else in = {Code::kAdd, -1, slot[nd.a], slot[nd.b], 0, 0};
-        break;
-      case Op::kMul:
-        if (ca) with_imm(Code::kMulC, nd.b, va);
-        else if (cb) with_imm(Code::kMulC, nd.a, vb);
-        else in = {Code::kMul, -1, slot[nd.a], slot[nd.b], 0, 0};
-        break;
-      case Op::kSub:
-        if (ca) with_imm(Code::kRSubC, nd.b, va);
-        else if (cb) with_imm(Code::kSubC, nd.a, vb);
-        else in = {Code::kSub, -1, slot[nd.a], slot[nd.b], 0, 0};
-        break;
-      case Op::kDiv:
-        if (ca) with_imm(Code::kRDivC, nd.b, va);
-        else if (cb) with_imm(Code::kDivC, nd.a, vb);
-        else in = {Code::kDiv, -1, slot[nd.a], slot[nd.b], 0, 0};
-        break;
-      case Op::kPow:
-        if (ca) with_imm(Code::kRPowC, nd.b, va);
-        else if (cb) with_imm(Code::kPowC, nd.a, vb);
-        else in = {Code::kPow, -1, slot[nd.a], slot[nd.b], 0, 0};
-        break;
-      case Op::kNeg: in = {Code::kNeg, -1, slot[nd.a], -1, 0, 0}; break;
-      case Op::kPowi:
-        in = {nd.n == 2 ? Code::kSquare : nd.n == 3 ? Code::kCube : Code::kPowi, -1, slot[nd.a],
-              -1, nd.n, 0};
-        break;
-      default: in = {function_code(nd.op), -1, slot[nd.a], -1, 0, 0}; break;
-    }
+    const Plan& p = plan[i];
+    Instr in{p.code, -1, p.ra >= 0 ? slot[p.ra] : -1, p.rb >= 0 ? slot[p.rb] : -1, p.n, p.imm};
     // Allocate the destination before freeing operands: d never aliases a or b.
     slot[i] = in.d = alloc.take();
     t.code_.push_back(in);
-    free_dead(nd.a, i);
-    if (nd.b != nd.a) free_dead(nd.b, i);
+    free_dead(p.ra, i);
+    if (p.rb != p.ra) free_dead(p.rb, i);
   }
-  for (int o : outputs) t.output_slot_.push_back(slot[o]);
+  // An output computed by an instruction is written straight into the
+  // caller's output array in batch mode (first occurrence of its slot only).
+  std::vector<char> taken(static_cast<std::size_t>(alloc.count()) + 1, 0);
+  for (int o : outputs) {
+    t.output_slot_.push_back(slot[o]);
+    const bool direct = g[o].op != Op::kVar && !taken[static_cast<std::size_t>(slot[o])];
+    taken[static_cast<std::size_t>(slot[o])] = 1;
+    t.output_direct_.push_back(direct);
+  }
   t.n_slots_ = std::max(alloc.count(), 1);
   return t;
 }
@@ -167,6 +209,8 @@ void Tape::run(double* r) const {
       case Code::kPowC: v = std::pow(a, in.imm); break;
       case Code::kRPowC: v = std::pow(in.imm, a); break;
       case Code::kNeg: v = -a; break;
+      case Code::kAxpy: v = a + in.imm * r[in.b]; break;
+      case Code::kNegMul: v = -(a * r[in.b]); break;
       case Code::kSquare: v = a * a; break;
       case Code::kCube: v = a * a * a; break;
       case Code::kPowi: v = powi(a, in.n); break;
@@ -216,11 +260,11 @@ inline void map2(double* __restrict d, const double* __restrict a, const double*
 
 }  // namespace
 
-void Tape::run_block(double* w, std::size_t stride, std::size_t len) const {
+void Tape::run_block(double* const* base, std::size_t len) const {
   for (const Instr& in : code_) {
-    double* d = w + static_cast<std::size_t>(in.d) * stride;
-    const double* a = in.a >= 0 ? w + static_cast<std::size_t>(in.a) * stride : nullptr;
-    const double* b = in.b >= 0 ? w + static_cast<std::size_t>(in.b) * stride : nullptr;
+    double* d = base[in.d];
+    const double* a = in.a >= 0 ? base[in.a] : nullptr;
+    const double* b = in.b >= 0 ? base[in.b] : nullptr;
     const double c = in.imm;
     switch (in.code) {
       case Code::kLoadC: std::fill(d, d + len, c); break;
@@ -238,6 +282,8 @@ void Tape::run_block(double* w, std::size_t stride, std::size_t len) const {
       case Code::kPowC: map1(d, a, len, [c](double x) { return std::pow(x, c); }); break;
       case Code::kRPowC: map1(d, a, len, [c](double x) { return std::pow(c, x); }); break;
       case Code::kNeg: map1(d, a, len, [](double x) { return -x; }); break;
+      case Code::kAxpy: map2(d, a, b, len, [c](double x, double y) { return x + c * y; }); break;
+      case Code::kNegMul: map2(d, a, b, len, [](double x, double y) { return -(x * y); }); break;
       case Code::kSquare: map1(d, a, len, [](double x) { return x * x; }); break;
       case Code::kCube: map1(d, a, len, [](double x) { return x * x * x; }); break;
       case Code::kPowi: {
@@ -266,16 +312,19 @@ void Tape::run_block(double* w, std::size_t stride, std::size_t len) const {
 void Tape::eval_batch(const double* in, double* out, std::size_t n) const {
   constexpr std::size_t kBlock = 256;
   std::vector<double> work(static_cast<std::size_t>(n_slots_) * kBlock);
+  std::vector<double*> base(static_cast<std::size_t>(n_slots_));
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t len = std::min(kBlock, n - start);
+    for (int s = 0; s < n_slots_; ++s) base[s] = work.data() + static_cast<std::size_t>(s) * kBlock;
+    // Inputs are read in place (their slots are never destinations).
     for (int i = 0; i < n_inputs_; ++i)
       if (input_slot_[i] >= 0)
-        std::copy_n(in + static_cast<std::size_t>(i) * n + start, len,
-                    work.data() + static_cast<std::size_t>(input_slot_[i]) * kBlock);
-    run_block(work.data(), kBlock, len);
+        base[input_slot_[i]] = const_cast<double*>(in + static_cast<std::size_t>(i) * n + start);
     for (std::size_t k = 0; k < output_slot_.size(); ++k)
-      std::copy_n(work.data() + static_cast<std::size_t>(output_slot_[k]) * kBlock, len,
-                  out + k * n + start);
+      if (output_direct_[k]) base[output_slot_[k]] = out + k * n + start;
+    run_block(base.data(), len);
+    for (std::size_t k = 0; k < output_slot_.size(); ++k)
+      if (!output_direct_[k]) std::copy_n(base[output_slot_[k]], len, out + k * n + start);
   }
 }
 

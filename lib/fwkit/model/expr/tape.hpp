@@ -3,6 +3,7 @@
 // A Tape is a straight-line program over numbered slots, compiled from a set
 // of output nodes of a Graph: shared subexpressions are computed once,
 // constants are folded into immediate operands (x + c, c * x, c / x, ...),
+// single-use products are fused into their consumer (a +- c*u, -(u*v)),
 // and slots are reused once their value is dead, so the working set stays
 // small. eval() runs it at one point; eval_batch() runs it on many points in
 // structure-of-arrays layout, one instruction over a block of points at a
@@ -22,6 +23,8 @@ enum class Code : std::uint8_t {
   kAdd, kSub, kMul, kDiv, kPow,          // d = a op b
   kAddC, kMulC, kSubC, kRSubC, kDivC, kRDivC, kPowC, kRPowC,  // with immediate
   kNeg, kSquare, kCube, kPowi,           // kPowi: a^n
+  kAxpy,                                 // d = a + imm * b (fused a +- c*u)
+  kNegMul,                               // d = -(a * b)
   kExp, kLog, kSqrt, kSin, kCos, kTan, kTanh, kSinh, kCosh, kAtan, kAbs, kSign,
 };
 
@@ -46,16 +49,18 @@ class Tape {
   /// out[k] = output k at the point `in` (inputs() values).
   void eval(const double* in, double* out) const;
   /// Batch evaluation: input i of point m is in[i * n + m], output k of point
-  /// m goes to out[k * n + m].
+  /// m goes to out[k * n + m]. `in` and `out` must not overlap.
   void eval_batch(const double* in, double* out, std::size_t n) const;
 
  private:
   void run(double* slot) const;
-  void run_block(double* work, std::size_t stride, std::size_t len) const;
+  /// Runs the program on `len` points; base[s] is the array of slot s.
+  void run_block(double* const* base, std::size_t len) const;
 
   std::vector<Instr> code_;
   std::vector<int> input_slot_;   // slot of each input, -1 if unused
   std::vector<int> output_slot_;  // slot holding each output
+  std::vector<char> output_direct_;  // batch: computed in place in the output array
   int n_inputs_ = 0;
   int n_slots_ = 0;
 };

@@ -1,0 +1,30 @@
+"""fwkit analysis package: load fwkit's HDF5 result files into xarray and numpy.
+
+Every fwkit result file is netCDF-4 compatible, so each group opens as an
+``xarray.Dataset`` with named dimensions and coordinates::
+
+    import fwkit
+    eq = fwkit.open_group("analyze.h5", "equilibria")
+    print(eq.state.sel(equilibrium=0).values)
+    print(fwkit.provenance("analyze.h5")["git_hash"])
+"""
+
+from .io import (
+    STABILITY_NAMES,
+    equilibria,
+    groups,
+    kind,
+    load,
+    open_group,
+    provenance,
+)
+
+__all__ = [
+    "STABILITY_NAMES",
+    "equilibria",
+    "groups",
+    "kind",
+    "load",
+    "open_group",
+    "provenance",
+]

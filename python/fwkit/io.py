@@ -1,0 +1,71 @@
+"""Loaders for fwkit result files (see docs/hdf5-schema.md)."""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, List
+
+import h5py
+import numpy as np
+import xarray as xr
+
+#: Meaning of the integer codes of ``/equilibria/stability``.
+STABILITY_NAMES = ("stable", "saddle", "unstable", "degenerate")
+
+
+def _decode(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+        return value.item()
+    return value
+
+
+def kind(path: str | os.PathLike) -> str:
+    """The kind of result file ("analyze", ...), from the root attribute."""
+    with h5py.File(path, "r") as f:
+        return _decode(f.attrs["fwkit_kind"])
+
+
+def provenance(path: str | os.PathLike) -> Dict[str, object]:
+    """The ``/provenance`` attributes (version, git hash, config, ...) as a dict."""
+    with h5py.File(path, "r") as f:
+        return {k: _decode(v) for k, v in f["provenance"].attrs.items()}
+
+
+def groups(path: str | os.PathLike) -> List[str]:
+    """Paths of the groups that hold datasets (each opens with open_group)."""
+    found = []
+    with h5py.File(path, "r") as f:
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Group) and any(
+                isinstance(child, h5py.Dataset) for child in obj.values()
+            ):
+                found.append(name)
+
+        f.visititems(visit)
+        if any(isinstance(child, h5py.Dataset) for child in f.values()):
+            found.insert(0, "/")
+    return found
+
+
+def open_group(path: str | os.PathLike, group: str = "/") -> xr.Dataset:
+    """One group of a result file as an xarray Dataset (loaded into memory)."""
+    with xr.open_dataset(path, engine="h5netcdf", group=group) as ds:
+        return ds.load()
+
+
+def load(path: str | os.PathLike) -> Dict[str, xr.Dataset]:
+    """Every group with data, keyed by its path."""
+    return {g: open_group(path, g) for g in groups(path)}
+
+
+def equilibria(path: str | os.PathLike) -> xr.Dataset:
+    """The ``/equilibria`` group, with the stability codes decoded into a
+    ``stability_name`` variable and complex ``eigenvalues``."""
+    ds = open_group(path, "equilibria")
+    names = np.array([STABILITY_NAMES[int(c)] for c in ds["stability"].values], dtype=object)
+    ds["stability_name"] = ("equilibrium", names)
+    ds["eigenvalues"] = ds["eigenvalue_real"] + 1j * ds["eigenvalue_imag"]
+    return ds

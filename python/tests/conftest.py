@@ -1,0 +1,31 @@
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def fwkit_bin():
+    path = os.environ.get("FWKIT_BIN", str(ROOT / "build" / "release" / "bin" / "fwkit"))
+    if not os.path.exists(path):
+        pytest.fail(f"fwkit binary not found at {path}; build it or set FWKIT_BIN")
+    return path
+
+
+@pytest.fixture(scope="session")
+def run_fwkit(fwkit_bin, tmp_path_factory):
+    out = tmp_path_factory.mktemp("results")
+
+    def run(subcommand, config, name, *extra):
+        target = out / f"{name}.h5"
+        subprocess.run(
+            [fwkit_bin, subcommand, "-c", str(config), "-o", str(target), "-q", *extra],
+            check=True,
+            capture_output=True,
+        )
+        return target
+
+    return run

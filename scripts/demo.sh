@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job, end to end: set up, build, run, and show the result.
+# For now: the equilibrium analysis of the Mueller–Brown system, written to
+# out/demo/analyze_muller_brown.h5 and read back from Python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$(nproc)" --target fwkit_cli
+
+mkdir -p out/demo
+result=out/demo/analyze_muller_brown.h5
+./build/release/bin/fwkit analyze --config data/experiments/analyze_muller_brown.toml \
+  --output "$result"
+
+echo
+echo "== read back with the Python package (xarray, engine h5netcdf)"
+PYTHONPATH=python /usr/bin/python3 - "$result" <<'PY'
+import sys
+import fwkit
+path = sys.argv[1]
+eq = fwkit.equilibria(path)
+print(eq[["state", "stability_name", "loss"]].to_dataframe().unstack("component").to_string())
+print("written by fwkit", fwkit.provenance(path)["fwkit_version"], "at", fwkit.provenance(path)["utc_time"])
+PY

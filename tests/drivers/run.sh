@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end tests of the fwkit command: exit codes for each class of bad
+# input, the standard options, and every example config in data/experiments.
+# Usage: run.sh FWKIT_BINARY SOURCE_DIR
+set -u
+fwkit=$(realpath "$1")
+src=$(realpath "$2")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+pass=0
+fail=0
+
+# expect CODE DESCRIPTION COMMAND... : runs the command, checks its exit code.
+expect() {
+  local want=$1 what=$2
+  shift 2
+  "$@" >out.txt 2>err.txt
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $what: exit $got, expected $want"
+    sed 's/^/    /' err.txt | head -5
+  fi
+}
+# expect_text PATTERN FILE DESCRIPTION
+expect_text() {
+  if grep -q -- "$1" "$2"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $3: '$1' not in $2:"
+    sed 's/^/    /' "$2" | head -5
+  fi
+}
+
+cat > good.toml <<'TOML'
+[model.system]
+kind = "maier_stein"
+[analyze]
+lower = [-2.0, -2.0]
+upper = [2.0, 2.0]
+starts = 64
+TOML
+
+# Usage errors: 64.
+expect 64 "no subcommand" "$fwkit"
+expect 64 "unknown option" "$fwkit" analyze --no-such-option
+expect 64 "--set without =" "$fwkit" analyze -c good.toml --set nonsense
+# Missing input: 66.
+expect 66 "missing config" "$fwkit" analyze -c does-not-exist.toml
+expect_text "does-not-exist.toml" err.txt "missing config names the file"
+# Config errors: 78, naming the key.
+printf '[model.system]\nkind = "maier_stein"\n[analyze]\nlower = [-2.0, -2.0]\nupper = [2.0, 2.0]\nstart = 5\n' > typo.toml
+expect 78 "unknown key" "$fwkit" analyze -c typo.toml
+expect_text "unknown key 'analyze.start'" err.txt "unknown key is named"
+expect_text "did you mean 'starts'" err.txt "unknown key gets a suggestion"
+expect 78 "wrong type" "$fwkit" analyze -c good.toml --set 'analyze.starts="many"'
+expect_text "analyze.starts" err.txt "wrong type names the key"
+expect 78 "out of range" "$fwkit" analyze -c good.toml --set analyze.tolerance=-1
+expect_text "must be > 0" err.txt "out of range names the rule"
+expect 78 "bad box" "$fwkit" analyze -c good.toml --set 'analyze.upper=[2.0, -3.0]'
+expect 78 "unknown system" "$fwkit" analyze -c good.toml --set model.system.kind=maier_steen
+expect_text "not a built-in system" err.txt "unknown system is explained"
+printf '[model.system]\nkind = "expression"\nvariables = ["x"]\ndrift = ["x - x^^3"]\n[analyze]\nlower = [-2.0]\nupper = [2.0]\n' > expr.toml
+expect 78 "bad expression" "$fwkit" analyze -c expr.toml
+expect_text "model.system.drift\[0\]" err.txt "bad expression names the key"
+expect_text "column 7" err.txt "bad expression names the column"
+expect 78 "malformed TOML" bash -c "printf 'a = [1,\n' > broken.toml; '$fwkit' analyze -c broken.toml"
+# Cannot create output: 73, and nothing computed.
+expect 73 "unwritable output" "$fwkit" analyze -c good.toml -o /nonexistent-dir/out.h5
+# Standard options.
+expect 0 "--print-config" "$fwkit" analyze -c good.toml --print-config
+expect_text "tolerance = 1e-10" out.txt "--print-config shows defaults"
+expect_text "max_iterations = 100" out.txt "--print-config shows defaults"
+expect 0 "--dry-run" "$fwkit" analyze -c good.toml --dry-run -o dry.h5
+if [ -e dry.h5 ] || ls dry.h5.tmp-* >/dev/null 2>&1; then
+  fail=$((fail + 1)); echo "FAIL: --dry-run left a file"
+else
+  pass=$((pass + 1))
+fi
+expect 0 "analyze" "$fwkit" analyze -c good.toml -o good.h5 --quiet
+expect_text "3 equilibria (2 stable, 1 saddles" out.txt "Maier-Stein equilibria"
+[ -s good.h5 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: good.h5 not written"; }
+expect 0 "--set overrides" "$fwkit" analyze -c good.toml -o set.h5 -q --set model.system.kind=double_well_2d
+expect_text "f(x)" out.txt "gradient system reports f"
+expect 0 "systems" "$fwkit" systems
+expect_text "muller_brown" out.txt "systems lists the catalog"
+expect 0 "--version" "$fwkit" --version
+
+# Every example config runs.
+for cfg in "$src"/data/experiments/*.toml; do
+  name=$(basename "$cfg" .toml)
+  sub=$(sed -n 's/^# fwkit: *\([a-z]*\).*/\1/p' "$cfg" | head -1)
+  expect 0 "example $name" "$fwkit" "${sub:-analyze}" -c "$cfg" -o "$name.h5" -q
+done
+
+echo "drivers: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
