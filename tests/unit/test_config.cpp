@@ -137,3 +137,39 @@ increments = [["1 - x"], ["-1 - x"]]
   // b(x) = pi . h = (2/3)(1 - x) + (1/3)(-1 - x) = 1/3 - x.
   CHECK(mm.system->drift_at(Vec::Constant(1, 0.0))[0] == Approx(1.0 / 3));
 }
+
+TEST_CASE("every noise kind builds from TOML and is validated", "[config]") {
+  const std::string system = "[model.system]\nkind = \"double_well_2d\"\n";
+  auto build = [&](const std::string& noise) {
+    Config c = Config::from_string(system + "[model.noise]\n" + noise, "run.toml");
+    const auto m = config::build_model(c.root().table("model"));
+    c.check_all_used();
+    return m;
+  };
+  const Vec x = (Vec(2) << 0.3, -0.2).finished();
+  auto m = build("kind = \"rademacher\"\nscales = [0.5, 2.0]\n");
+  CHECK(m.noise->covariance(x)(1, 1) == Approx(4.0));
+  m = build("kind = \"discrete\"\natoms = [[1.0, 0.0], [-1.0, 0.0]]\nprobabilities = [0.5, 0.5]\nscale = \"1 + x^2\"\n");
+  CHECK(m.noise->covariance(x)(0, 0) == Approx(1.09 * 1.09));
+  m = build(
+      "kind = \"mixture\"\nmeans = [[0.0, 0.0], [1.0, 0.0]]\nlogits = [\"0\", \"x\"]\n"
+      "[model.noise.covariances]\nc0 = [[1.0, 0.0], [0.0, 1.0]]\nc1 = [[0.5, 0.0], [0.0, 0.5]]\n");
+  CHECK(m.noise->kind() == "mixture");
+  m = build("kind = \"gaussian\"\nsigma = [[\"1 + 0.5*x\", \"0\"], [\"0\", \"1\"]]\n");
+  CHECK(m.noise->covariance(x)(0, 0) == Approx(1.15 * 1.15));
+  m = build("kind = \"gaussian\"\ncovariance = [[2.0, 0.5], [0.5, 1.0]]\n");
+  CHECK(m.noise->covariance(x)(0, 1) == Approx(0.5));
+  // Rules: shapes, positivity, kinds.
+  CHECK_THAT(error_of([&] { build("kind = \"gaussian\"\ncovariance = [[1.0, 2.0], [2.0, 1.0]]\n"); }).second,
+             Catch::Contains("model.noise.covariance") && Catch::Contains("positive semi-definite"));
+  CHECK_THAT(error_of([&] { build("kind = \"rademacher\"\nscales = [0.5]\n"); }).second,
+             Catch::Contains("model.noise.scales") && Catch::Contains("one scale per state variable"));
+  CHECK_THAT(error_of([&] { build("kind = \"rademacher\"\nscales = [0.5, -1.0]\n"); }).second,
+             Catch::Contains("must be >= 0"));
+  CHECK_THAT(error_of([&] { build("kind = \"levy\"\n"); }).second,
+             Catch::Contains("model.noise.kind") && Catch::Contains("must be one of"));
+  CHECK_THAT(error_of([&] { build("kind = \"minibatch\"\n"); }).second,
+             Catch::Contains("finite sum"));
+  CHECK_THAT(error_of([&] { build("kind = \"discrete\"\natoms = [[1.0, 0.0]]\nprobabilities = [0.7]\n"); }).second,
+             Catch::Contains("sum to 1"));
+}
