@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::function<int()>> actions;
   register_systems(app, actions["systems"]);
   register_analyze(app, actions["analyze"], options, cmdline);
+  register_ode(app, actions["ode"], options, cmdline);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,208 @@
+// `fwkit ode`: the ODE limit of a model, with events, slow-fast analysis,
+// tracking of constant-step SA paths, and sweeps over any config value.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <optional>
+
+#include "commands.hpp"
+#include "fwkit/config/model_config.hpp"
+#include "fwkit/io/provenance.hpp"
+#include "fwkit/model/expression.hpp"
+#include "ode/ode.hpp"
+#include "ode/ode_io.hpp"
+
+namespace fw::driver {
+namespace {
+
+struct EventSpec {
+  std::string name, expression;
+  int direction = 0;
+  bool terminal = false;
+};
+
+struct SlowFastSpec {
+  std::string fast, slow;
+  ode::SlowFastOptions options;
+};
+
+struct OdeJob {
+  double t0 = 0, t1 = 1;
+  Vec x0;
+  ode::Options options;
+  std::vector<std::string> implicit;
+  std::vector<EventSpec> events;
+  std::optional<SlowFastSpec> slow_fast;
+  std::optional<ode::TrackingOptions> tracking;
+  std::string sweep_key;
+  std::vector<double> sweep_values;
+};
+
+OdeJob read_job(const config::Table& t) {
+  OdeJob j;
+  j.t0 = t.number("t0", 0.0);
+  j.t1 = t.number("t1");
+  const auto x0 = t.numbers("x0");
+  j.x0 = Eigen::Map<const Vec>(x0.data(), static_cast<Eigen::Index>(x0.size()));
+  ode::Options& o = j.options;
+  o.method = ode::parse_method(t.choice("method", "auto", {"auto", "rk4", "dopri5", "bdf", "imex"}));
+  o.rtol = t.number("rtol", o.rtol, config::Range{0.0, 1.0, true, true});
+  o.atol = t.number("atol", o.atol, config::positive());
+  o.dt = t.number("dt", o.dt, config::positive());
+  o.fixed_step = t.boolean("fixed_step", false);
+  o.outputs = static_cast<int>(t.integer("outputs", o.outputs, config::at_least(2)));
+  o.max_steps = t.integer("max_steps", o.max_steps, config::at_least(1));
+  if (t.has("output_times")) o.output_times = t.numbers("output_times");
+  if (t.has("implicit")) j.implicit = t.strings("implicit");
+  const config::Table ev = t.table("events");
+  for (const auto& name : ev.keys()) {
+    const config::Table e = ev.table(name);
+    j.events.push_back({name, e.string("expression"),
+                        static_cast<int>(e.integer("direction", 0, config::between(-1, 1))),
+                        e.boolean("terminal", false)});
+  }
+  if (t.has("slow_fast")) {
+    const config::Table s = t.table("slow_fast");
+    SlowFastSpec sf;
+    sf.fast = s.string("fast");
+    sf.slow = s.string("slow");
+    sf.options.x_min = s.number("x_min", sf.options.x_min);
+    sf.options.x_max = s.number("x_max", sf.options.x_max);
+    sf.options.samples = static_cast<int>(s.integer("samples", sf.options.samples, config::at_least(10)));
+    sf.options.tolerance = s.number("tolerance", sf.options.tolerance, config::positive());
+    j.slow_fast = sf;
+  }
+  if (t.has("tracking")) {
+    const config::Table s = t.table("tracking");
+    ode::TrackingOptions tr;
+    tr.step_sizes = s.numbers("step_sizes", config::positive());
+    tr.horizon = s.number("horizon", tr.horizon, config::positive());
+    tr.members = static_cast<int>(s.integer("members", tr.members, config::at_least(2)));
+    tr.seed = static_cast<std::uint64_t>(s.integer("seed", 1, config::non_negative()));
+    j.tracking = tr;
+  }
+  if (t.has("sweep")) {
+    const config::Table s = t.table("sweep");
+    j.sweep_key = s.string("key");
+    j.sweep_values = s.numbers("values");
+  }
+  return j;
+}
+
+int index_of(const std::vector<std::string>& names, const std::string& name, const std::string& key) {
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) {
+    std::string all;
+    for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+    throw config_error(key + " = \"" + name + "\": not a state variable (" + all + ")");
+  }
+  return static_cast<int>(it - names.begin());
+}
+
+/// Mean interval between successive hits of each event over the last half.
+std::string event_summary(const ode::Result& r, const std::vector<EventSpec>& specs) {
+  std::string s;
+  for (std::size_t e = 0; e < specs.size(); ++e) {
+    std::vector<double> t;
+    for (const auto& h : r.events)
+      if (h.event == static_cast<int>(e)) t.push_back(h.t);
+    s += fmt::format("  event {}: {} hits", specs[e].name, t.size());
+    if (t.size() >= 3) {
+      const std::size_t first = t.size() / 2, intervals = t.size() - 1 - first;
+      s += fmt::format(", mean interval over the last {}: {:.8g}", intervals,
+                       (t.back() - t[first]) / static_cast<double>(intervals));
+    }
+    s += "\n";
+  }
+  return s;
+}
+
+/// Runs the job on one model and writes its groups under `g`.
+void run_point(const model::Model& m, const model::Parameters& params, const OdeJob& j, const io::Group& g) {
+  const auto vars = m.system->variable_names();
+  std::vector<int> stiff;
+  for (const auto& v : j.implicit) stiff.push_back(index_of(vars, v, "ode.implicit"));
+  const ode::Rhs rhs = stiff.empty() ? ode::from_system(*m.system) : ode::split_system(*m.system, stiff);
+  std::vector<ode::Event> events;
+  std::vector<std::string> names;
+  for (const auto& e : j.events) {
+    auto field = model::make_expression_field({{e.expression}}, vars, params, "ode.events." + e.name + ".expression");
+    events.push_back({e.name, [field](double, const double* x) { double v; field->eval(x, &v); return v; },
+                      e.direction, e.terminal});
+    names.push_back(e.name);
+  }
+  const ode::Result r = ode::integrate(rhs, j.t0, j.t1, j.x0, j.options, events);
+  std::cout << r.brief_report() << event_summary(r, j.events);
+  ode::write_trajectory(g, r, vars, names);
+  if (!r.ok()) throw Error(ExitCode::kData, "ode: " + r.message);
+  if (j.slow_fast) {
+    ode::SlowFastOptions so = j.slow_fast->options;
+    so.fast = index_of(vars, j.slow_fast->fast, "ode.slow_fast.fast");
+    so.slow = index_of(vars, j.slow_fast->slow, "ode.slow_fast.slow");
+    const auto sf = ode::analyze_slow_fast(*m.system, so);
+    std::cout << sf.brief_report();
+    ode::write_slow_fast(g, sf);
+  }
+  if (j.tracking) {
+    const auto tr = ode::track_limit(m, j.x0, *j.tracking);
+    std::cout << tr.brief_report();
+    ode::write_tracking(g, tr);
+  }
+}
+
+model::Parameters expression_parameters(const config::Table& model) {
+  model::Parameters p;
+  const config::Table t = model.table("parameters");
+  for (const auto& k : t.keys()) p[k] = t.number(k);
+  return p;
+}
+
+}  // namespace
+
+void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
+  auto* sub = app.add_subcommand("ode", "integrate the ODE limit of a model (events, slow-fast analysis, tracking)");
+  add_common_options(*sub, opts);
+  action = [&opts, cmdline] {
+    config::Config cfg = load_config(opts);
+    const config::Table root = cfg.root();
+    model::Model model = config::build_model(root.table("model"));
+    const model::Parameters params = expression_parameters(root.table("model"));
+    const OdeJob job = read_job(root.table("ode"));
+    const std::string out = output_path(opts, root, "ode.h5");
+    if (finish_config(cfg, opts)) return 0;
+    job.options.validate(job.t0, job.t1);
+    if (job.x0.size() != model.dim())
+      throw config_error(fmt::format("ode.x0: has {} entries, expected {}", job.x0.size(), model.dim()));
+    if (job.tracking) job.tracking->validate();
+    io::ResultFile file(out);
+    if (opts.dry_run) {
+      std::cout << "configuration valid; would write " << out << "\n";
+      return 0;
+    }
+    const io::Group root_group = file.root();
+    io::write_provenance(root_group, "ode", "fwkit ODE limit",
+                         io::Provenance{cmdline, cfg.resolved_toml(),
+                                        job.tracking ? std::optional<std::uint64_t>(job.tracking->seed) : std::nullopt});
+    if (job.sweep_key.empty()) {
+      run_point(model, params, job, root_group);
+    } else {
+      const io::Group sweep = root_group.group("sweep");
+      sweep.set_attribute("key", job.sweep_key);
+      sweep.set_attribute("values", std::span<const double>(job.sweep_values));
+      for (std::size_t i = 0; i < job.sweep_values.size(); ++i) {
+        cfg.set(fmt::format("{}={:.17g}", job.sweep_key, job.sweep_values[i]));
+        model = config::build_model(root.table("model"));
+        std::cout << fmt::format("== {} = {:.6g}\n", job.sweep_key, job.sweep_values[i]);
+        const io::Group point = sweep.group(fmt::format("point_{:03d}", i));
+        point.set_attribute("value", job.sweep_values[i]);
+        run_point(model, expression_parameters(root.table("model")), job, point);
+      }
+    }
+    file.commit();
+    std::cout << "wrote " << out << "\n";
+    return 0;
+  };
+}
+
+}  // namespace fw::driver
