@@ -90,6 +90,32 @@ expect 0 "systems" "$fwkit" systems
 expect_text "muller_brown" out.txt "systems lists the catalog"
 expect 0 "--version" "$fwkit" --version
 
+# fwkit ode: its own rules.
+cat > vdp.toml <<'TOML'
+[model.system]
+kind = "van_der_pol"
+[ode]
+t1 = 50.0
+x0 = [2.0, 0.0]
+[ode.events.up]
+expression = "x"
+direction = 1
+TOML
+expect 0 "ode" "$fwkit" ode -c vdp.toml -o vdp.h5 -q
+expect_text "event up" out.txt "ode reports events"
+expect 78 "ode: wrong x0 length" "$fwkit" ode -c vdp.toml --set 'ode.x0=[1.0]'
+expect_text "ode.x0" err.txt "ode: x0 error names the key"
+expect 78 "ode: unknown method" "$fwkit" ode -c vdp.toml --set ode.method=euler
+expect_text "must be one of" err.txt "ode: method error lists the choices"
+expect 78 "ode: direction out of range" "$fwkit" ode -c vdp.toml --set ode.events.up.direction=2
+expect 78 "ode: bad event expression" "$fwkit" ode -c vdp.toml --set 'ode.events.up.expression="x +"'
+expect_text "ode.events.up.expression" err.txt "ode: event expression error names the key"
+expect 78 "ode: t1 before t0" "$fwkit" ode -c vdp.toml --set ode.t0=60.0
+expect 78 "ode: unknown slow variable" "$fwkit" ode -c vdp.toml --set ode.slow_fast.fast=x --set ode.slow_fast.slow=q
+expect_text "not a state variable" err.txt "ode: unknown variable is explained"
+expect 78 "ode: imex without implicit part" "$fwkit" ode -c vdp.toml --set ode.method=imex
+expect 0 "ode: imex with an implicit part" "$fwkit" ode -c vdp.toml --set ode.method=imex --set 'ode.implicit=["x"]' -o imex.h5 -q
+
 # Every example config runs.
 for cfg in "$src"/data/experiments/*.toml; do
   name=$(basename "$cfg" .toml)
