@@ -12,6 +12,8 @@ packages=(
   # Python analysis side (run under /usr/bin/python3)
   python3 python3-h5py python3-numpy python3-matplotlib python3-xarray
   python3-h5netcdf python3-pytest
+  # benchmark peers (bench/)
+  python3-scipy
 )
 
 missing=()

@@ -12,19 +12,25 @@ Every fwkit result file is netCDF-4 compatible, so each group opens as an
 from .io import (
     STABILITY_NAMES,
     equilibria,
+    events,
     groups,
     kind,
     load,
     open_group,
     provenance,
+    sweep_points,
+    trajectory,
 )
 
 __all__ = [
     "STABILITY_NAMES",
     "equilibria",
+    "events",
     "groups",
     "kind",
     "load",
     "open_group",
     "provenance",
+    "sweep_points",
+    "trajectory",
 ]

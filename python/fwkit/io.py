@@ -69,3 +69,24 @@ def equilibria(path: str | os.PathLike) -> xr.Dataset:
     ds["stability_name"] = ("equilibrium", names)
     ds["eigenvalues"] = ds["eigenvalue_real"] + 1j * ds["eigenvalue_imag"]
     return ds
+
+
+def trajectory(path: str | os.PathLike, group: str = "trajectory") -> xr.Dataset:
+    """An ODE trajectory: ``state(time, component)`` with time as coordinate."""
+    return open_group(path, group)
+
+
+def events(path: str | os.PathLike, group: str = "events") -> xr.Dataset:
+    """The events of an ODE run, with the event names decoded into ``name``."""
+    ds = open_group(path, group)
+    names = ds["which"].attrs.get("flag_meanings", "").split()
+    ds["name"] = ("event", np.array([names[int(k)] for k in ds["which"].values], dtype=object))
+    return ds
+
+
+def sweep_points(path: str | os.PathLike) -> List[str]:
+    """Group paths of the points of a sweep (``sweep/point_000`` ...), in order."""
+    with h5py.File(path, "r") as f:
+        if "sweep" not in f:
+            return []
+        return [f"sweep/{name}" for name in sorted(f["sweep"].keys())]
