@@ -46,7 +46,7 @@ OdeJob read_job(const config::Table& t) {
   const auto x0 = t.numbers("x0");
   j.x0 = Eigen::Map<const Vec>(x0.data(), static_cast<Eigen::Index>(x0.size()));
   ode::Options& o = j.options;
-  o.method = ode::parse_method(t.choice("method", "auto", {"auto", "rk4", "dopri5", "bdf", "imex"}));
+  o.method = ode::parse_method(t.choice("method", "auto", {"auto", "rk4", "dopri5", "bdf", "imex", "radau"}));
   o.rtol = t.number("rtol", o.rtol, config::Range{0.0, 1.0, true, true});
   o.atol = t.number("atol", o.atol, config::positive());
   o.dt = t.number("dt", o.dt, config::positive());

@@ -15,14 +15,15 @@ const char* to_string(Method m) {
     case Method::kRk4: return "rk4";
     case Method::kDopri5: return "dopri5";
     case Method::kBdf: return "bdf";
-    default: return "imex";
+    case Method::kImex: return "imex";
+    default: return "radau";
   }
 }
 
 Method parse_method(const std::string& name) {
-  for (Method m : {Method::kAuto, Method::kRk4, Method::kDopri5, Method::kBdf, Method::kImex})
+  for (Method m : {Method::kAuto, Method::kRk4, Method::kDopri5, Method::kBdf, Method::kImex, Method::kRadau})
     if (name == to_string(m)) return m;
-  throw config_error("ode.method = \"" + name + "\": must be one of auto, rk4, dopri5, bdf, imex");
+  throw config_error("ode.method = \"" + name + "\": must be one of auto, rk4, dopri5, bdf, imex, radau");
 }
 
 Rhs from_system(const model::System& s) {
@@ -84,9 +85,14 @@ Method choose(const Rhs& rhs, double t0, double t1, const Vec& x0, std::string& 
   rhs.jacobian(t0, x0.data(), j.data());
   const double rho = j.eigenvalues().cwiseAbs().maxCoeff();
   const double steps = rho * (t1 - t0) / 3;
-  const Method m = steps > 2e4 ? Method::kBdf : Method::kDopri5;
+  // Stiff: Radau IIA for small systems (dense 3d x 3d Newton matrices),
+  // BDF beyond.
+  constexpr int kRadauMaxDim = 16;
+  const Method m = steps <= 2e4 ? Method::kDopri5 : rhs.dim <= kRadauMaxDim ? Method::kRadau : Method::kBdf;
   why = fmt::format("spectral radius {:.3g} at x0 over a horizon {:.3g}: an explicit method needs ~{:.2g} steps "
-                    "for stability alone, so {}", rho, t1 - t0, steps, m == Method::kBdf ? "BDF (stiff)" : "Dopri5 (not stiff)");
+                    "for stability alone, so {}", rho, t1 - t0, steps,
+                    m == Method::kDopri5 ? "Dopri5 (not stiff)"
+                    : m == Method::kRadau ? "Radau IIA (stiff, small system)" : "BDF (stiff, large system)");
   return m;
 }
 
@@ -120,7 +126,8 @@ Result integrate(const Rhs& rhs, double t0, double t1, const Vec& x0, const Opti
   Result r;
   r.method = o.method;
   if (r.method == Method::kAuto) r.method = choose(rhs, t0, t1, x0, r.method_reason);
-  auto stepper = (r.method == Method::kBdf || r.method == Method::kImex)
+  auto stepper = r.method == Method::kRadau ? detail::make_radau_stepper(rhs, o)
+                 : (r.method == Method::kBdf || r.method == Method::kImex)
                      ? detail::make_sundials_stepper(rhs, o, r.method)
                      : detail::make_odeint_stepper(rhs, o, r.method);
   std::vector<double> times = o.output_times;

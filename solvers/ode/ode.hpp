@@ -13,6 +13,11 @@
 //             split) the low stage order of ARK schemes reduces their order:
 //             at tight tolerances kBdf takes far fewer steps. Its global
 //             error runs to ~10 (steps x rtol) on long oscillatory runs.
+//   kRadau    Radau IIA of order 5 (three stages, L-stable, stiffly
+//             accurate; Hairer–Wanner's RADAU5 scheme, fwkit's own code):
+//             for stiff problems with sharp transitions, such as relaxation
+//             oscillations, where it needs far fewer steps than BDF. Dense
+//             3d x 3d Newton matrices: for small systems
 //   kAuto     picks kBdf or kDopri5 from a stiffness estimate at x0 and
 //             reports what it picked and why
 // Every backend exposes dense output between its steps (Hermite cubic for
@@ -34,9 +39,9 @@
 
 namespace fw::ode {
 
-enum class Method { kAuto, kRk4, kDopri5, kBdf, kImex };
+enum class Method { kAuto, kRk4, kDopri5, kBdf, kImex, kRadau };
 const char* to_string(Method m);
-/// Parses "auto", "rk4", "dopri5", "bdf", "imex" (throws a config Error).
+/// Parses "auto", "rk4", "dopri5", "bdf", "imex", "radau" (throws a config Error).
 Method parse_method(const std::string& name);
 
 /// x' = f(t, x) with its Jacobian, and optionally an implicit part for IMEX.
@@ -70,7 +75,7 @@ struct Options {
   double rtol = 1e-8;  // relative tolerance (adaptive methods)
   double atol = 1e-10; // absolute tolerance (adaptive methods)
   double dt = 1e-3;    // step of the fixed-step methods; initial step otherwise
-  bool fixed_step = false;  // kDopri5 with constant steps of dt
+  bool fixed_step = false;  // kDopri5 or kRadau with constant steps of dt
   long max_steps = 50'000'000;
   /// Output times within [t0, t1], increasing; empty: `outputs` equally
   /// spaced times including both ends.

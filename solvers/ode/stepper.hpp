@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "fwkit/core/error.hpp"
 #include "ode.hpp"
 
 namespace fw::ode::detail {
@@ -26,6 +27,7 @@ class DenseStepper {
 
 std::unique_ptr<DenseStepper> make_odeint_stepper(const Rhs& rhs, const Options& o, Method m);
 std::unique_ptr<DenseStepper> make_sundials_stepper(const Rhs& rhs, const Options& o, Method m);
+std::unique_ptr<DenseStepper> make_radau_stepper(const Rhs& rhs, const Options& o);
 
 /// Cubic Hermite interpolation on [ta, tb] from values and derivatives.
 void hermite(double ta, const Vec& xa, const Vec& fa, double tb, const Vec& xb, const Vec& fb,
