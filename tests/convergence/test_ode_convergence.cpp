@@ -47,37 +47,17 @@ TEST_CASE("RK4 converges with order 4", "[ode][convergence]") {
   }
 }
 
-TEST_CASE("Dormand-Prince at fixed steps converges with order 5", "[ode][convergence]") {
-  // The largest error over t = 1..5 (step boundaries for every dt used): the
-  // error at a single time can pass through zero and fake a high order.
+/// Largest error over t = 1..5 (step boundaries for every dt used) of a
+/// fixed-step run: the error at a single time can pass through zero and fake
+/// a high order.
+std::vector<double> fixed_step_errors(Method m, const std::vector<double>& dts) {
   std::vector<double> err;
-  for (double dt : {0.25, 0.125, 0.0625, 0.03125}) {
+  for (double dt : dts) {
     ode::Options o;
-    o.method = Method::kDopri5;
+    o.method = m;
     o.fixed_step = true;
     o.dt = dt;
-    o.output_times = {1, 2, 3, 4, 5};
-    const auto r = ode::integrate(logistic(), 0, 5, Vec::Constant(1, 0.1), o);
-    REQUIRE(r.ok());
-    double e = 0;
-    for (std::size_t i = 0; i < r.t.size(); ++i) e = std::max(e, std::abs(r.x(0, i) - logistic_exact(r.t[i], 0.1)));
-    err.push_back(e);
-  }
-  for (std::size_t i = 1; i < err.size(); ++i) {
-    INFO("errors " << err[i - 1] << " -> " << err[i]);
-    CHECK(std::log2(err[i - 1] / err[i]) == Approx(5).margin(0.3));
-  }
-}
-
-TEST_CASE("Radau IIA at fixed steps converges with order 5", "[ode][convergence]") {
-  // Stiffly accurate three-stage Radau IIA: order 2s - 1 = 5 at the steps.
-  std::vector<double> err;
-  for (double dt : {0.25, 0.125, 0.0625}) {
-    ode::Options o;
-    o.method = Method::kRadau;
-    o.fixed_step = true;
-    o.dt = dt;
-    o.rtol = 1e-14;  // Newton to full accuracy
+    o.rtol = 1e-14;  // implicit methods: Newton to full accuracy
     o.atol = 1e-16;
     o.output_times = {1, 2, 3, 4, 5};
     const auto r = ode::integrate(logistic(), 0, 5, Vec::Constant(1, 0.1), o);
@@ -86,10 +66,23 @@ TEST_CASE("Radau IIA at fixed steps converges with order 5", "[ode][convergence]
     for (std::size_t i = 0; i < r.t.size(); ++i) e = std::max(e, std::abs(r.x(0, i) - logistic_exact(r.t[i], 0.1)));
     err.push_back(e);
   }
+  return err;
+}
+
+void check_order(const std::vector<double>& err, double order) {
   for (std::size_t i = 1; i < err.size(); ++i) {
     INFO("errors " << err[i - 1] << " -> " << err[i]);
-    CHECK(std::log2(err[i - 1] / err[i]) == Approx(5).margin(0.3));
+    CHECK(std::log2(err[i - 1] / err[i]) == Approx(order).margin(0.3));
   }
+}
+
+TEST_CASE("Dormand-Prince at fixed steps converges with order 5", "[ode][convergence]") {
+  check_order(fixed_step_errors(Method::kDopri5, {0.25, 0.125, 0.0625, 0.03125}), 5);
+}
+
+TEST_CASE("Radau IIA at fixed steps converges with order 5", "[ode][convergence]") {
+  // Stiffly accurate three-stage Radau IIA: order 2s - 1 = 5 at the steps.
+  check_order(fixed_step_errors(Method::kRadau, {0.25, 0.125, 0.0625}), 5);
 }
 
 TEST_CASE("adaptive Radau IIA meets its tolerance on the logistic equation", "[ode][convergence]") {
