@@ -104,6 +104,16 @@ Vec Hamiltonian::grad_x(const Vec& x, const Vec& p) const {
   return g;
 }
 
+Vec Hamiltonian::mixed_times(const Vec& x, const Vec& p, const Vec& v) const {
+  Vec out = model_.system->jacobian_at(x) * v;
+  if (!model_.noise->depends_on_state() || v.norm() == 0) return out;
+  const double eps = 1e-6 * (1 + x.norm()) / v.norm();
+  Vec up, dn;
+  noise_part(x + eps * v, p, MgfRequest{nullptr, &up, nullptr});
+  noise_part(x - eps * v, p, MgfRequest{nullptr, &dn, nullptr});
+  return out + (up - dn) / (2 * eps);
+}
+
 LagrangianResult Hamiltonian::gaussian_lagrangian(const Vec& x, const Vec& v) const {
   const Mat d = model_.noise->covariance(x);
   const Vec w = v - model_.system->drift_at(x);

@@ -52,6 +52,9 @@ class Hamiltonian {
   Mat hess_p(const Vec& x, const Vec& p) const;
   /// grad_x H = Db(x)^T p + grad_x Lambda_x(p).
   Vec grad_x(const Vec& x, const Vec& p) const;
+  /// (d/dx grad_p H) v = Db(x) v + (d/dx grad_p Lambda_x(p)) v: exact when
+  /// the noise does not depend on x, a central difference along v otherwise.
+  Vec mixed_times(const Vec& x, const Vec& p, const Vec& v) const;
 
   /// L(x, v) by duality.
   LagrangianResult lagrangian(const Vec& x, const Vec& v,

@@ -59,6 +59,8 @@ class NoiseModel {
 
   /// Whether Lambda_x is the quadratic p^T Sigma(x) p / 2.
   virtual bool is_gaussian() const { return false; }
+  /// Whether the law of Z changes with x (false: Lambda_x does not depend on x).
+  virtual bool depends_on_state() const { return true; }
   /// Whether Z has bounded support (then Lambda grows linearly and the
   /// Lagrangian is infinite outside the convex hull of the support).
   virtual bool is_bounded() const { return false; }

@@ -60,6 +60,7 @@ class GaussianNoise final : public NoiseModel {
   }
   Vec grad_x_log_mgf(const Vec& x, const Vec&) const override { return Vec::Zero(x.size()); }
   bool is_gaussian() const override { return true; }
+  bool depends_on_state() const override { return false; }
 
  private:
   Mat cov_;
@@ -155,6 +156,7 @@ class RademacherNoise final : public NoiseModel {
   }
   Vec grad_x_log_mgf(const Vec& x, const Vec&) const override { return Vec::Zero(x.size()); }
   bool is_bounded() const override { return true; }
+  bool depends_on_state() const override { return false; }
 
  private:
   Vec s_;

@@ -1,0 +1,113 @@
+// Minimum action (gMAM) against exact quasi-potentials.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "action/gmam.hpp"
+#include "analyze/equilibria.hpp"
+#include "fwkit/model/catalog.hpp"
+
+using namespace fw;
+
+namespace {
+
+model::Hamiltonian langevin(const std::string& name, model::ParamValues p = {}) {
+  std::shared_ptr<const model::System> sys = model::make_catalog_system(name, p);
+  return model::Hamiltonian(model::with_system_diffusion(sys), model::HamiltonianKind::kLangevin);
+}
+
+}  // namespace
+
+TEST_CASE("gMAM: Maier-Stein with beta <= 4 costs exactly 0.5, second order in N", "[action][validation]") {
+  // Along the axis b = (x - x^3, 0) is a gradient of -(x^2/2 - x^4/4): with
+  // D = I the cost from (-1, 0) to the saddle is 2 (U(0) - U(-1)) = 1/2.
+  for (double beta : {1.0, 2.5, 4.0}) {
+    const auto h = langevin("maier_stein", {{"beta", model::ParamValue::scalar(beta)}});
+    double s[3];
+    int k = 0;
+    for (int nodes : {51, 101, 201}) {
+      action::Options o;
+      o.nodes = nodes;
+      const auto r = action::minimize_action(h, (Vec(2) << -1.0, 0.0).finished(), Vec::Zero(2), o);
+      REQUIRE(r.status == action::Status::kConverged);
+      CHECK(r.hamiltonian_residual < 1e-10);
+      s[k++] = r.action;
+    }
+    const double order = std::log2((s[0] - 0.5) / (s[1] - 0.5));
+    INFO("beta " << beta << ": actions " << s[0] << " " << s[1] << " " << s[2] << ", order " << order);
+    CHECK(order == Approx(2).margin(0.2));
+    CHECK(std::abs(action::richardson(s[1], s[2], 2) - 0.5) < 1e-6);
+  }
+}
+
+TEST_CASE("gMAM: Mueller-Brown barrier from a minimum to its saddle is 2 Delta U", "[action][validation]") {
+  const auto h = langevin("muller_brown", {{"scale", model::ParamValue::scalar(0.01)}});
+  // Independent: the minimum and saddle and their energies from Newton.
+  analyze::Options ao;
+  ao.lower = {-1.5, -0.5};
+  ao.upper = {1.2, 2.0};
+  const auto eq = analyze::find_equilibria(*h.model().system, ao);
+  const analyze::Equilibrium *deep = nullptr, *saddle = nullptr;
+  for (const auto& e : eq.equilibria) {
+    if (e.stability == analyze::Stability::kStable && (!deep || e.loss < deep->loss)) deep = &e;
+    if (e.stability == analyze::Stability::kSaddle && e.x[0] < -0.5) saddle = &e;
+  }
+  REQUIRE(deep);
+  REQUIRE(saddle);
+  double s[2];
+  int k = 0;
+  for (int nodes : {101, 201}) {
+    action::Options o;
+    o.nodes = nodes;
+    const auto r = action::minimize_action(h, deep->x, saddle->x, o);
+    REQUIRE(r.status == action::Status::kConverged);
+    s[k++] = r.action;
+  }
+  const double exact = 2 * (saddle->loss - deep->loss);
+  INFO("actions " << s[0] << " " << s[1] << " exact " << exact);
+  CHECK(std::abs(action::richardson(s[0], s[1], 2) - exact) < 1e-5 * exact);
+}
+
+TEST_CASE("gMAM with Rademacher SGD noise matches the 1-D quadrature", "[action][validation]") {
+  // H(x, p) = b(x) p + log cosh(s p), b = x - x^3: V(-1 -> 0) = int p*(x) dx
+  // with p* the non-zero root of H(x, .), found here by bisection.
+  const double sc = 0.6;
+  std::shared_ptr<const model::System> sys = model::make_catalog_system("double_well_1d", {});
+  const model::Hamiltonian h(model::Model{sys, model::make_rademacher_noise(Vec::Constant(1, sc))},
+                             model::HamiltonianKind::kDiscrete);
+  auto p_star = [&](double x) {
+    const double b = x - x * x * x;
+    if (b == 0) return 0.0;
+    auto f = [&](double p) { return b * p + std::log(std::cosh(sc * p)); };
+    // For b > 0 the root is negative: f < 0 just below 0, f > 0 far out.
+    double lo = b > 0 ? -1.0 : 1e-12, hi = b > 0 ? -1e-12 : 1.0;
+    while (f(b > 0 ? lo : hi) < 0) (b > 0 ? lo : hi) *= 2;
+    for (int it = 0; it < 200; ++it) {
+      const double mid = 0.5 * (lo + hi);
+      ((f(mid) < 0) == (b > 0 ? false : true) ? lo : hi) = mid;
+      if (b > 0) (f(mid) > 0 ? lo : hi) = mid;
+    }
+    return 0.5 * (lo + hi);
+  };
+  // Composite Simpson on [-1, 0].
+  const int m = 4000;
+  double exact = p_star(-1) + p_star(0);
+  for (int i = 1; i < m; ++i) exact += (i % 2 ? 4 : 2) * p_star(-1 + static_cast<double>(i) / m);
+  exact /= 3 * m;
+  REQUIRE(exact > 0);
+  double s[2];
+  int k = 0;
+  for (int nodes : {101, 201}) {
+    action::Options o;
+    o.nodes = nodes;
+    const auto r = action::minimize_action(h, Vec::Constant(1, -1.0), Vec::Zero(1), o);
+    REQUIRE(r.status == action::Status::kConverged);
+    CHECK(r.hamiltonian_residual < 1e-10);
+    s[k++] = r.action;
+  }
+  INFO("actions " << s[0] << " " << s[1] << " quadrature " << exact);
+  CHECK(std::abs(action::richardson(s[0], s[1], 2) - exact) < 1e-6 * exact);
+  // Discrete-time Rademacher noise is lighter-tailed than the Gaussian of the
+  // same variance s^2: its barrier is higher than 2 Delta U / s^2.
+  CHECK(exact > 0.5 / (sc * sc));
+}
