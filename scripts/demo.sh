@@ -21,6 +21,10 @@ import sys
 import fwkit
 path = sys.argv[1]
 eq = fwkit.equilibria(path)
-print(eq[["state", "stability_name", "loss"]].to_dataframe().unstack("component").to_string())
+print(f"{'#':>3} {'x':>10} {'y':>10}  {'type':<8} {'f(x)':>12}")
+for i in eq["equilibrium"].values:
+    e = eq.sel(equilibrium=i)
+    x, y = e["state"].values
+    print(f"{i:>3} {x:>10.6f} {y:>10.6f}  {e['stability_name'].item():<8} {float(e['loss']):>12.6f}")
 print("written by fwkit", fwkit.provenance(path)["fwkit_version"], "at", fwkit.provenance(path)["utc_time"])
 PY
