@@ -76,6 +76,21 @@ void check_order(const std::vector<double>& err, double order) {
   }
 }
 
+/// An adaptive run on the logistic equation: its largest error over the
+/// output times (dense output included) and the run itself.
+std::pair<double, ode::Result> adaptive_error(Method m, double tol, int outputs) {
+  ode::Options o;
+  o.method = m;
+  o.rtol = tol;
+  o.atol = tol * 1e-2;
+  o.outputs = outputs;
+  const auto r = ode::integrate(logistic(), 0, 5, Vec::Constant(1, 0.1), o);
+  REQUIRE(r.ok());
+  double e = 0;
+  for (std::size_t i = 0; i < r.t.size(); ++i) e = std::max(e, std::abs(r.x(0, i) - logistic_exact(r.t[i], 0.1)));
+  return {e, r};
+}
+
 TEST_CASE("Dormand-Prince at fixed steps converges with order 5", "[ode][convergence]") {
   check_order(fixed_step_errors(Method::kDopri5, {0.25, 0.125, 0.0625, 0.03125}), 5);
 }
@@ -87,15 +102,7 @@ TEST_CASE("Radau IIA at fixed steps converges with order 5", "[ode][convergence]
 
 TEST_CASE("adaptive Radau IIA meets its tolerance on the logistic equation", "[ode][convergence]") {
   for (double tol : {1e-6, 1e-9}) {
-    ode::Options o;
-    o.method = Method::kRadau;
-    o.rtol = tol;
-    o.atol = tol * 1e-2;
-    o.outputs = 51;  // also checks the collocation dense output
-    const auto r = ode::integrate(logistic(), 0, 5, Vec::Constant(1, 0.1), o);
-    REQUIRE(r.ok());
-    double e = 0;
-    for (std::size_t i = 0; i < r.t.size(); ++i) e = std::max(e, std::abs(r.x(0, i) - logistic_exact(r.t[i], 0.1)));
+    const auto [e, r] = adaptive_error(Method::kRadau, tol, 51);  // 51: checks the dense output
     INFO("rtol " << tol << " error " << e << " steps " << r.steps);
     CHECK(e < 50 * tol);
   }
@@ -104,15 +111,7 @@ TEST_CASE("adaptive Radau IIA meets its tolerance on the logistic equation", "[o
 TEST_CASE("adaptive Dopri5 meets its tolerance, error ~ steps^-5", "[ode][convergence]") {
   std::vector<double> err, steps;
   for (double tol : {1e-5, 1e-7, 1e-9, 1e-11}) {
-    ode::Options o;
-    o.method = Method::kDopri5;
-    o.rtol = tol;
-    o.atol = tol * 1e-2;
-    o.outputs = 51;
-    const auto r = ode::integrate(logistic(), 0, 5, Vec::Constant(1, 0.1), o);
-    REQUIRE(r.ok());
-    double e = 0;  // dense output at every output time, not only the end
-    for (std::size_t i = 0; i < r.t.size(); ++i) e = std::max(e, std::abs(r.x(0, i) - logistic_exact(r.t[i], 0.1)));
+    const auto [e, r] = adaptive_error(Method::kDopri5, tol, 51);
     CHECK(e < 50 * tol);
     err.push_back(e);
     steps.push_back(static_cast<double>(r.steps));
@@ -125,15 +124,7 @@ TEST_CASE("adaptive Dopri5 meets its tolerance, error ~ steps^-5", "[ode][conver
 
 TEST_CASE("CVODE BDF at tight tolerance matches the closed form", "[ode][convergence]") {
   for (double tol : {1e-8, 1e-12}) {
-    ode::Options o;
-    o.method = Method::kBdf;
-    o.rtol = tol;
-    o.atol = tol * 1e-2;
-    o.outputs = 11;
-    const auto r = ode::integrate(logistic(), 0, 5, Vec::Constant(1, 0.1), o);
-    REQUIRE(r.ok());
-    double e = 0;
-    for (std::size_t i = 0; i < r.t.size(); ++i) e = std::max(e, std::abs(r.x(0, i) - logistic_exact(r.t[i], 0.1)));
+    const auto [e, r] = adaptive_error(Method::kBdf, tol, 11);
     INFO("rtol " << tol << " error " << e);
     CHECK(e < 100 * tol);
     CHECK(r.jacobian_evals > 0);
