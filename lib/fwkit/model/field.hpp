@@ -24,22 +24,4 @@ class Field {
   virtual void jacobian(const double* x, double* jac) const = 0;
 };
 
-/// A constant field (its Jacobian is zero).
-class ConstantField final : public Field {
- public:
-  ConstantField(int in_dim, Vec value) : in_dim_(in_dim), value_(std::move(value)) {}
-  int in_dim() const override { return in_dim_; }
-  int out_dim() const override { return static_cast<int>(value_.size()); }
-  void eval(const double*, double* out) const override {
-    for (int i = 0; i < out_dim(); ++i) out[i] = value_[i];
-  }
-  void jacobian(const double*, double* jac) const override {
-    for (int i = 0; i < out_dim() * in_dim_; ++i) jac[i] = 0;
-  }
-
- private:
-  int in_dim_;
-  Vec value_;
-};
-
 }  // namespace fw::model
