@@ -11,6 +11,8 @@
 namespace fw::driver {
 
 void register_systems(CLI::App& app, std::function<int()>& action);
+void register_action(CLI::App& app, std::function<int()>& action, CommonOptions& options,
+                     const std::string& cmdline);
 void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                   const std::string& cmdline);
 void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions& options,

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   register_systems(app, actions["systems"]);
   register_analyze(app, actions["analyze"], options, cmdline);
   register_ode(app, actions["ode"], options, cmdline);
+  register_action(app, actions["action"], options, cmdline);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

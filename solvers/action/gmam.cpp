@@ -154,7 +154,9 @@ State evaluate(const model::Hamiltonian& h, const Mat& path, int inner) {
   for (Eigen::Index i = 0; i < n; ++i) {
     Vec p;
     double l = 0;
-    s.ok = s.ok && optimal_momentum(h, path.col(i), s.velocity.col(i), p, l, inner);
+    // Solve at every node (no short circuit): p must be filled even after a failure.
+    const bool ok = optimal_momentum(h, path.col(i), s.velocity.col(i), p, l, inner);
+    s.ok = s.ok && ok;
     s.momentum.col(i) = p;
     s.lambda[i] = l;
   }

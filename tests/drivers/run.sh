@@ -116,6 +116,24 @@ expect_text "not a state variable" err.txt "ode: unknown variable is explained"
 expect 78 "ode: imex without implicit part" "$fwkit" ode -c vdp.toml --set ode.method=imex
 expect 0 "ode: imex with an implicit part" "$fwkit" ode -c vdp.toml --set ode.method=imex --set 'ode.implicit=["x"]' -o imex.h5 -q
 
+# fwkit action: its own rules.
+cat > act.toml <<'TOML'
+[model.system]
+kind = "maier_stein"
+parameters = { beta = 2.0 }
+[action]
+from = [-1.0, 0.0]
+to = [0.0, 0.0]
+nodes = 41
+TOML
+expect 0 "action" "$fwkit" action -c act.toml -o act.h5 -q
+expect_text "extrapolated" out.txt "action reports the extrapolated cost"
+expect 78 "action: wrong endpoint length" "$fwkit" action -c act.toml --set 'action.to=[0.0]'
+expect_text "action.to" err.txt "action: endpoint error names the key"
+expect 78 "action: too few nodes" "$fwkit" action -c act.toml --set action.nodes=3
+expect 78 "action: unknown Hamiltonian" "$fwkit" action -c act.toml --set action.hamiltonian=quantum
+expect_text "must be one of" err.txt "action: Hamiltonian error lists the choices"
+
 # Every example config runs.
 for cfg in "$src"/data/experiments/*.toml; do
   name=$(basename "$cfg" .toml)

@@ -41,3 +41,16 @@ TEST_CASE("optimal momentum solves H = 0 and H_p = lambda v for every noise", "[
     }
   }
 }
+
+TEST_CASE("an unreachable target is a failure status, not a crash", "[action]") {
+  // Rademacher steps of size 0.1 cannot climb against the double well's drift
+  // (up to 0.385): every uphill velocity is infeasible, the cost infinite.
+  std::shared_ptr<const model::System> sys = model::make_catalog_system("double_well_1d", {});
+  const model::Hamiltonian h(model::Model{sys, model::make_rademacher_noise(Vec::Constant(1, 0.1))},
+                             model::HamiltonianKind::kDiscrete);
+  action::Options o;
+  o.nodes = 21;
+  const auto r = action::minimize_action(h, Vec::Constant(1, -1.0), Vec::Zero(1), o);
+  CHECK(r.status == action::Status::kFailure);
+  CHECK_THAT(r.message, Catch::Contains("inner problem"));
+}

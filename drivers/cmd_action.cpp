@@ -1,0 +1,86 @@
+// `fwkit action`: the minimum action path and cost between two points
+// (geometric minimum action method), with N -> 2N Richardson refinement.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "action/action_io.hpp"
+#include "action/gmam.hpp"
+#include "commands.hpp"
+#include "fwkit/config/model_config.hpp"
+#include "fwkit/io/provenance.hpp"
+
+namespace fw::driver {
+namespace {
+
+struct ActionJob {
+  Vec from, to;
+  std::string hamiltonian;
+  bool refine = true;
+  action::Options options;
+};
+
+ActionJob read_job(const config::Table& t) {
+  ActionJob j;
+  const auto a = t.numbers("from"), b = t.numbers("to");
+  j.from = Eigen::Map<const Vec>(a.data(), static_cast<Eigen::Index>(a.size()));
+  j.to = Eigen::Map<const Vec>(b.data(), static_cast<Eigen::Index>(b.size()));
+  j.hamiltonian = t.choice("hamiltonian", "discrete", {"discrete", "langevin"});
+  j.refine = t.boolean("refine", true);
+  action::Options& o = j.options;
+  o.nodes = static_cast<int>(t.integer("nodes", o.nodes, config::at_least(5)));
+  o.max_iterations = static_cast<int>(t.integer("max_iterations", o.max_iterations, config::at_least(1)));
+  o.tolerance = t.number("tolerance", o.tolerance, config::positive());
+  o.initial_step = t.number("initial_step", o.initial_step, config::positive());
+  o.seed = t.number("seed", o.seed, config::non_negative());
+  return j;
+}
+
+}  // namespace
+
+void register_action(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
+  auto* sub = app.add_subcommand("action", "minimum action path and cost between two points (gMAM)");
+  add_common_options(*sub, opts);
+  action = [&opts, cmdline] {
+    config::Config cfg = load_config(opts);
+    const config::Table root = cfg.root();
+    const model::Model model = config::build_model(root.table("model"));
+    const ActionJob job = read_job(root.table("action"));
+    const std::string out = output_path(opts, root, "action.h5");
+    if (finish_config(cfg, opts)) return 0;
+    job.options.validate();
+    for (const auto* p : {&job.from, &job.to})
+      if (p->size() != model.dim())
+        throw config_error(fmt::format("action.{}: has {} entries, expected {}", p == &job.from ? "from" : "to",
+                                       p->size(), model.dim()));
+    io::ResultFile file(out);
+    if (opts.dry_run) {
+      std::cout << "configuration valid; would write " << out << "\n";
+      return 0;
+    }
+    const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin
+                                                                    : model::HamiltonianKind::kDiscrete);
+    const action::Result r = action::minimize_action(h, job.from, job.to, job.options);
+    std::cout << r.brief_report();
+    std::optional<action::Refinement> refinement;
+    if (job.refine && r.status == action::Status::kConverged) {
+      action::Options fine = job.options;
+      fine.nodes = 2 * (job.options.nodes - 1) + 1;
+      const action::Result rf = action::minimize_action(h, job.from, job.to, fine, &r.path);
+      std::cout << rf.brief_report();
+      if (rf.status == action::Status::kConverged) {
+        const double x = action::richardson(r.action, rf.action, 2);
+        refinement = action::Refinement{rf.action, x, std::abs(x - rf.action)};
+        std::cout << fmt::format("action: extrapolated (order 2, N -> 2N) {:.12g} +- {:.2g}\n", x, std::abs(x - rf.action));
+      }
+    }
+    const io::Group g = file.root();
+    io::write_provenance(g, "action", "fwkit minimum action path", io::Provenance{cmdline, cfg.resolved_toml(), std::nullopt});
+    action::write_action(g, r, model.system->variable_names(), job.hamiltonian, refinement);
+    file.commit();
+    std::cout << "wrote " << out << "\n";
+    return r.status == action::Status::kConverged ? 0 : static_cast<int>(ExitCode::kData);
+  };
+}
+
+}  // namespace fw::driver
