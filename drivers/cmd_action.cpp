@@ -53,11 +53,8 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
       if (p->size() != model.dim())
         throw config_error(fmt::format("action.{}: has {} entries, expected {}", p == &job.from ? "from" : "to",
                                        p->size(), model.dim()));
-    io::ResultFile file(out);
-    if (opts.dry_run) {
-      std::cout << "configuration valid; would write " << out << "\n";
-      return 0;
-    }
+    const auto file = open_output(opts, out);
+    if (!file) return 0;  // --dry-run
     const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin
                                                                     : model::HamiltonianKind::kDiscrete);
     const action::Result r = action::minimize_action(h, job.from, job.to, job.options);
@@ -74,10 +71,10 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
         std::cout << fmt::format("action: extrapolated (order 2, N -> 2N) {:.12g} +- {:.2g}\n", x, std::abs(x - rf.action));
       }
     }
-    const io::Group g = file.root();
+    const io::Group g = file->root();
     io::write_provenance(g, "action", "fwkit minimum action path", io::Provenance{cmdline, cfg.resolved_toml(), std::nullopt});
     action::write_action(g, r, model.system->variable_names(), job.hamiltonian, refinement);
-    file.commit();
+    file->commit();
     std::cout << "wrote " << out << "\n";
     return r.status == action::Status::kConverged ? 0 : static_cast<int>(ExitCode::kData);
   };

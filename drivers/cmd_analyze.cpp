@@ -11,7 +11,7 @@ namespace fw::driver {
 
 namespace {
 
-analyze::Options read_options(const config::Table& t, int dim) {
+analyze::Options read_options(const config::Table& t) {
   analyze::Options o;
   o.lower = t.numbers("lower");
   o.upper = t.numbers("upper");
@@ -20,7 +20,6 @@ analyze::Options read_options(const config::Table& t, int dim) {
   o.max_iterations = static_cast<int>(t.integer("max_iterations", o.max_iterations, config::at_least(1)));
   o.merge_distance = t.number("merge_distance", o.merge_distance, config::Range{0.0, 1.0, true, true});
   o.zero_tolerance = t.number("zero_tolerance", o.zero_tolerance, config::non_negative());
-  (void)dim;
   return o;
 }
 
@@ -34,19 +33,16 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const model::Model model = config::build_model(root.table("model"));
-    const analyze::Options options = read_options(root.table("analyze"), model.dim());
+    const analyze::Options options = read_options(root.table("analyze"));
     const std::string out = output_path(opts, root, "analyze.h5");
     if (finish_config(cfg, opts)) return 0;
     options.validate(model.dim());
-    io::ResultFile file(out);  // fails now, not after the work, if it cannot be written
-    if (opts.dry_run) {
-      std::cout << "configuration valid; would write " << out << "\n";
-      return 0;
-    }
+    const auto file = open_output(opts, out);
+    if (!file) return 0;  // --dry-run
     Progress progress("analyze", static_cast<std::uint64_t>(options.starts > 0 ? options.starts : 256 * model.dim()),
                       opts.quiet ? nullptr : stderr);
     const analyze::Result result = analyze::find_equilibria(*model.system, options, &progress);
-    const io::Group root_group = file.root();
+    const io::Group root_group = file->root();
     io::write_provenance(root_group, "analyze", "fwkit equilibrium analysis",
                          io::Provenance{cmdline, cfg.resolved_toml(), std::nullopt});
     const io::Group mg = root_group.group("model");
@@ -57,7 +53,7 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     for (const auto& v : model.system->variable_names()) vars += (vars.empty() ? "" : " ") + v;
     mg.set_attribute("variables", vars);
     analyze::write_equilibria(root_group, result, options, model.system->variable_names());
-    file.commit();
+    file->commit();
     std::cout << result.brief_report() << "wrote " << out << "\n";
     return result.status == analyze::Status::kSuccess ? 0 : static_cast<int>(ExitCode::kData);
   };

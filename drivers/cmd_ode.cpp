@@ -151,12 +151,6 @@ void run_point(const model::Model& m, const model::Parameters& params, const Ode
   }
 }
 
-model::Parameters expression_parameters(const config::Table& model) {
-  model::Parameters p;
-  const config::Table t = model.table("parameters");
-  for (const auto& k : t.keys()) p[k] = t.number(k);
-  return p;
-}
 
 }  // namespace
 
@@ -167,7 +161,7 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     model::Model model = config::build_model(root.table("model"));
-    const model::Parameters params = expression_parameters(root.table("model"));
+    const model::Parameters params = config::read_parameters(root.table("model"));
     const OdeJob job = read_job(root.table("ode"));
     const std::string out = output_path(opts, root, "ode.h5");
     if (finish_config(cfg, opts)) return 0;
@@ -175,12 +169,9 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
     if (job.x0.size() != model.dim())
       throw config_error(fmt::format("ode.x0: has {} entries, expected {}", job.x0.size(), model.dim()));
     if (job.tracking) job.tracking->validate();
-    io::ResultFile file(out);
-    if (opts.dry_run) {
-      std::cout << "configuration valid; would write " << out << "\n";
-      return 0;
-    }
-    const io::Group root_group = file.root();
+    const auto file = open_output(opts, out);
+    if (!file) return 0;  // --dry-run
+    const io::Group root_group = file->root();
     io::write_provenance(root_group, "ode", "fwkit ODE limit",
                          io::Provenance{cmdline, cfg.resolved_toml(),
                                         job.tracking ? std::optional<std::uint64_t>(job.tracking->seed) : std::nullopt});
@@ -196,10 +187,10 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
         std::cout << fmt::format("== {} = {:.6g}\n", job.sweep_key, job.sweep_values[i]);
         const io::Group point = sweep.group(fmt::format("point_{:03d}", i));
         point.set_attribute("value", job.sweep_values[i]);
-        run_point(model, expression_parameters(root.table("model")), job, point);
+        run_point(model, config::read_parameters(root.table("model")), job, point);
       }
     }
-    file.commit();
+    file->commit();
     std::cout << "wrote " << out << "\n";
     return 0;
   };

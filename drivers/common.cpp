@@ -38,6 +38,13 @@ bool finish_config(const config::Config& cfg, const CommonOptions& o) {
   return false;
 }
 
+std::unique_ptr<io::ResultFile> open_output(const CommonOptions& o, const std::string& path) {
+  auto file = std::make_unique<io::ResultFile>(path);
+  if (!o.dry_run) return file;
+  std::cout << "configuration valid; would write " << path << "\n";
+  return nullptr;
+}
+
 int guarded(const std::function<int()>& body) {
   try {
     return body();

@@ -6,10 +6,12 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "fwkit/config/config.hpp"
+#include "fwkit/io/result_file.hpp"
 
 namespace fw::driver {
 
@@ -36,6 +38,11 @@ std::string output_path(const CommonOptions& options, const config::Table& root,
 /// --print-config and --dry-run. Returns true if the command should stop
 /// here (successfully).
 bool finish_config(const config::Config& cfg, const CommonOptions& options);
+
+/// Creates the result file now, so an unwritable output fails before any
+/// work (exit 73). Under --dry-run it reports and returns null instead (the
+/// temporary is removed): the caller then stops successfully.
+std::unique_ptr<io::ResultFile> open_output(const CommonOptions& options, const std::string& path);
 
 /// Runs `body`, turning fw::Error into its exit code with a one-line
 /// message on stderr, and any other exception into 70.

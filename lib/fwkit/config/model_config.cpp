@@ -10,12 +10,6 @@ namespace {
 
 using model::Parameters;
 
-Parameters read_parameters(const Table& t) {
-  Parameters p;
-  for (const auto& k : t.keys()) p[k] = t.number(k);
-  return p;
-}
-
 Mat to_matrix(const std::vector<std::vector<double>>& rows, const Table& t, const std::string& key) {
   const std::size_t cols = rows.empty() ? 0 : rows[0].size();
   Mat m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(cols));
@@ -139,8 +133,15 @@ std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
 
 }  // namespace
 
+model::Parameters read_parameters(const Table& model) {
+  model::Parameters p;
+  const Table t = model.table("parameters");
+  for (const auto& k : t.keys()) p[k] = t.number(k);
+  return p;
+}
+
 model::Model build_model(const Table& m) {
-  const Parameters params = read_parameters(m.table("parameters"));
+  const Parameters params = read_parameters(m);
   const Table noise = m.table("noise");
   const Table sys = m.table("system");
   if (noise.present() && noise.has("kind") && noise.string("kind", "") == "markov") {

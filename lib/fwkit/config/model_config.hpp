@@ -23,11 +23,16 @@
 #pragma once
 
 #include "fwkit/config/config.hpp"
+#include "fwkit/model/expression.hpp"
 #include "fwkit/model/model.hpp"
 
 namespace fw::config {
 
 /// Builds the model described by `model` (the [model] table).
 model::Model build_model(const Table& model);
+
+/// The constants of [model.parameters], as every expression of the model
+/// sees them (for expressions a subcommand compiles itself, e.g. events).
+model::Parameters read_parameters(const Table& model);
 
 }  // namespace fw::config
