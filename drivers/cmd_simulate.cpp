@@ -1,0 +1,251 @@
+// `fwkit simulate`: ensembles of SGD / SA / Langevin paths, or collapse
+// chains, reduced on the fly, with checkpoints, --resume and sweeps.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "analyze/equilibria.hpp"
+#include "commands.hpp"
+#include "fwkit/config/model_config.hpp"
+#include "fwkit/io/provenance.hpp"
+#include "sim/collapse.hpp"
+#include "sim/sim_io.hpp"
+
+namespace fw::driver {
+namespace {
+
+namespace fs = std::filesystem;
+
+Vec to_vec(const std::vector<double>& v) { return Eigen::Map<const Vec>(v.data(), static_cast<Eigen::Index>(v.size())); }
+
+bool is_collapse(const std::string& scheme) { return scheme == "gaussian_refit" || scheme == "resample"; }
+
+int coordinate(const std::vector<std::string>& vars, const std::string& name, const config::Table& t) {
+  for (std::size_t k = 0; k < vars.size(); ++k)
+    if (vars[k] == name) return static_cast<int>(k);
+  t.fail("slow", "\"" + name + "\" is not a state variable");
+}
+
+/// Regions: user-given balls and boxes, then (optionally) a ball around
+/// every attractor that analyze finds in a box.
+std::vector<sim::Region> read_regions(const config::Table& t, const model::System& system) {
+  std::vector<sim::Region> regions;
+  const config::Table user = t.table("regions");
+  for (const auto& name : user.keys()) {
+    const config::Table r = user.table(name);
+    sim::Region region{name, {}, 0, {}, {}};
+    if (r.has("center")) {
+      region.center = to_vec(r.numbers("center"));
+      region.radius = r.number("radius", config::positive());
+    } else {
+      region.lower = to_vec(r.numbers("lower"));
+      region.upper = to_vec(r.numbers("upper"));
+      if (region.lower.size() != region.upper.size()) r.fail("upper", "needs as many entries as lower");
+    }
+    regions.push_back(region);
+  }
+  const config::Table att = t.table("attractors");
+  if (att.present()) {
+    analyze::Options ao;
+    ao.lower = att.numbers("lower");
+    ao.upper = att.numbers("upper");
+    const double radius = att.number("radius", config::positive());
+    ao.validate(system.dim());
+    const analyze::Result found = analyze::find_equilibria(system, ao);
+    int i = 0;
+    for (const auto& e : found.equilibria)
+      if (e.stability == analyze::Stability::kStable) regions.push_back({fmt::format("attractor_{}", i++), e.x, radius, {}, {}});
+    if (i == 0) att.fail("lower", "no attractor found in this box");
+  }
+  return regions;
+}
+
+sim::Options read_options(const config::Table& t, const model::System& system, const std::string& scheme) {
+  sim::Options o;
+  o.scheme = scheme == "sgd" ? sim::Scheme::kSgd : scheme == "langevin" ? sim::Scheme::kLangevin : sim::Scheme::kUla;
+  o.step.eta = t.number("step", config::positive());
+  const config::Table sched = t.table("schedule");
+  o.step.gamma = sched.number("gamma", 0.0, config::between(0, 1));
+  o.step.n0 = sched.number("n0", 1.0, config::positive());
+  o.eps = t.number("eps", o.eps, config::positive());
+  o.temperature = t.number("temperature", o.temperature, config::positive());
+  const std::string g = t.choice("gradient", "exact", {"exact", "kiefer_wolfowitz", "spsa", "spsa_single", "one_point"});
+  o.gradient = g == "exact" ? sim::Gradient::kExact
+               : g == "kiefer_wolfowitz" ? sim::Gradient::kKieferWolfowitz
+               : g == "spsa" ? sim::Gradient::kSpsa
+               : g == "spsa_single" ? sim::Gradient::kSpsaSingle : sim::Gradient::kOnePoint;
+  o.delta = t.number("delta", o.delta, config::positive());
+  if (t.has("slow")) {
+    const auto vars = system.variable_names();
+    for (const auto& name : t.strings("slow")) o.slow.push_back(coordinate(vars, name, t));
+  }
+  o.timescale = t.number("timescale", o.timescale, config::Range{0.0, 1.0, true, false});
+  o.members = t.integer("members", o.members, config::at_least(1));
+  o.steps = t.integer("steps", config::at_least(1));
+  o.burn_in = t.integer("burn_in", o.burn_in, config::non_negative());
+  o.stride = t.integer("stride", o.stride, config::at_least(1));
+  o.seed = static_cast<std::uint64_t>(t.integer("seed", 1, config::non_negative()));
+  o.threads = static_cast<int>(t.integer("threads", 0, config::non_negative()));
+  o.block = static_cast<int>(t.integer("block", o.block, config::between(1, 4096)));
+  o.bound = t.number("bound", o.bound, config::positive());
+  o.batches = static_cast<int>(t.integer("batches", o.batches, config::at_least(1)));
+  o.segment = t.table("checkpoint").integer("every", std::max<std::int64_t>(1, (o.steps + 19) / 20), config::at_least(1));
+  o.regions = read_regions(t, system);
+  const config::Table h = t.table("histogram");
+  if (h.present()) {
+    grid::Grid grid{h.numbers("lower"), h.numbers("upper"), {}};
+    for (double n : h.numbers("nodes", config::at_least(2))) grid.nodes.push_back(static_cast<int>(n));
+    o.histogram = grid;
+  }
+  const config::Table tr = t.table("trajectory");
+  o.trajectory_members = tr.integer("members", 0, config::non_negative());
+  o.trajectory_stride = tr.integer("stride", o.trajectory_stride, config::at_least(1));
+  return o;
+}
+
+sim::CollapseOptions read_collapse(const config::Table& t, const std::string& scheme) {
+  sim::CollapseOptions o;
+  o.kind = scheme == "gaussian_refit" ? sim::CollapseKind::kGaussianRefit : sim::CollapseKind::kResample;
+  o.members = t.integer("members", o.members, config::at_least(1));
+  o.seed = static_cast<std::uint64_t>(t.integer("seed", 1, config::non_negative()));
+  o.threads = static_cast<int>(t.integer("threads", 0, config::non_negative()));
+  const config::Table c = t.table("collapse");
+  o.samples = static_cast<int>(c.integer("samples", o.samples, config::at_least(2)));
+  o.generations = static_cast<int>(c.integer("generations", o.generations, config::at_least(1)));
+  o.alpha = c.number("alpha", 0.0, config::between(0, 1));
+  o.mean = to_vec(c.numbers("mean", std::vector<double>{0.0}));
+  const auto rows = c.has("covariance") ? c.number_matrix("covariance") : std::vector<std::vector<double>>{};
+  o.covariance = Mat::Identity(o.mean.size(), o.mean.size());
+  if (!rows.empty()) {
+    o.covariance.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows[0].size()));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      for (std::size_t j = 0; j < rows[i].size(); ++j) o.covariance(i, j) = rows[i][j];
+  }
+  return o;
+}
+
+/// A 64-bit FNV-1a hash, printed in hex: the fingerprint of a configuration.
+std::string fingerprint(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return fmt::format("{:016x}", h);
+}
+
+struct RunContext {
+  const CommonOptions& opts;
+  bool resume;
+  fs::path checkpoint_dir;
+  std::string config_text;
+};
+
+/// One ensemble run (one sweep point): resumes from its checkpoint if asked,
+/// checkpoints every segment, writes its groups under `g`.
+void run_ensemble(const RunContext& ctx, const config::Table& root, const std::string& point, const io::Group& g) {
+  const config::Table t = root.table("simulate");
+  const model::Model model = config::build_model(root.table("model"));
+  const std::string scheme = t.string("scheme", "sgd");
+  sim::Options o = read_options(t, *model.system, scheme);
+  const Vec x0 = to_vec(t.numbers("x0"));
+  if (x0.size() != model.dim()) t.fail("x0", fmt::format("has {} entries, expected {}", x0.size(), model.dim()));
+  o.validate(model.dim());
+  const fs::path ckpt = ctx.checkpoint_dir / (point + ".h5");
+  const std::string print = fingerprint(ctx.config_text + "\n#point " + point);
+  sim::EnsembleState state = ctx.resume && fs::exists(ckpt) ? sim::load_checkpoint(ckpt, o, model.dim(), print)
+                                                            : sim::EnsembleState::start(o, x0);
+  if (state.step > 0) std::cout << fmt::format("resuming {} at step {} of {}\n", point, state.step, o.steps);
+  std::unique_ptr<Progress> progress;
+  if (!ctx.opts.quiet) progress = std::make_unique<Progress>("simulate " + point, static_cast<std::uint64_t>(o.steps));
+  fs::create_directories(ctx.checkpoint_dir);
+  sim::advance(model, o, state, o.steps, progress.get(),
+               [&](const sim::EnsembleState& s) { sim::save_checkpoint(ckpt, s, print); });
+  if (progress) progress->finish();
+  const sim::Summary summary = sim::summarize(o, state);
+  std::cout << summary.brief_report();
+  sim::write_ensemble(g, o, state, summary, model.system->variable_names());
+}
+
+void run_collapse_point(const RunContext& ctx, const config::Table& root, const io::Group& g) {
+  const config::Table t = root.table("simulate");
+  const sim::CollapseOptions o = read_collapse(t, t.string("scheme"));
+  o.validate();
+  std::unique_ptr<Progress> progress;
+  if (!ctx.opts.quiet) progress = std::make_unique<Progress>("collapse", static_cast<std::uint64_t>(o.members));
+  const sim::CollapseResult r = sim::run_collapse(o, progress.get());
+  if (progress) progress->finish();
+  std::cout << r.brief_report();
+  sim::write_collapse(g, o, r);
+}
+
+/// Reads every key once (for unknown-key checks, --print-config, --dry-run)
+/// without running anything.
+void read_all(const config::Table& root) {
+  const config::Table t = root.table("simulate");
+  const std::string scheme = t.choice("scheme", "sgd", {"sgd", "langevin", "ula", "gaussian_refit", "resample"});
+  if (is_collapse(scheme)) {
+    read_collapse(t, scheme).validate();
+    return;
+  }
+  const model::Model model = config::build_model(root.table("model"));
+  read_options(t, *model.system, scheme).validate(model.dim());
+  const auto x0 = t.numbers("x0");
+  if (static_cast<int>(x0.size()) != model.dim())
+    t.fail("x0", fmt::format("has {} entries, expected {}", x0.size(), model.dim()));
+}
+
+}  // namespace
+
+void register_simulate(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
+  auto* sub = app.add_subcommand("simulate", "ensembles of SGD / Langevin paths or collapse chains, reduced on the fly");
+  add_common_options(*sub, opts);
+  auto resume = std::make_shared<bool>(false);
+  sub->add_flag("--resume", *resume, "continue from the checkpoints of an interrupted run of the same config");
+  action = [&opts, cmdline, resume] {
+    config::Config cfg = load_config(opts);
+    const config::Table root = cfg.root();
+    read_all(root);
+    const config::Table sweep = root.table("simulate").table("sweep");
+    const std::string sweep_key = sweep.present() ? sweep.string("key") : "";
+    const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
+    if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
+    const std::string out = output_path(opts, root, "simulate.h5");
+    if (finish_config(cfg, opts)) return 0;
+    const RunContext ctx{opts, *resume, fs::path(out + ".checkpoint"), cfg.resolved_toml()};
+    if (!ctx.resume && fs::exists(ctx.checkpoint_dir))
+      throw Error(ExitCode::kUsage, ctx.checkpoint_dir.string() +
+                                        ": checkpoints of an interrupted run exist; pass --resume to continue it or remove them");
+    const auto file = open_output(opts, out);
+    if (!file) return 0;  // --dry-run
+    const io::Group top = file->root();
+    const std::string scheme = root.table("simulate").string("scheme", "sgd");
+    io::write_provenance(top, "simulate", "fwkit ensemble simulation",
+                         io::Provenance{cmdline, cfg.resolved_toml(),
+                                        static_cast<std::uint64_t>(root.table("simulate").integer("seed", 1))});
+    auto run_point = [&](const std::string& point, const io::Group& g) {
+      if (is_collapse(scheme)) run_collapse_point(ctx, root, g);
+      else run_ensemble(ctx, root, point, g);
+    };
+    if (sweep_key.empty()) {
+      run_point("run", top);
+    } else {
+      const io::Group sg = top.group("sweep");
+      sg.set_attribute("key", sweep_key);
+      sg.set_attribute("values", std::span<const double>(values));
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        cfg.set(fmt::format("{}={:.17g}", sweep_key, values[i]));
+        std::cout << fmt::format("== {} = {:.6g}\n", sweep_key, values[i]);
+        const std::string point = fmt::format("point_{:03d}", i);
+        const io::Group pg = sg.group(point);
+        pg.set_attribute("value", values[i]);
+        run_point(point, pg);
+      }
+    }
+    file->commit();
+    fs::remove_all(ctx.checkpoint_dir);
+    std::cout << "wrote " << out << "\n";
+    return 0;
+  };
+}
+
+}  // namespace fw::driver

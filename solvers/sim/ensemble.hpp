@@ -1,0 +1,65 @@
+// solvers/sim/ensemble.hpp — reproducible ensembles of SGD, stochastic
+// approximation and Langevin dynamics, reduced on the fly.
+//
+// Member m draws everything it needs at step n from the Philox stream
+// (seed, m) positioned at counter n, so a run is bit-identical whatever the
+// thread count, the block size, or where it was checkpointed and resumed.
+// Members are stepped in blocks stored as structure of arrays (the drift is
+// evaluated for a whole block at once); nothing is allocated in the step loop.
+// A member whose state leaves |x_k| <= bound or stops being finite is flagged
+// with the step and frozen: it is counted and reported, never dropped
+// silently, and it contributes nothing after that step.
+//
+//   fw::sim::Options o;  o.step.eta = 0.05;  o.members = 1000;  o.steps = 1e5;
+//   auto state = fw::sim::EnsembleState::start(o, x0);
+//   fw::sim::advance(model, o, state, o.steps);
+//   fw::sim::Summary s = fw::sim::summarize(o, state);
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "fwkit/core/progress.hpp"
+#include "fwkit/model/model.hpp"
+#include "state.hpp"
+
+namespace fw::sim {
+
+/// Runs every member from state.step to `until` (<= options.steps), in
+/// segments of options.segment steps; `on_segment` (if set) sees the state
+/// after each segment (to checkpoint it). Throws a config Error when the
+/// model does not fit the scheme (langevin needs Gaussian noise, ula and the
+/// zeroth-order estimators a gradient system).
+void advance(const model::Model& model, const Options& options, EnsembleState& state,
+             std::int64_t until, Progress* progress = nullptr,
+             const std::function<void(const EnsembleState&)>& on_segment = {});
+
+/// A fraction or mean with its standard error.
+struct Estimate {
+  double value = 0;
+  double standard_error = 0;
+};
+
+struct Summary {
+  std::int64_t members = 0, blown = 0;  // flagged members
+  std::int64_t samples = 0;             // recorded member-steps
+  std::vector<std::string> region_names;     // regions, then "none"
+  std::vector<Estimate> occupation;          // fraction of recorded time per region
+  std::vector<Estimate> mean, variance;      // per coordinate, over members and time
+  /// Per ordered pair (from, to), row-major regions x regions: number of
+  /// transitions and the mean dwell time in `from` before reaching `to`
+  /// (steps; NaN when there were none).
+  std::vector<std::int64_t> transition_count;
+  std::vector<Estimate> mean_dwell_steps;
+  /// Mean dwell in each region before leaving it for any other (the mean
+  /// first-passage time out of it), in steps.
+  std::vector<Estimate> mean_exit_steps;
+  std::string brief_report() const;
+};
+
+/// Combines the per-member reductions, in member order. Standard errors come
+/// from batch means over (member, time batch) units.
+Summary summarize(const Options& options, const EnsembleState& state);
+
+}  // namespace fw::sim
