@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "estimators.hpp"
+#include "normal_block.hpp"
 #include "fwkit/core/error.hpp"
 
 namespace fw::sim {
@@ -56,7 +57,7 @@ Plan make_plan(const model::Model& model, const Options& o, const Vec& x_probe) 
 
 /// Per-thread scratch and partial reductions, allocated once per advance().
 struct Worker {
-  std::vector<double> x, b, z, point, noise_out, work;
+  std::vector<double> x, b, z, normals, point, noise_out, work;
   std::vector<rng::Stream> streams;
   std::vector<char> alive;
   std::vector<std::int64_t> histogram;
@@ -67,7 +68,8 @@ struct Worker {
     const std::size_t B = block, d = p.d;
     x.resize(B * d);
     b.resize(B * d);
-    z.resize(B * std::max<std::size_t>(d, p.r));
+    z.resize(B * d);
+    normals.resize(B * std::max(p.r, 1));
     point.resize(d);
     noise_out.resize(d);
     work.resize(2 * d);
@@ -134,19 +136,23 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
     const double noise_scale = o.scheme == Scheme::kSgd       ? 1.0
                                : o.scheme == Scheme::kLangevin ? std::sqrt(o.eps / h)
                                                                : std::sqrt(2 * o.temperature / h);
-    // Noise: zs[k * B + j] = Z_k of member j (times noise_scale later).
-    for (int j = 0; j < B; ++j) {
-      if (!w.alive[j]) continue;
-      rng::Stream& rng = w.streams[j];
-      rng.seek(static_cast<std::uint64_t>(n));
-      if (p.noise == nullptr) {
-        for (int l = 0; l < p.r; ++l) w.work[l] = rng.normal();
-        for (int k = 0; k < d; ++k) {
-          double acc = 0;
-          for (int l = 0; l < p.r; ++l) acc += p.factor(k, l) * w.work[l];
-          zs[k * B + j] = acc;
+    // Noise: zs[k * B + j] = Z_k of member j (times the scheme's factor later).
+    if (p.noise == nullptr) {  // constant Gaussian: Z = factor xi, xi from the lane-parallel generator
+      normal_block(o.seed, m0, B, static_cast<std::uint64_t>(n), p.r, w.normals.data());
+      for (int k = 0; k < d; ++k) {
+        double* zk = zs + static_cast<std::size_t>(k) * B;
+        std::fill(zk, zk + B, 0.0);
+        for (int l = 0; l < p.r; ++l) {
+          const double f = p.factor(k, l);
+          const double* xi = w.normals.data() + static_cast<std::size_t>(l) * B;
+          for (int j = 0; j < B; ++j) zk[j] += f * xi[j];
         }
-      } else {
+      }
+    } else {
+      for (int j = 0; j < B; ++j) {
+        if (!w.alive[j]) continue;
+        rng::Stream& rng = w.streams[j];
+        rng.seek(static_cast<std::uint64_t>(n));
         for (int k = 0; k < d; ++k) w.point[k] = xs[k * B + j];
         p.noise->sample(w.point.data(), rng, w.noise_out.data(), p.needs_chain ? &s.chain[m0 + j] : nullptr);
         for (int k = 0; k < d; ++k) zs[k * B + j] = w.noise_out[k];
@@ -159,6 +165,7 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
       const Gradient g = o.scheme == Scheme::kUla && o.gradient == Gradient::kExact ? Gradient::kExact : o.gradient;
       for (int j = 0; j < B; ++j) {
         if (!w.alive[j]) continue;
+        if (p.noise == nullptr) w.streams[j].seek(static_cast<std::uint64_t>(n));  // else sample() moved it
         for (int k = 0; k < d; ++k) w.point[k] = xs[k * B + j];
         descent_estimate(*p.system, g, o.delta, w.point.data(), w.streams[j], w.noise_out.data(), w.work.data());
         for (int k = 0; k < d; ++k) bs[k * B + j] = w.noise_out[k];
@@ -170,12 +177,20 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
       double* xk = xs + static_cast<std::size_t>(k) * B;
       const double* bk = bs + static_cast<std::size_t>(k) * B;
       const double* zk = zs + static_cast<std::size_t>(k) * B;
-      for (int j = 0; j < B; ++j)
-        if (w.alive[j]) xk[j] += hk * bk[j] + ck * zk[j];
+      const char* alive = w.alive.data();
+      for (int j = 0; j < B; ++j) xk[j] = alive[j] ? xk[j] + hk * bk[j] + ck * zk[j] : xk[j];
     }
     const std::int64_t step = n + 1;
     const bool rec = o.records(step);
-    const bool traj = step % o.trajectory_stride == 0;
+    const bool traj = step % o.trajectory_stride == 0 && m0 < o.trajectory_members;
+    if (!rec && !traj) {  // the common case: only look for members leaving the bound
+      int out = 0;
+      for (int k = 0; k < d; ++k) {
+        const double* xk = xs + static_cast<std::size_t>(k) * B;
+        for (int j = 0; j < B; ++j) out += (w.alive[j] != 0) & !(std::abs(xk[j]) <= o.bound);
+      }
+      if (out == 0) continue;
+    }
     for (int j = 0; j < B; ++j) {
       if (!w.alive[j]) continue;
       const std::int64_t m = m0 + j;
