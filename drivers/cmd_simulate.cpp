@@ -157,9 +157,10 @@ void run_ensemble(const RunContext& ctx, const config::Table& root, const std::s
   if (state.step > 0) std::cout << fmt::format("resuming {} at step {} of {}\n", point, state.step, o.steps);
   std::unique_ptr<Progress> progress;
   if (!ctx.opts.quiet) progress = std::make_unique<Progress>("simulate " + point, static_cast<std::uint64_t>(o.steps));
-  fs::create_directories(ctx.checkpoint_dir);
-  sim::advance(model, o, state, o.steps, progress.get(),
-               [&](const sim::EnsembleState& s) { sim::save_checkpoint(ckpt, s, print); });
+  sim::advance(model, o, state, o.steps, progress.get(), [&](const sim::EnsembleState& s) {
+    fs::create_directories(ctx.checkpoint_dir);
+    sim::save_checkpoint(ckpt, s, print);
+  });
   if (progress) progress->finish();
   const sim::Summary summary = sim::summarize(o, state);
   std::cout << summary.brief_report();
@@ -188,7 +189,9 @@ void read_all(const config::Table& root) {
     return;
   }
   const model::Model model = config::build_model(root.table("model"));
-  read_options(t, *model.system, scheme).validate(model.dim());
+  const sim::Options o = read_options(t, *model.system, scheme);
+  o.validate(model.dim());
+  sim::check_model(model, o);
   const auto x0 = t.numbers("x0");
   if (static_cast<int>(x0.size()) != model.dim())
     t.fail("x0", fmt::format("has {} entries, expected {}", x0.size(), model.dim()));

@@ -16,10 +16,12 @@ from .io import (
     groups,
     kind,
     load,
+    occupation,
     open_group,
     provenance,
     sweep_points,
     trajectory,
+    transitions,
 )
 
 __all__ = [
@@ -29,8 +31,10 @@ __all__ = [
     "groups",
     "kind",
     "load",
+    "occupation",
     "open_group",
     "provenance",
     "sweep_points",
     "trajectory",
+    "transitions",
 ]

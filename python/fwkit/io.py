@@ -90,3 +90,30 @@ def sweep_points(path: str | os.PathLike) -> List[str]:
         if "sweep" not in f:
             return []
         return [f"sweep/{name}" for name in sorted(f["sweep"].keys())]
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix.rstrip('/')}/{name}" if prefix and prefix != "/" else name
+
+
+def occupation(path: str | os.PathLike, prefix: str = "") -> xr.Dataset:
+    """Occupation fractions of a ``fwkit simulate`` run with their standard
+    errors, indexed by region name (the last region is "none")."""
+    ds = open_group(path, _join(prefix, "occupation"))
+    names = str(ds.attrs["region_names"]).split()
+    return ds.assign_coords(region=np.array(names, dtype=object))
+
+
+def transitions(path: str | os.PathLike, prefix: str = "") -> xr.Dataset:
+    """The transitions (episodes) of a ``fwkit simulate`` run, one row per
+    passage, with region names decoded and ``dwell_steps`` / ``dwell_time``
+    (NaN where the entry was censored by the start of recording)."""
+    ds = open_group(path, _join(prefix, "transitions"))
+    names = ds["from"].attrs.get("flag_meanings", "").split()
+    ds["from_name"] = ("transition", np.array([names[int(k)] for k in ds["from"].values], dtype=object))
+    ds["to_name"] = ("transition", np.array([names[int(k)] for k in ds["to"].values], dtype=object))
+    start = ds["start_step"].values.astype(float)
+    censored = start < 0
+    ds["dwell_steps"] = ("transition", np.where(censored, np.nan, ds["end_step"].values - start))
+    ds["dwell_time"] = ("transition", np.where(censored, np.nan, ds["end_time"].values - ds["start_time"].values))
+    return ds

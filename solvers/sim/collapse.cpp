@@ -177,8 +177,11 @@ CollapseResult run_collapse(const CollapseOptions& o, Progress* progress) {
 
 std::string CollapseResult::brief_report() const {
   const std::size_t T = log_det.size() - 1;
-  std::string s = fmt::format("generation {}: log det covariance {:.6g} +- {:.2g}, variance {:.6g}\n", T,
-                              log_det[T].value, log_det[T].standard_error, variance[T].value);
+  std::string s = homozygosity.empty()
+                      ? fmt::format("generation {}: log det covariance {:.6g} +- {:.2g}, variance {:.6g}\n", T,
+                                    log_det[T].value, log_det[T].standard_error, variance[T].value)
+                      : fmt::format("generation {}: variance {:.6g} +- {:.2g}\n", T, variance[T].value,
+                                    variance[T].standard_error);
   if (!homozygosity.empty()) {
     std::int64_t n = 0;
     double mean = 0;

@@ -217,6 +217,10 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
 
 }  // namespace
 
+void check_model(const model::Model& model, const Options& o) {
+  make_plan(model, o, Vec::Zero(model.dim()));
+}
+
 void advance(const model::Model& model, const Options& o, EnsembleState& s, std::int64_t until,
              Progress* progress, const std::function<void(const EnsembleState&)>& on_segment) {
   until = std::min<std::int64_t>(until, o.steps);

@@ -35,6 +35,10 @@ void advance(const model::Model& model, const Options& options, EnsembleState& s
              std::int64_t until, Progress* progress = nullptr,
              const std::function<void(const EnsembleState&)>& on_segment = {});
 
+/// Throws the config Error that advance() would throw for a model that does
+/// not fit the scheme, before any work.
+void check_model(const model::Model& model, const Options& options);
+
 /// A fraction or mean with its standard error.
 struct Estimate {
   double value = 0;

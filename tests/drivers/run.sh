@@ -134,6 +134,37 @@ expect 78 "action: too few nodes" "$fwkit" action -c act.toml --set action.nodes
 expect 78 "action: unknown Hamiltonian" "$fwkit" action -c act.toml --set action.hamiltonian=quantum
 expect_text "must be one of" err.txt "action: Hamiltonian error lists the choices"
 
+# fwkit simulate: its own rules.
+cat > sim.toml <<'TOML'
+[model.system]
+kind = "double_well_2d"
+[simulate]
+step = 0.1
+x0 = [-1.0, 0.0]
+members = 20
+steps = 2000
+[simulate.regions.left]
+center = [-1.0, 0.0]
+radius = 0.5
+TOML
+expect 0 "simulate" "$fwkit" simulate -c sim.toml -o sim.h5 -q
+expect_text "occupation left" out.txt "simulate reports occupation"
+expect 78 "simulate: unknown scheme" "$fwkit" simulate -c sim.toml --set simulate.scheme=adam
+expect_text "must be one of" err.txt "simulate: scheme error lists the choices"
+expect 78 "simulate: wrong x0 length" "$fwkit" simulate -c sim.toml --set 'simulate.x0=[1.0]'
+expect_text "simulate.x0" err.txt "simulate: x0 error names the key"
+expect 78 "simulate: burn-in too long" "$fwkit" simulate -c sim.toml --set simulate.burn_in=2000
+expect_text "simulate.burn_in = 2000" err.txt "simulate: burn-in error names key and value"
+expect 78 "simulate: langevin needs Gaussian noise" "$fwkit" simulate -c sim.toml --set simulate.scheme=langevin \
+  --set model.noise.kind=rademacher --set 'model.noise.scales=[1.0, 1.0]'
+expect_text "needs Gaussian noise" err.txt "simulate: scheme/noise mismatch is explained"
+expect 78 "simulate: ula needs a loss" "$fwkit" simulate -c sim.toml --set simulate.scheme=ula --set model.system.kind=maier_stein
+expect 78 "simulate: negative region radius" "$fwkit" simulate -c sim.toml --set simulate.regions.left.radius=-1.0
+expect 78 "simulate: collapse with one sample" "$fwkit" simulate -c sim.toml --set simulate.scheme=resample \
+  --set simulate.collapse.samples=1
+expect 0 "simulate: --dry-run" "$fwkit" simulate -c sim.toml --dry-run -o simdry.h5
+[ -e simdry.h5 ] || [ -e simdry.h5.checkpoint ] && { fail=$((fail + 1)); echo "FAIL: simulate --dry-run left files"; } || pass=$((pass + 1))
+
 # Every example config runs.
 for cfg in "$src"/data/experiments/*.toml; do
   name=$(basename "$cfg" .toml)
