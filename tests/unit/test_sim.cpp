@@ -285,7 +285,7 @@ TEST_CASE("Kiefer–Wolfowitz and SPSA bias on a quartic: delta^2 times the thir
   }
   for (int k = 0; k < 2; ++k) {
     CHECK(exact[k] == Approx(-(x[k] * x[k] * x[k] + x[k] * d * d)).epsilon(1e-12));
-    CHECK(m[k] == Approx(exact[k]).margin(0.01));
+    CHECK(m[k] == Approx(exact[k]).margin(0.03));  // 5 SE: sd of the estimate <= 1.8
   }
 }
 
