@@ -13,7 +13,7 @@ packages=(
   python3 python3-h5py python3-numpy python3-matplotlib python3-xarray
   python3-h5netcdf python3-pytest
   # benchmark peers (bench/)
-  python3-scipy
+  python3-scipy python3-numba
 )
 
 missing=()
