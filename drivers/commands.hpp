@@ -15,6 +15,8 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
                      const std::string& cmdline);
 void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                   const std::string& cmdline);
+void register_quasipotential(CLI::App& app, std::function<int()>& action, CommonOptions& options,
+                             const std::string& cmdline);
 void register_simulate(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                        const std::string& cmdline);
 void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions& options,

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   register_ode(app, actions["ode"], options, cmdline);
   register_action(app, actions["action"], options, cmdline);
   register_simulate(app, actions["simulate"], options, cmdline);
+  register_quasipotential(app, actions["quasipotential"], options, cmdline);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,4 +1,5 @@
 #include "gmam.hpp"
+#include "fwkit/model/lyapunov.hpp"
 
 #include <fmt/format.h>
 
@@ -233,14 +234,7 @@ Seed make_seed(const model::Hamiltonian& h, const Vec& a, const Vec& b, double s
   const Mat dmat = h.hess_p(a, Vec::Zero(d));
   const Eigen::LDLT<Mat> dl(dmat);
   if (dl.info() != Eigen::Success || !dl.isPositive() || (dl.vectorD().array() <= 0).any()) return s;
-  // (I (x) J + J (x) I) vec(Sigma) = -vec(D).
-  const Mat id = Mat::Identity(d, d);
-  Mat k(d * d, d * d);
-  for (int r = 0; r < d; ++r)
-    for (int c = 0; c < d; ++c) k.block(r * d, c * d, d, d) = j(r, c) * id + (r == c ? j : Mat::Zero(d, d));
-  const Vec vs = k.fullPivLu().solve(-Eigen::Map<const Vec>(dmat.data(), d * d));
-  Mat sigma = Eigen::Map<const Mat>(vs.data(), d, d);
-  sigma = 0.5 * (sigma + sigma.transpose());
+  const Mat sigma = model::lyapunov_covariance(j, dmat);
   s.a = a;
   s.sigma_inv = sigma.inverse();
   s.value = seed;

@@ -3,7 +3,13 @@
 namespace fw::model {
 
 void LinearSystem::drift(const double* x, double* b) const {
-  Eigen::Map<Vec>(b, dim()) = a_ * Eigen::Map<const Vec>(x, dim());
+  // Plain loops: Eigen's product into a Map allocates a temporary (aliasing).
+  const int d = dim();
+  for (int i = 0; i < d; ++i) {
+    double acc = 0;
+    for (int j = 0; j < d; ++j) acc += a_(i, j) * x[j];
+    b[i] = acc;
+  }
 }
 
 void LinearSystem::jacobian(const double*, double* jac) const {

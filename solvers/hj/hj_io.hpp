@@ -1,0 +1,21 @@
+// solvers/hj/hj_io.hpp — grid potentials and their paths in HDF5.
+// Layout in docs/hdf5-schema.md ("quasipotential").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fwkit/io/result_file.hpp"
+#include "paths.hpp"
+
+namespace fw::hj {
+
+/// Writes V, node status and grad V on the grid (the grid coordinates as
+/// dimension scales named after the variables) under `g`.
+void write_potential(const io::Group& g, const Result& r, const std::vector<double>& grad,
+                     const std::vector<std::string>& variables, const Vec& attractor);
+
+/// Writes traced paths under g/paths (padded with NaN to the longest).
+void write_paths(const io::Group& g, const std::vector<Path>& paths, int dim);
+
+}  // namespace fw::hj

@@ -1,0 +1,157 @@
+#include "local_cost.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "action/gmam.hpp"
+
+namespace fw::hj {
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int kMaxDim = 3;
+}  // namespace
+
+LocalCost::LocalCost(const model::Hamiltonian& h, bool simpson) : h_(h), d_(h.dim()), simpson_(simpson) {
+  const auto& noise = *h.model().noise;
+  langevin_ = h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian();
+  constant_metric_ = langevin_ && !noise.depends_on_state() && d_ <= kMaxDim;
+  if (constant_metric_) metric_ = noise.covariance(Vec::Zero(d_)).inverse();
+}
+
+namespace {
+
+/// c(y, v) = |b(y)|_A |v|_A - <b(y), v>_A and its derivative along
+/// (dy, dv) for a constant metric A, d <= 3; `jac` is Db(y) column-major
+/// (only read when `with_slope`).
+struct PointCost {
+  double value = 0, slope = 0;
+};
+
+PointCost point_cost(const model::System& sys, const Mat& metric, int d, const double* y, const double* dy,
+                     const double* v, const double* dv, bool with_slope) {
+  double b[kMaxDim] = {}, db[kMaxDim] = {}, jac[kMaxDim * kMaxDim] = {};
+  sys.drift(y, b);
+  if (with_slope) {
+    sys.jacobian(y, jac);
+    for (int k = 0; k < d; ++k)
+      for (int l = 0; l < d; ++l) db[k] += jac[l * d + k] * dy[l];
+  }
+  double bb = 0, vv = 0, bv = 0, dbb = 0, dvv = 0, dbv = 0;
+  for (int k = 0; k < d; ++k)
+    for (int l = 0; l < d; ++l) {
+      const double g = metric(k, l);
+      bb += b[k] * g * b[l];
+      vv += v[k] * g * v[l];
+      bv += b[k] * g * v[l];
+      if (with_slope) {
+        dbb += 2 * db[k] * g * b[l];
+        dvv += 2 * dv[k] * g * v[l];
+        dbv += db[k] * g * v[l] + b[k] * g * dv[l];
+      }
+    }
+  const double root = std::sqrt(bb * vv);
+  PointCost out;
+  out.value = root - bv;
+  if (with_slope) out.slope = (root > 0 ? (dbb * vv + bb * dvv) / (2 * root) : 0.0) - dbv;
+  return out;
+}
+
+}  // namespace
+
+double LocalCost::segment(const double* a, const double* x) const {
+  const int d = d_;
+  if (constant_metric_) {
+    // Simpson's rule on the straight segment: (c(a) + 4 c(m) + c(x)) / 6.
+    double m[kMaxDim] = {}, v[kMaxDim] = {};
+    for (int k = 0; k < d; ++k) {
+      m[k] = 0.5 * (a[k] + x[k]);
+      v[k] = x[k] - a[k];
+    }
+    const model::System& sys = *h_.model().system;
+    const double mid = point_cost(sys, metric_, d, m, v, v, v, false).value;
+    if (!simpson_) return std::max(0.0, mid);
+    const double c = (point_cost(sys, metric_, d, a, v, v, v, false).value + 4 * mid +
+                      point_cost(sys, metric_, d, x, v, v, v, false).value) / 6;
+    return std::max(0.0, c);
+  }
+  const Vec av = Eigen::Map<const Vec>(a, d), xv = Eigen::Map<const Vec>(x, d);
+  const Vec v = xv - av;
+  auto at = [&](const Vec& y) {
+    if (langevin_) {
+      const Vec b = h_.model().system->drift_at(y);
+      const Eigen::LDLT<Mat> dm(h_.model().noise->covariance(y));
+      const Vec ab = dm.solve(b), avv = dm.solve(v);
+      return std::sqrt(std::max(0.0, b.dot(ab) * v.dot(avv))) - v.dot(ab);
+    }
+    Vec p = Vec::Zero(d);
+    double lambda = 0;
+    if (!action::optimal_momentum(h_, y, v, p, lambda)) return kInf;
+    return p.dot(v);
+  };
+  const double mid = at(0.5 * (av + xv));
+  if (!simpson_) return std::max(0.0, mid);
+  return std::max(0.0, (at(av) + 4 * mid + at(xv)) / 6);
+}
+
+double LocalCost::segment_slope(const double* x0, const double* e, double s, const double* x) const {
+  const int d = d_;
+  if (constant_metric_) {
+    // Points a = x0 + s e (moves by e), m = (a + x)/2 (moves by e/2), x (fixed); v = x - a (moves by -e).
+    double a[kMaxDim] = {}, m[kMaxDim] = {}, v[kMaxDim] = {}, dv[kMaxDim] = {}, da[kMaxDim] = {}, dm[kMaxDim] = {},
+           zero[kMaxDim] = {};
+    for (int k = 0; k < d; ++k) {
+      a[k] = x0[k] + s * e[k];
+      m[k] = 0.5 * (a[k] + x[k]);
+      v[k] = x[k] - a[k];
+      dv[k] = -e[k];
+      da[k] = e[k];
+      dm[k] = 0.5 * e[k];
+    }
+    const model::System& sys = *h_.model().system;
+    const double mid = point_cost(sys, metric_, d, m, dm, v, dv, true).slope;
+    if (!simpson_) return mid;
+    return (point_cost(sys, metric_, d, a, da, v, dv, true).slope + 4 * mid +
+            point_cost(sys, metric_, d, x, zero, v, dv, true).slope) / 6;
+  }
+  // Central difference in s.
+  const double hs = 1e-6;
+  double lo[16], hi[16];
+  for (int k = 0; k < d; ++k) {
+    lo[k] = x0[k] + (s - hs) * e[k];
+    hi[k] = x0[k] + (s + hs) * e[k];
+  }
+  return (segment(hi, x) - segment(lo, x)) / (2 * hs);
+}
+
+double LocalCost::triangle(const double* x0, double v0, const double* x1, double v1, const double* x) const {
+  const int d = d_;
+  double e[16];
+  for (int k = 0; k < d; ++k) e[k] = x1[k] - x0[k];
+  auto slope = [&](double s) { return (v1 - v0) + segment_slope(x0, e, s, x); };
+  double lo = 0, hi = 1, glo = slope(0.0), ghi = slope(1.0);
+  if (!(glo < 0 && ghi > 0)) return kInf;  // the minimum is at an end (or the slope is undefined)
+  // Illinois regula falsi on the slope: superlinear, and never leaves [lo, hi].
+  int side = 0;
+  double s = 0.5;
+  for (int it = 0; it < 60 && hi - lo > 1e-12; ++it) {
+    s = (lo * ghi - hi * glo) / (ghi - glo);
+    const double g = slope(s);
+    if (g == 0) break;
+    if (g < 0) {
+      lo = s;
+      glo = g;
+      if (side == -1) ghi *= 0.5;
+      side = -1;
+    } else {
+      hi = s;
+      ghi = g;
+      if (side == +1) glo *= 0.5;
+      side = +1;
+    }
+  }
+  double a[16];
+  for (int k = 0; k < d; ++k) a[k] = x0[k] + s * e[k];
+  return (1 - s) * v0 + s * v1 + segment(a, x);
+}
+
+}  // namespace fw::hj

@@ -1,0 +1,334 @@
+#include "olim.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+#include "fwkit/core/error.hpp"
+#include "fwkit/model/lyapunov.hpp"
+#include "local_cost.hpp"
+
+namespace fw::hj {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+template <int D>
+using Index = std::array<int, D>;
+
+/// Row-major flat index <-> multi-index on the node grid.
+template <int D>
+struct Layout {
+  Index<D> n;
+  std::array<std::int64_t, D> stride;
+  explicit Layout(const grid::Grid& g) {
+    std::int64_t s = 1;
+    for (int k = D - 1; k >= 0; --k) {
+      n[k] = g.nodes[k];
+      stride[k] = s;
+      s *= n[k];
+    }
+  }
+  Index<D> unflatten(std::int64_t f) const {
+    Index<D> i;
+    for (int k = 0; k < D; ++k) {
+      i[k] = static_cast<int>(f / stride[k]);
+      f %= stride[k];
+    }
+    return i;
+  }
+  bool inside(const Index<D>& i) const {
+    for (int k = 0; k < D; ++k)
+      if (i[k] < 0 || i[k] >= n[k]) return false;
+    return true;
+  }
+  std::int64_t flatten(const Index<D>& i) const {
+    std::int64_t f = 0;
+    for (int k = 0; k < D; ++k) f += i[k] * stride[k];
+    return f;
+  }
+  bool on_boundary(const Index<D>& i) const {
+    for (int k = 0; k < D; ++k)
+      if (i[k] == 0 || i[k] == n[k] - 1) return true;
+    return false;
+  }
+};
+
+/// Integer offsets o != 0 with |o| <= r, and the 3^D - 1 grid neighbours.
+template <int D>
+std::vector<Index<D>> offsets(double r, bool unit_cube) {
+  std::vector<Index<D>> out;
+  const int m = unit_cube ? 1 : static_cast<int>(std::floor(r));
+  Index<D> o;
+  o.fill(-m);
+  while (true) {
+    double n2 = 0;
+    bool zero = true;
+    for (int k = 0; k < D; ++k) {
+      n2 += static_cast<double>(o[k]) * o[k];
+      zero = zero && o[k] == 0;
+    }
+    if (!zero && (unit_cube || n2 <= r * r + 1e-9)) out.push_back(o);
+    int k = D - 1;
+    while (k >= 0 && o[k] == m) o[k--] = -m;
+    if (k < 0) break;
+    ++o[k];
+  }
+  return out;
+}
+
+struct Entry {
+  double value;
+  std::int64_t node;
+  bool operator>(const Entry& o) const { return value > o.value || (value == o.value && node > o.node); }
+};
+
+}  // namespace
+
+void Options::validate() const {
+  if (radius < 0 || radius > 200)
+    throw config_error(fmt::format("quasipotential.radius = {}: must be in [0, 200] (0: automatic)", radius));
+  if (!(seed_radius >= 1 && seed_radius <= 50))
+    throw config_error(fmt::format("quasipotential.seed_radius = {}: must be in [1, 50] grid steps", seed_radius));
+}
+
+std::size_t Result::memory_estimate(const grid::Grid& g) {
+  // value + status, the solver's coordinates cache, and a heap of at most a
+  // few entries per node.
+  return g.size() * (sizeof(double) + 1 + 3 * sizeof(Entry));
+}
+
+std::string Result::brief_report() const {
+  std::string s = fmt::format("quasi-potential: {} ({} nodes accepted, radius {}, {} updates, {:.3g} s)\n", message,
+                              accepted, radius, updates, seconds);
+  if (status == Status::kStoppedAtBoundary) {
+    s += fmt::format("  first boundary node at (");
+    for (std::size_t k = 0; k < boundary_point.size(); ++k) s += fmt::format("{}{:.6g}", k ? ", " : "", boundary_point[k]);
+    s += fmt::format("), V = {:.10g}\n", boundary_value);
+  }
+  return s;
+}
+
+template <int D>
+Result solve(const Problem& pb, const Options& o, Progress* progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  o.validate();
+  const grid::Grid& g = pb.grid;
+  const model::Hamiltonian& h = pb.hamiltonian;
+  if (g.dim() != D || h.dim() != D || pb.attractor.size() != D)
+    throw Error(ExitCode::kSoftware, "hj::solve: grid, model and attractor dimensions differ");
+  Result r;
+  r.grid = g;
+  const Layout<D> lay(g);
+  const std::int64_t N = static_cast<std::int64_t>(g.size());
+  int nmax = 0;
+  for (int k = 0; k < D; ++k) nmax = std::max(nmax, g.nodes[k]);
+  r.radius = o.radius > 0 ? o.radius
+                          : (D == 2 ? std::max(3, static_cast<int>(std::lround(1.5 * std::sqrt(nmax))))
+                                    : std::max(2, static_cast<int>(std::lround(0.5 * std::sqrt(nmax)))));
+  const auto ball = offsets<D>(r.radius, false);
+  const auto cube = offsets<D>(1, true);
+  auto coords = [&](const Index<D>& i, double* x) {
+    for (int k = 0; k < D; ++k) x[k] = g.coordinate(k, i[k]);
+  };
+
+  std::vector<double>& V = r.value;
+  std::vector<std::int8_t>& st = r.node_status;
+  V.assign(N, kInf);
+  st.assign(N, static_cast<std::int8_t>(NodeStatus::kFar));
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+
+  // Seed: the linearisation's quadratic form around the attractor.
+  const Vec& xa = pb.attractor;
+  const Mat jac = h.model().system->jacobian_at(xa);
+  if ((jac.eigenvalues().real().array() >= 0).any() || h.model().system->drift_at(xa).norm() > 1e-6 * (1 + xa.norm())) {
+    r.status = Result::Status::kFailed;
+    r.message = "the attractor is not a stable equilibrium of the drift";
+    return r;
+  }
+  const Mat sigma_inv = model::lyapunov_covariance(jac, h.hess_p(xa, Vec::Zero(D))).inverse();
+  double hmax = 0;
+  for (int k = 0; k < D; ++k) hmax = std::max(hmax, g.spacing(k));
+  const double seed_steps = o.seed_radius;
+  const double seed_r = seed_steps * hmax;
+  // A segment that passes through the seeded ball (closest point strictly
+  // inside the segment) would cross the attractor, where the midpoint rule
+  // prices it at nearly nothing; the cheapest way through the ball is from
+  // the seeds themselves, so such segments are skipped.
+  auto crosses_seed = [&](const double* a, const double* x) {
+    double ax2 = 0, ee = 0, t = 0;
+    for (int k = 0; k < D; ++k) {
+      ee += (x[k] - a[k]) * (x[k] - a[k]);
+      t += (xa[k] - a[k]) * (x[k] - a[k]);
+    }
+    t /= ee;
+    if (t <= 0 || t >= 1) return false;
+    for (int k = 0; k < D; ++k) {
+      const double c = a[k] + t * (x[k] - a[k]) - xa[k];
+      ax2 += c * c;
+    }
+    return ax2 < seed_r * seed_r;
+  };
+  Index<D> center;
+  for (int k = 0; k < D; ++k) center[k] = static_cast<int>(std::lround((xa[k] - g.lower[k]) / g.spacing(k)));
+  if (!lay.inside(center)) {
+    r.status = Result::Status::kFailed;
+    r.message = "the attractor lies outside the grid";
+    return r;
+  }
+  const int reach = static_cast<int>(std::ceil(seed_steps)) + 1;
+  for (const auto& off : offsets<D>(reach * std::sqrt(static_cast<double>(D)), false)) {
+    Index<D> i;
+    for (int k = 0; k < D; ++k) i[k] = center[k] + off[k];
+    if (!lay.inside(i)) continue;
+    Vec x(D);
+    coords(i, x.data());
+    if ((x - xa).norm() > seed_r) continue;
+    const std::int64_t f = lay.flatten(i);
+    V[f] = 0.5 * (x - xa).dot(sigma_inv * (x - xa));
+    st[f] = static_cast<std::int8_t>(NodeStatus::kSeed);
+    heap.push({V[f], f});
+  }
+  {
+    Vec x(D);
+    coords(center, x.data());
+    const std::int64_t f = lay.flatten(center);
+    if (st[f] != static_cast<std::int8_t>(NodeStatus::kSeed)) {
+      V[f] = 0.5 * (x - xa).dot(sigma_inv * (x - xa));
+      st[f] = static_cast<std::int8_t>(NodeStatus::kSeed);
+      heap.push({V[f], f});
+    }
+  }
+
+  const LocalCost cost(h, o.simpson);
+  std::vector<char> done(N, 0);  // accepted (seeds too, once popped)
+  double x1[D], x0[D], x[D];
+  r.status = Result::Status::kSuccess;
+  while (!heap.empty()) {
+    const Entry top = heap.top();
+    heap.pop();
+    if (done[top.node] || top.value > V[top.node]) continue;  // stale entry
+    const std::int64_t f1 = top.node;
+    done[f1] = 1;
+    if (st[f1] != static_cast<std::int8_t>(NodeStatus::kSeed)) st[f1] = static_cast<std::int8_t>(NodeStatus::kAccepted);
+    ++r.accepted;
+    if (progress && (r.accepted & 0xFFFF) == 0) progress->update(static_cast<std::uint64_t>(r.accepted));
+    const Index<D> i1 = lay.unflatten(f1);
+    coords(i1, x1);
+    if (o.stop_at_boundary && lay.on_boundary(i1)) {
+      r.status = Result::Status::kStoppedAtBoundary;
+      r.boundary_value = V[f1];
+      r.boundary_point.assign(x1, x1 + D);
+      break;
+    }
+    // The accepted grid neighbours of x1: triangle partners.
+    std::array<std::int64_t, 26> partner{};
+    std::array<Index<D>, 26> partner_index{};
+    int partners = 0;
+    for (const auto& off : cube) {
+      Index<D> i0;
+      for (int k = 0; k < D; ++k) i0[k] = i1[k] + off[k];
+      if (!lay.inside(i0)) continue;
+      const std::int64_t f0 = lay.flatten(i0);
+      if (done[f0]) {
+        partner[partners] = f0;
+        partner_index[partners++] = i0;
+      }
+    }
+    for (const auto& off : ball) {
+      Index<D> i;
+      for (int k = 0; k < D; ++k) i[k] = i1[k] + off[k];
+      if (!lay.inside(i)) continue;
+      const std::int64_t f = lay.flatten(i);
+      if (done[f] || st[f] == static_cast<std::int8_t>(NodeStatus::kSeed)) continue;
+      coords(i, x);
+      if (crosses_seed(x1, x)) continue;
+      double best = V[f1] + cost.segment(x1, x);
+      ++r.updates;
+      // Triangle updates only where x1's one-point update already improves
+      // x: the edge x0 x1 can only lower a value that x1 alone nearly attains
+      // (the hierarchical rule of OLIM; it cuts the work several-fold).
+      if (!(best < V[f])) continue;
+      for (int q = 0; q < partners; ++q) {
+        // Only partners within the update radius of x (the segment stays short).
+        double d2 = 0;
+        for (int k = 0; k < D; ++k) d2 += static_cast<double>(i[k] - partner_index[q][k]) * (i[k] - partner_index[q][k]);
+        if (d2 > static_cast<double>(r.radius) * r.radius) continue;
+        coords(partner_index[q], x0);
+        best = std::min(best, cost.triangle(x0, V[partner[q]], x1, V[f1], x));
+        ++r.updates;
+      }
+      if (best < V[f]) {
+        V[f] = best;
+        st[f] = static_cast<std::int8_t>(NodeStatus::kTrial);
+        heap.push({best, f});
+      }
+    }
+  }
+  r.message = r.status == Result::Status::kStoppedAtBoundary ? "stopped at the first boundary node" : "whole box";
+  if (progress) progress->update(static_cast<std::uint64_t>(N));
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+template Result solve<2>(const Problem&, const Options&, Progress*);
+template Result solve<3>(const Problem&, const Options&, Progress*);
+
+double interpolate(const grid::Grid& g, const std::vector<double>& values, const double* x) {
+  const int d = g.dim();
+  std::vector<int> base(d);
+  std::vector<double> frac(d);
+  for (int k = 0; k < d; ++k) {
+    const double u = (x[k] - g.lower[k]) / g.spacing(k);
+    if (!(u >= 0 && u <= g.nodes[k] - 1)) return std::numeric_limits<double>::quiet_NaN();
+    base[k] = std::min(static_cast<int>(u), g.nodes[k] - 2);
+    frac[k] = u - base[k];
+  }
+  double acc = 0;
+  for (int corner = 0; corner < (1 << d); ++corner) {
+    double w = 1;
+    std::int64_t f = 0;
+    for (int k = 0; k < d; ++k) {
+      const int bit = (corner >> k) & 1;
+      w *= bit ? frac[k] : 1 - frac[k];
+      f = f * g.nodes[k] + base[k] + bit;
+    }
+    if (w == 0) continue;
+    if (!std::isfinite(values[f])) return std::numeric_limits<double>::quiet_NaN();
+    acc += w * values[f];
+  }
+  return acc;
+}
+
+std::vector<double> gradient(const grid::Grid& g, const std::vector<double>& values) {
+  const int d = g.dim();
+  const std::int64_t N = static_cast<std::int64_t>(g.size());
+  std::vector<std::int64_t> stride(d);
+  std::int64_t s = 1;
+  for (int k = d - 1; k >= 0; --k) {
+    stride[k] = s;
+    s *= g.nodes[k];
+  }
+  std::vector<double> grad(static_cast<std::size_t>(N) * d, std::numeric_limits<double>::quiet_NaN());
+  for (std::int64_t f = 0; f < N; ++f) {
+    if (!std::isfinite(values[f])) continue;
+    for (int k = 0; k < d; ++k) {
+      const int i = static_cast<int>((f / stride[k]) % g.nodes[k]);
+      const bool lo = i > 0 && std::isfinite(values[f - stride[k]]);
+      const bool hi = i < g.nodes[k] - 1 && std::isfinite(values[f + stride[k]]);
+      const double hk = g.spacing(k);
+      double v = std::numeric_limits<double>::quiet_NaN();
+      if (lo && hi) v = (values[f + stride[k]] - values[f - stride[k]]) / (2 * hk);
+      else if (hi) v = (values[f + stride[k]] - values[f]) / hk;
+      else if (lo) v = (values[f] - values[f - stride[k]]) / hk;
+      grad[static_cast<std::size_t>(f) * d + k] = v;
+    }
+  }
+  return grad;
+}
+
+}  // namespace fw::hj
