@@ -165,6 +165,29 @@ expect 78 "simulate: collapse with one sample" "$fwkit" simulate -c sim.toml --s
 expect 0 "simulate: --dry-run" "$fwkit" simulate -c sim.toml --dry-run -o simdry.h5
 [ -e simdry.h5 ] || [ -e simdry.h5.checkpoint ] && { fail=$((fail + 1)); echo "FAIL: simulate --dry-run left files"; } || pass=$((pass + 1))
 
+# fwkit quasipotential: its own rules.
+cat > qp.toml <<'TOML'
+[model.system]
+kind = "double_well_2d"
+[quasipotential]
+lower = [-1.6, -0.6]
+upper = [-0.4, 0.6]
+nodes = [31, 31]
+hamiltonians = ["langevin"]
+TOML
+expect 0 "quasipotential" "$fwkit" quasipotential -c qp.toml -o qp.h5 -q
+expect_text "whole box" out.txt "quasipotential reports its status"
+expect 78 "quasipotential: 1-D model" "$fwkit" quasipotential -c qp.toml --set model.system.kind=double_well_1d \
+  --set 'quasipotential.lower=[-1.6]' --set 'quasipotential.upper=[-0.4]' --set 'quasipotential.nodes=[31]'
+expect_text "2-D or 3-D" err.txt "quasipotential: dimension error is explained"
+expect 78 "quasipotential: too few nodes" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.nodes=[2, 31]'
+expect 78 "quasipotential: unknown Hamiltonian" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.hamiltonians=["quantum"]'
+expect_text "quasipotential.hamiltonians" err.txt "quasipotential: Hamiltonian error names the key"
+expect 78 "quasipotential: two attractors, none chosen" "$fwkit" quasipotential -c qp.toml \
+  --set 'quasipotential.lower=[-1.6, -0.6]' --set 'quasipotential.upper=[1.6, 0.6]'
+expect_text "2 attractors" err.txt "quasipotential: ambiguous attractor is explained"
+expect 65 "quasipotential: attractor not stable" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.attractor=[-0.9, 0.0]'
+
 # Every example config runs.
 for cfg in "$src"/data/experiments/*.toml; do
   name=$(basename "$cfg" .toml)
