@@ -25,12 +25,11 @@ def test_maier_stein_potential_paths_and_saddle(run_fwkit):
     exact = 2 * (x**4 / 4 - x**2 / 2 + 0.25)
     reached = status >= 2  # accepted or seed
     assert reached.sum() > 40
-    # Between the attractor and the saddle (the escape path) to 5e-3; beyond the
-    # attractor, where the drift grows like x^3, the midpoint rule's first-order
-    # bias on long segments is larger (6.5% at this grid; docs/performance.md).
+    # Between the attractor and the saddle (the escape path) to 5e-3, and
+    # everywhere reached to 1% (0.27% measured at this grid).
     inner = reached & (x >= -1)
     assert np.max(np.abs(v_axis.values[inner] - exact[inner])) < 5e-3
-    assert np.max(np.abs(v_axis.values[reached] - exact[reached]) / np.maximum(exact[reached], 0.1)) < 0.08
+    assert np.max(np.abs(v_axis.values[reached] - exact[reached]) / np.maximum(exact[reached], 0.1)) < 0.01
     ds.close()
     paths = fwkit.open_group(path, "quasipotential/langevin/paths")
     assert paths["reached"].values.tolist() == [1, 1]

@@ -205,8 +205,50 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
   }
 
   const LocalCost cost(h, o.simpson);
-  std::vector<char> done(N, 0);  // accepted (seeds too, once popped)
-  double x1[D], x0[D], x[D];
+  const auto kAccepted = static_cast<std::int8_t>(NodeStatus::kAccepted);
+  const auto kTrial = static_cast<std::int8_t>(NodeStatus::kTrial);
+  const auto kFar = static_cast<std::int8_t>(NodeStatus::kFar);
+  const auto kSeedS = static_cast<std::int8_t>(NodeStatus::kSeed);
+  std::vector<char> done(N, 0);                 // accepted (seeds too, once popped)
+  std::vector<std::uint8_t> done_neighbours(N, 0);
+  // Front: accepted with a neighbour not yet accepted. Only front nodes are
+  // update sources (a path from deeper inside crosses the front anyway).
+  auto inside_neighbours = [&](const Index<D>& i) {
+    int c = 1;
+    for (int k = 0; k < D; ++k) c *= 1 + (i[k] > 0) + (i[k] < lay.n[k] - 1);
+    return c - 1;
+  };
+  auto on_front = [&](std::int64_t f, const Index<D>& i) { return done[f] && done_neighbours[f] < inside_neighbours(i); };
+  auto within = [&](const Index<D>& a, const Index<D>& b) {
+    double d2 = 0;
+    for (int k = 0; k < D; ++k) d2 += static_cast<double>(a[k] - b[k]) * (a[k] - b[k]);
+    return d2 <= static_cast<double>(r.radius) * r.radius;
+  };
+  double xs[D], x0[D], x[D];
+  // Updates node (f, i) from the accepted source (fs, is): one-point, and if
+  // that improves V(f), triangles with the accepted neighbours of the source.
+  auto update = [&](std::int64_t f, const Index<D>& i, std::int64_t fs, const Index<D>& is) {
+    coords(is, xs);
+    coords(i, x);
+    if (crosses_seed(xs, x)) return;
+    double best = V[fs] + cost.segment(xs, x);
+    ++r.updates;
+    if (!(best < V[f])) return;  // the hierarchical rule of OLIM
+    for (const auto& off : cube) {
+      Index<D> i0;
+      for (int k = 0; k < D; ++k) i0[k] = is[k] + off[k];
+      if (!lay.inside(i0)) continue;
+      const std::int64_t f0 = lay.flatten(i0);
+      if (!done[f0] || !within(i, i0)) continue;
+      coords(i0, x0);
+      best = std::min(best, cost.triangle(x0, V[f0], xs, V[fs], x));
+      ++r.updates;
+    }
+    if (best < V[f]) {
+      V[f] = best;
+      heap.push({best, f});
+    }
+  };
   r.status = Result::Status::kSuccess;
   while (!heap.empty()) {
     const Entry top = heap.top();
@@ -214,59 +256,48 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
     if (done[top.node] || top.value > V[top.node]) continue;  // stale entry
     const std::int64_t f1 = top.node;
     done[f1] = 1;
-    if (st[f1] != static_cast<std::int8_t>(NodeStatus::kSeed)) st[f1] = static_cast<std::int8_t>(NodeStatus::kAccepted);
+    if (st[f1] != kSeedS) st[f1] = kAccepted;
     ++r.accepted;
     if (progress && (r.accepted & 0xFFFF) == 0) progress->update(static_cast<std::uint64_t>(r.accepted));
     const Index<D> i1 = lay.unflatten(f1);
-    coords(i1, x1);
     if (o.stop_at_boundary && lay.on_boundary(i1)) {
       r.status = Result::Status::kStoppedAtBoundary;
       r.boundary_value = V[f1];
-      r.boundary_point.assign(x1, x1 + D);
+      coords(i1, xs);
+      r.boundary_point.assign(xs, xs + D);
       break;
     }
-    // The accepted grid neighbours of x1: triangle partners.
-    std::array<std::int64_t, 26> partner{};
-    std::array<Index<D>, 26> partner_index{};
-    int partners = 0;
+    // Far neighbours of x1 become trial: a first full update from every
+    // front node within the radius.
+    std::array<std::int64_t, 26> fresh{};
+    int fresh_count = 0;
     for (const auto& off : cube) {
-      Index<D> i0;
-      for (int k = 0; k < D; ++k) i0[k] = i1[k] + off[k];
-      if (!lay.inside(i0)) continue;
-      const std::int64_t f0 = lay.flatten(i0);
-      if (done[f0]) {
-        partner[partners] = f0;
-        partner_index[partners++] = i0;
+      Index<D> i;
+      for (int k = 0; k < D; ++k) i[k] = i1[k] + off[k];
+      if (!lay.inside(i)) continue;
+      const std::int64_t f = lay.flatten(i);
+      ++done_neighbours[f];
+      if (st[f] != kFar) continue;
+      st[f] = kTrial;
+      fresh[fresh_count++] = f;
+      for (const auto& o2 : ball) {
+        Index<D> is;
+        for (int k = 0; k < D; ++k) is[k] = i[k] + o2[k];
+        if (!lay.inside(is)) continue;
+        const std::int64_t fs = lay.flatten(is);
+        if (on_front(fs, is)) update(f, i, fs, is);
       }
     }
+    // Trial nodes within the radius of x1 get x1 as a new source.
     for (const auto& off : ball) {
       Index<D> i;
       for (int k = 0; k < D; ++k) i[k] = i1[k] + off[k];
       if (!lay.inside(i)) continue;
       const std::int64_t f = lay.flatten(i);
-      if (done[f] || st[f] == static_cast<std::int8_t>(NodeStatus::kSeed)) continue;
-      coords(i, x);
-      if (crosses_seed(x1, x)) continue;
-      double best = V[f1] + cost.segment(x1, x);
-      ++r.updates;
-      // Triangle updates only where x1's one-point update already improves
-      // x: the edge x0 x1 can only lower a value that x1 alone nearly attains
-      // (the hierarchical rule of OLIM; it cuts the work several-fold).
-      if (!(best < V[f])) continue;
-      for (int q = 0; q < partners; ++q) {
-        // Only partners within the update radius of x (the segment stays short).
-        double d2 = 0;
-        for (int k = 0; k < D; ++k) d2 += static_cast<double>(i[k] - partner_index[q][k]) * (i[k] - partner_index[q][k]);
-        if (d2 > static_cast<double>(r.radius) * r.radius) continue;
-        coords(partner_index[q], x0);
-        best = std::min(best, cost.triangle(x0, V[partner[q]], x1, V[f1], x));
-        ++r.updates;
-      }
-      if (best < V[f]) {
-        V[f] = best;
-        st[f] = static_cast<std::int8_t>(NodeStatus::kTrial);
-        heap.push({best, f});
-      }
+      if (st[f] != kTrial) continue;
+      bool is_fresh = false;
+      for (int q = 0; q < fresh_count; ++q) is_fresh = is_fresh || fresh[q] == f;
+      if (!is_fresh) update(f, i, f1, i1);
     }
   }
   r.message = r.status == Result::Status::kStoppedAtBoundary ? "stopped at the first boundary node" : "whole box";

@@ -129,15 +129,23 @@ TEST_CASE("OLIM: anisotropic constant diffusion against the Lyapunov quadratic f
   };
   // The sublevel set {V <= level} fits in [-1, 1]^2 when level <= min_k 1 / (2 (Q^{-1})_kk).
   const double level = 0.9 * std::min(0.5 / sigma(0, 0), 0.5 / sigma(1, 1));
-  double err[2];
-  int i = 0;
-  for (int n : {65, 129}) {
-    const hj::Result r = hj::solve<2>({h, grid::Grid{{-1, -1}, {1, 1}, {n, n}}, Vec::Zero(2)}, hj::Options{});
-    err[i++] = max_error<2>(r, exact, level);
+  // Midpoint segments (the default) and Simpson's: both within 0.4% of the
+  // level at 129^2; Simpson's converges at first order or better here, the
+  // midpoint rule's error falls more slowly (its bias on long segments).
+  for (bool simpson : {false, true}) {
+    double err[2];
+    int i = 0;
+    for (int n : {65, 129}) {
+      hj::Options o;
+      o.simpson = simpson;
+      const hj::Result r = hj::solve<2>({h, grid::Grid{{-1, -1}, {1, 1}, {n, n}}, Vec::Zero(2)}, o);
+      err[i++] = max_error<2>(r, exact, level);
+    }
+    INFO((simpson ? "simpson" : "midpoint") << ": level " << level << ", max errors " << err[0] << ", " << err[1]);
+    CHECK(err[1] < err[0]);
+    CHECK(err[1] < 4e-3 * level);
+    if (simpson) CHECK(order(err[0], err[1], 2) > 1.0);
   }
-  INFO("level " << level << ", max errors " << err[0] << ", " << err[1]);
-  CHECK(order(err[0], err[1], 2) > 0.8);
-  CHECK(err[1] < 5e-3 * level);
 }
 
 TEST_CASE("OLIM: Maier–Stein escape cost through the saddle", "[hj][validation]") {
@@ -159,8 +167,8 @@ TEST_CASE("OLIM: Maier–Stein escape cost through the saddle", "[hj][validation
     v[i++] = r.boundary_value;
   }
   INFO("V(saddle) = " << v[0] << ", " << v[1]);
-  CHECK(std::abs(v[1] - 0.5) < 2e-3);
-  CHECK(std::abs(v[1] - 0.5) < std::abs(v[0] - 0.5));  // converging
+  CHECK(std::abs(v[0] - 0.5) < 1e-3);
+  CHECK(std::abs(v[1] - 0.5) < 1e-3);
   std::shared_ptr<const model::System> ms10 = model::make_catalog_system("maier_stein", {});  // beta = 10
   const model::Hamiltonian h10({ms10, model::make_gaussian_noise(Mat::Identity(2, 2))}, model::HamiltonianKind::kLangevin);
   hj::Options o;
