@@ -180,25 +180,34 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
     r.message = "the attractor lies outside the grid";
     return r;
   }
+  // V_lin(x) = (x - x*)^T Sigma^{-1} (x - x*) / 2.
+  auto seed_value = [&](const double* x) {
+    double v = 0;
+    for (int k = 0; k < D; ++k)
+      for (int l = 0; l < D; ++l) v += (x[k] - xa[k]) * sigma_inv(k, l) * (x[l] - xa[l]);
+    return 0.5 * v;
+  };
   const int reach = static_cast<int>(std::ceil(seed_steps)) + 1;
   for (const auto& off : offsets<D>(reach * std::sqrt(static_cast<double>(D)), false)) {
     Index<D> i;
     for (int k = 0; k < D; ++k) i[k] = center[k] + off[k];
     if (!lay.inside(i)) continue;
-    Vec x(D);
-    coords(i, x.data());
-    if ((x - xa).norm() > seed_r) continue;
+    double x[D];
+    coords(i, x);
+    double r2 = 0;
+    for (int k = 0; k < D; ++k) r2 += (x[k] - xa[k]) * (x[k] - xa[k]);
+    if (r2 > seed_r * seed_r) continue;
     const std::int64_t f = lay.flatten(i);
-    V[f] = 0.5 * (x - xa).dot(sigma_inv * (x - xa));
+    V[f] = seed_value(x);
     st[f] = static_cast<std::int8_t>(NodeStatus::kSeed);
     heap.push({V[f], f});
   }
   {
-    Vec x(D);
-    coords(center, x.data());
+    double x[D];
+    coords(center, x);
     const std::int64_t f = lay.flatten(center);
     if (st[f] != static_cast<std::int8_t>(NodeStatus::kSeed)) {
-      V[f] = 0.5 * (x - xa).dot(sigma_inv * (x - xa));
+      V[f] = seed_value(x);
       st[f] = static_cast<std::int8_t>(NodeStatus::kSeed);
       heap.push({V[f], f});
     }
