@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "commands.hpp"
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/io/provenance.hpp"
+#include "hj/global.hpp"
 #include "hj/hj_io.hpp"
 
 namespace fw::driver {
@@ -19,7 +21,7 @@ namespace {
 
 struct QpJob {
   grid::Grid grid;
-  std::optional<Vec> attractor;
+  std::vector<Vec> attractors;  // given; empty: found by analyze in the box
   std::vector<std::string> hamiltonians;
   hj::Options options;
   std::vector<Vec> paths;
@@ -36,7 +38,15 @@ QpJob read_job(const config::Table& t, int dim) {
   if (t.has("attractor")) {
     const auto a = t.numbers("attractor");
     if (static_cast<int>(a.size()) != dim) t.fail("attractor", fmt::format("needs {} entries", dim));
-    j.attractor = Eigen::Map<const Vec>(a.data(), dim);
+    j.attractors.push_back(Eigen::Map<const Vec>(a.data(), dim));
+  }
+  if (t.has("attractors")) {
+    if (!j.attractors.empty()) t.fail("attractors", "give either attractor or attractors, not both");
+    for (const auto& a : t.number_matrix("attractors")) {
+      if (static_cast<int>(a.size()) != dim) t.fail("attractors", fmt::format("each attractor needs {} entries", dim));
+      j.attractors.push_back(Eigen::Map<const Vec>(a.data(), dim));
+    }
+    if (j.attractors.size() > 8) t.fail("attractors", "at most 8 attractors");
   }
   j.hamiltonians = t.has("hamiltonians") ? t.strings("hamiltonians") : std::vector<std::string>{"discrete"};
   for (const auto& name : j.hamiltonians)
@@ -53,30 +63,80 @@ QpJob read_job(const config::Table& t, int dim) {
   return j;
 }
 
-/// The attractor: given, or the only stable equilibrium in the grid box.
-Vec find_attractor(const model::System& system, const QpJob& j) {
-  if (j.attractor) return *j.attractor;
+/// The equilibria in the grid box (analyze), split into attractors and the rest.
+struct Equilibria {
+  std::vector<Vec> attractors, others;
+};
+
+/// The attractors (given, or every stable equilibrium in the box) and the
+/// other equilibria, which update segments must not cross.
+Equilibria find_equilibria(const model::System& system, const QpJob& j) {
   analyze::Options ao;
   ao.lower = j.grid.lower;
   ao.upper = j.grid.upper;
   const auto found = analyze::find_equilibria(system, ao);
-  std::vector<Vec> stable;
-  for (const auto& e : found.equilibria)
-    if (e.stability == analyze::Stability::kStable) stable.push_back(e.x);
-  if (stable.size() == 1) return stable[0];
-  std::string list;
-  for (const auto& s : stable) list += fmt::format(" ({:.6g}, {:.6g})", s[0], s[1]);
-  throw config_error(fmt::format("quasipotential.attractor: not given, and the box holds {} attractors{}; set one",
-                                 stable.size(), list));
+  Equilibria e;
+  e.attractors = j.attractors;
+  for (const auto& q : found.equilibria) {
+    const bool given = std::any_of(j.attractors.begin(), j.attractors.end(),
+                                   [&](const Vec& a) { return (a - q.x).norm() < 1e-6 * (1 + a.norm()); });
+    if (q.stability == analyze::Stability::kStable && j.attractors.empty()) e.attractors.push_back(q.x);
+    else if (!given) e.others.push_back(q.x);
+  }
+  if (e.attractors.empty()) throw config_error("quasipotential.lower/upper: no attractor in the box; give quasipotential.attractor");
+  if (e.attractors.size() > 8)
+    throw config_error(fmt::format("quasipotential: {} attractors in the box (at most 8); give quasipotential.attractors",
+                                   e.attractors.size()));
+  return e;
 }
 
+double grid_step(const grid::Grid& g) {
+  double h = 0;
+  for (int k = 0; k < g.dim(); ++k) h = std::max(h, g.spacing(k));
+  return h;
+}
+
+void write_paths(const io::Group& g, const model::Hamiltonian& h, const QpJob& job, const std::vector<double>& value,
+                 const std::vector<double>& grad, const std::vector<Vec>& attractors) {
+  if (job.paths.empty()) return;
+  std::vector<hj::Path> paths;
+  const int d = job.grid.dim();
+  for (const auto& x : job.paths) {
+    paths.push_back(hj::trace_back(h, job.grid, value, grad, attractors, x, job.options.seed_radius * grid_step(job.grid)));
+    std::cout << fmt::format("  path from ({}): V = {:.8g}, {} points, {}\n",
+                             fmt::join(std::vector<double>(x.data(), x.data() + x.size()), ", "), paths.back().value_start,
+                             paths.back().points.size() / d, paths.back().reached ? "reaches an attractor" : "stopped early");
+  }
+  hj::write_paths(g, paths, d);
+}
+
+/// One Hamiltonian: the local potential of a single attractor, or the global
+/// one over several; written under g.
 template <int D>
-hj::Result run(const model::Hamiltonian& h, const QpJob& j, const Vec& a, bool quiet) {
+void run(const model::Hamiltonian& h, const QpJob& j, const Equilibria& eq, const io::Group& g,
+         const std::vector<std::string>& vars, bool quiet) {
+  const std::vector<Vec>& attractors = eq.attractors;
   std::unique_ptr<Progress> progress;
-  if (!quiet) progress = std::make_unique<Progress>("quasipotential", static_cast<std::uint64_t>(j.grid.size()));
-  hj::Result r = hj::solve<D>(hj::Problem{h, j.grid, a}, j.options, progress.get());
+  const auto units = static_cast<std::uint64_t>(j.grid.size() * attractors.size());
+  if (!quiet) progress = std::make_unique<Progress>("quasipotential", units);
+  if (attractors.size() == 1) {
+    const hj::Result r = hj::solve<D>(hj::Problem{h, j.grid, attractors[0], eq.others}, j.options, progress.get());
+    if (progress) progress->finish();
+    std::cout << r.brief_report();
+    if (!r.ok()) throw Error(ExitCode::kData, "quasipotential: " + r.message);
+    const auto grad = hj::gradient(r.grid, r.value);
+    hj::write_potential(g, r, grad, vars, attractors[0]);
+    write_paths(g, h, j, r.value, grad, attractors);
+    return;
+  }
+  if (j.options.stop_at_boundary)
+    throw config_error("quasipotential.stop_at_boundary: not with several attractors (their costs need the whole box)");
+  const hj::GlobalResult gr = hj::solve_global<D>(h, j.grid, attractors, j.options, progress.get(), eq.others);
   if (progress) progress->finish();
-  return r;
+  std::cout << gr.brief_report();
+  const auto grad = hj::gradient(j.grid, gr.value);
+  hj::write_global(g, gr, grad, vars);
+  write_paths(g, h, j, gr.value, grad, attractors);
 }
 
 }  // namespace
@@ -93,9 +153,11 @@ void register_quasipotential(CLI::App& app, std::function<int()>& action, Common
     const std::string out = output_path(opts, root, "quasipotential.h5");
     if (finish_config(cfg, opts)) return 0;
     job.options.validate();
-    const Vec attractor = find_attractor(*model.system, job);
-    std::cout << fmt::format("grid {} nodes, about {:.3g} MB\n", job.grid.size(),
-                             static_cast<double>(hj::Result::memory_estimate(job.grid)) / 1e6);
+    const Equilibria eq = find_equilibria(*model.system, job);
+    const std::vector<Vec>& attractors = eq.attractors;
+    std::cout << fmt::format("grid {} nodes, about {:.3g} MB; {} attractor{}\n", job.grid.size(),
+                             static_cast<double>(hj::Result::memory_estimate(job.grid)) / 1e6, attractors.size(),
+                             attractors.size() > 1 ? "s (global potential by W-graphs)" : "");
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
     const io::Group top = file->root();
@@ -107,25 +169,8 @@ void register_quasipotential(CLI::App& app, std::function<int()>& action, Common
       const model::Hamiltonian h(model, name == "langevin" ? model::HamiltonianKind::kLangevin
                                                            : model::HamiltonianKind::kDiscrete);
       std::cout << "== " << name << "\n";
-      const hj::Result r = model.dim() == 2 ? run<2>(h, job, attractor, opts.quiet) : run<3>(h, job, attractor, opts.quiet);
-      std::cout << r.brief_report();
-      if (!r.ok()) throw Error(ExitCode::kData, "quasipotential: " + r.message);
-      const auto grad = hj::gradient(r.grid, r.value);
-      const io::Group g = qp.group(name);
-      hj::write_potential(g, r, grad, vars, attractor);
-      if (!job.paths.empty()) {
-        std::vector<hj::Path> paths;
-        double hmax = 0;
-        for (int k = 0; k < model.dim(); ++k) hmax = std::max(hmax, job.grid.spacing(k));
-        for (const auto& x : job.paths) {
-          paths.push_back(hj::trace_back(h, r, grad, attractor, x, job.options.seed_radius * hmax));
-          std::cout << fmt::format("  path from ({}): V = {:.8g}, {} points, {}\n",
-                                   fmt::join(std::vector<double>(x.data(), x.data() + x.size()), ", "),
-                                   paths.back().value_start, paths.back().points.size() / model.dim(),
-                                   paths.back().reached ? "reaches the attractor" : "stopped early");
-        }
-        hj::write_paths(g, paths, model.dim());
-      }
+      if (model.dim() == 2) run<2>(h, job, eq, qp.group(name), vars, opts.quiet);
+      else run<3>(h, job, eq, qp.group(name), vars, opts.quiet);
     }
     file->commit();
     std::cout << "wrote " << out << "\n";

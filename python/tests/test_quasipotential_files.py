@@ -48,3 +48,19 @@ def test_sgd_and_langevin_potentials_side_by_side(run_fwkit):
     # Same covariance, different laws: the potentials differ, and agree at the attractor.
     assert np.max(np.abs(vl[both] - vd[both])) > 1e-3
     assert np.min(vd[both]) < 0.01 and np.min(vl[both]) < 0.01
+
+
+def test_global_potential_over_two_attractors(run_fwkit):
+    path = run_fwkit("quasipotential", EXPERIMENTS / "quasipotential_global_double_well.toml", "qp_global")
+    ds = fwkit.open_group(path, "quasipotential/langevin")
+    assert ds["local_V"].dims == ("attractor", "x", "y")
+    assert ds.attrs["ground_state"] == 1  # the tilt favours x > 0
+    w = ds["W"].values
+    cost = ds["cost"].values
+    np.testing.assert_allclose(w, [cost[1, 0], cost[0, 1]])  # two attractors: W_i = cost of leaving the other
+    # Gradient system, D = I: the global V is 2 (U - min U).
+    x, y = np.meshgrid(ds["x"].values, ds["y"].values, indexing="ij")
+    u = (x**2 - 1) ** 2 / 4 + y**2 / 2 - 0.1 * x
+    exact = 2 * (u - u.min())
+    inside = exact < 0.6
+    assert np.max(np.abs(ds["V"].values[inside] - exact[inside])) < 0.01

@@ -35,6 +35,50 @@ void write_potential(const io::Group& g, const Result& r, const std::vector<doub
   }
 }
 
+void write_global(const io::Group& g, const GlobalResult& r, const std::vector<double>& grad,
+                  const std::vector<std::string>& vars) {
+  const grid::Grid& grid = r.local.front().grid;
+  std::vector<std::string> dims;
+  for (int k = 0; k < grid.dim(); ++k) {
+    std::vector<double> c;
+    for (int i = 0; i < grid.nodes[k]; ++i) c.push_back(grid.coordinate(k, i));
+    g.add_dimension(vars[k], c, {"1", "grid node coordinate " + vars[k]});
+    dims.push_back(vars[k]);
+  }
+  const std::size_t m = r.attractors.size(), d = vars.size();
+  g.add_index_dimension("component", d, "state coordinate");
+  g.add_index_dimension("attractor", m, "attractor");
+  g.add_index_dimension("attractor_to", m, "attractor reached");
+  g.write("V", dims, std::span<const double>(r.value),
+          {"1", "global quasi-potential min_i [W_i + V_i] - min W (inf: not reached)"});
+  auto gdims = dims;
+  gdims.push_back("component");
+  g.write("grad_V", gdims, std::span<const double>(grad), {"1", "grad of the global V by central differences"});
+  std::vector<double> local, att, cost, w;
+  std::vector<std::int64_t> status;
+  for (const auto& l : r.local) {
+    local.insert(local.end(), l.value.begin(), l.value.end());
+    status.insert(status.end(), l.node_status.begin(), l.node_status.end());
+  }
+  auto ldims = dims;
+  ldims.insert(ldims.begin(), "attractor");
+  g.write("local_V", ldims, std::span<const double>(local), {"1", "local quasi-potential V_i from each attractor"});
+  g.write("local_status", ldims, std::span<const std::int64_t>(status),
+          {"1", "node status of each local march", {0, 1, 2, 3}, "far trial accepted seed"});
+  for (const auto& a : r.attractors) att.insert(att.end(), a.data(), a.data() + a.size());
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < m; ++j) cost.push_back(r.cost(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
+  w.assign(r.w.data(), r.w.data() + r.w.size());
+  g.write("attractor_state", {"attractor", "component"}, std::span<const double>(att), {"1", "attractor positions"});
+  g.write("cost", {"attractor", "attractor_to"}, std::span<const double>(cost), {"1", "V_ij = V_i(K_j), the cost from K_i to K_j"});
+  g.write("W", {"attractor"}, std::span<const double>(w), {"1", "Freidlin-Wentzell W-graph energy of each attractor"});
+  g.set_attribute("ground_state", static_cast<std::int64_t>(r.ground));
+  g.set_attribute("radius", static_cast<std::int64_t>(r.local.front().radius));
+  double seconds = 0;
+  for (const auto& l : r.local) seconds += l.seconds;
+  g.set_attribute("seconds", seconds);
+}
+
 void write_paths(const io::Group& parent, const std::vector<Path>& paths, int d) {
   const io::Group g = parent.group("paths");
   std::size_t longest = 0;

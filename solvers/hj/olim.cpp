@@ -155,23 +155,29 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
   for (int k = 0; k < D; ++k) hmax = std::max(hmax, g.spacing(k));
   const double seed_steps = o.seed_radius;
   const double seed_r = seed_steps * hmax;
-  // A segment that passes through the seeded ball (closest point strictly
-  // inside the segment) would cross the attractor, where the midpoint rule
-  // prices it at nearly nothing; the cheapest way through the ball is from
-  // the seeds themselves, so such segments are skipped.
+  // A segment whose closest approach to the attractor or another
+  // equilibrium lies strictly inside it and within the seed radius would
+  // cross that point, where the midpoint rule prices it at nearly nothing;
+  // such segments are skipped (paths through the neighbourhood go in and
+  // out by segments that start or end there).
+  std::vector<Vec> avoid = pb.equilibria;
+  avoid.push_back(xa);
   auto crosses_seed = [&](const double* a, const double* x) {
-    double ax2 = 0, ee = 0, t = 0;
-    for (int k = 0; k < D; ++k) {
-      ee += (x[k] - a[k]) * (x[k] - a[k]);
-      t += (xa[k] - a[k]) * (x[k] - a[k]);
+    double ee = 0;
+    for (int k = 0; k < D; ++k) ee += (x[k] - a[k]) * (x[k] - a[k]);
+    for (const Vec& z : avoid) {
+      double t = 0;
+      for (int k = 0; k < D; ++k) t += (z[k] - a[k]) * (x[k] - a[k]);
+      t /= ee;
+      if (t <= 0 || t >= 1) continue;
+      double c2 = 0;
+      for (int k = 0; k < D; ++k) {
+        const double c = a[k] + t * (x[k] - a[k]) - z[k];
+        c2 += c * c;
+      }
+      if (c2 < seed_r * seed_r) return true;
     }
-    t /= ee;
-    if (t <= 0 || t >= 1) return false;
-    for (int k = 0; k < D; ++k) {
-      const double c = a[k] + t * (x[k] - a[k]) - xa[k];
-      ax2 += c * c;
-    }
-    return ax2 < seed_r * seed_r;
+    return false;
   };
   Index<D> center;
   for (int k = 0; k < D; ++k) center[k] = static_cast<int>(std::lround((xa[k] - g.lower[k]) / g.spacing(k)));

@@ -57,6 +57,11 @@ struct Problem {
   const model::Hamiltonian& hamiltonian;
   grid::Grid grid;
   Vec attractor;  // a stable equilibrium of the drift inside the box
+  /// Other equilibria in the box (saddles, other attractors). The midpoint
+  /// rule prices a segment centred on an equilibrium at nearly nothing, so
+  /// no update segment may pass within `seed_radius` grid steps of one (of
+  /// the attractor too); segments that start or end there are allowed.
+  std::vector<Vec> equilibria = {};
 };
 
 enum class NodeStatus : std::int8_t { kFar = 0, kTrial = 1, kAccepted = 2, kSeed = 3 };

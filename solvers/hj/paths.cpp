@@ -4,9 +4,9 @@
 
 namespace fw::hj {
 
-Path trace_back(const model::Hamiltonian& h, const Result& r, const std::vector<double>& grad, const Vec& attractor,
-                const Vec& x0, double stop_radius, int max_points) {
-  const grid::Grid& g = r.grid;
+Path trace_back(const model::Hamiltonian& h, const grid::Grid& g, const std::vector<double>& value,
+                const std::vector<double>& grad, const std::vector<Vec>& attractors, const Vec& x0, double stop_radius,
+                int max_points) {
   const int d = g.dim();
   double hmin = g.spacing(0);
   for (int k = 1; k < d; ++k) hmin = std::min(hmin, g.spacing(k));
@@ -28,11 +28,13 @@ Path trace_back(const model::Hamiltonian& h, const Result& r, const std::vector<
     return true;
   };
   Path path;
-  path.value_start = interpolate(g, r.value, x0.data());
+  path.value_start = interpolate(g, value, x0.data());
   Vec x = x0, v(d), xm(d);
   path.points.assign(x.data(), x.data() + d);
   for (int i = 1; i < max_points; ++i) {
-    if ((x - attractor).norm() <= stop_radius) {
+    bool near = false;
+    for (const Vec& a : attractors) near = near || (x - a).norm() <= stop_radius;
+    if (near) {
       path.reached = true;
       break;
     }

@@ -16,12 +16,14 @@ namespace fw::hj {
 struct Path {
   std::vector<double> points;  // node-major: points[i * d + k], from x towards the attractor
   double value_start = 0;      // V(x) interpolated
-  bool reached = false;        // ended within `stop_radius` of the attractor
+  bool reached = false;        // ended within `stop_radius` of an attractor
 };
 
-/// Traces back from x. Stops within `stop_radius` of the attractor, where
-/// grad V is undefined, or after `max_points` points.
-Path trace_back(const model::Hamiltonian& h, const Result& r, const std::vector<double>& grad, const Vec& attractor,
-                const Vec& x, double stop_radius, int max_points = 20000);
+/// Traces back from x through the node values `value` on `grid` (a local or
+/// a global potential). Stops within `stop_radius` of any of `attractors`,
+/// where grad V is undefined, or after `max_points` points.
+Path trace_back(const model::Hamiltonian& h, const grid::Grid& grid, const std::vector<double>& value,
+                const std::vector<double>& grad, const std::vector<Vec>& attractors, const Vec& x, double stop_radius,
+                int max_points = 20000);
 
 }  // namespace fw::hj

@@ -183,9 +183,12 @@ expect_text "2-D or 3-D" err.txt "quasipotential: dimension error is explained"
 expect 78 "quasipotential: too few nodes" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.nodes=[2, 31]'
 expect 78 "quasipotential: unknown Hamiltonian" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.hamiltonians=["quantum"]'
 expect_text "quasipotential.hamiltonians" err.txt "quasipotential: Hamiltonian error names the key"
-expect 78 "quasipotential: two attractors, none chosen" "$fwkit" quasipotential -c qp.toml \
-  --set 'quasipotential.lower=[-1.6, -0.6]' --set 'quasipotential.upper=[1.6, 0.6]'
-expect_text "2 attractors" err.txt "quasipotential: ambiguous attractor is explained"
+expect 0 "quasipotential: two attractors give a global potential" "$fwkit" quasipotential -c qp.toml -o qpg.h5 -q \
+  --set 'quasipotential.lower=[-1.6, -0.6]' --set 'quasipotential.upper=[1.6, 0.6]' --set 'quasipotential.nodes=[33, 13]'
+expect_text "global quasi-potential over 2 attractors" out.txt "quasipotential: W-graph report"
+expect 78 "quasipotential: stop_at_boundary with two attractors" "$fwkit" quasipotential -c qp.toml \
+  --set 'quasipotential.lower=[-1.6, -0.6]' --set 'quasipotential.upper=[1.6, 0.6]' --set quasipotential.stop_at_boundary=true
+expect_text "quasipotential.stop_at_boundary" err.txt "quasipotential: stop_at_boundary error names the key"
 expect 65 "quasipotential: attractor not stable" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.attractor=[-0.9, 0.0]'
 
 # Every example config runs.

@@ -8,6 +8,7 @@
 #include "fwkit/core/error.hpp"
 #include "fwkit/model/catalog.hpp"
 #include "fwkit/model/expression.hpp"
+#include "hj/global.hpp"
 #include "hj/local_cost.hpp"
 #include "hj/paths.hpp"
 #include "hj/quadrature_1d.hpp"
@@ -121,7 +122,7 @@ TEST_CASE("paths traced back from a computed potential reach the attractor", "[h
   const Vec a = (Vec(2) << -1, 0).finished();
   const hj::Result r = hj::solve<2>({h, grid::Grid{{-1.6, -0.6}, {-0.4, 0.6}, {61, 61}}, a}, hj::Options{});
   const auto grad = hj::gradient(r.grid, r.value);
-  const hj::Path p = hj::trace_back(h, r, grad, a, (Vec(2) << -0.6, 0.3).finished(), 0.06);
+  const hj::Path p = hj::trace_back(h, r.grid, r.value, grad, {a}, (Vec(2) << -0.6, 0.3).finished(), 0.06);
   CHECK(p.reached);
   const double x0 = -0.6, y0 = 0.3;
   CHECK(p.value_start == Approx(0.5 * (x0 * x0 - 1) * (x0 * x0 - 1) + y0 * y0).margin(0.02));
@@ -150,4 +151,27 @@ TEST_CASE("bad grid-solver input is rejected with the field named", "[hj]") {
   r = hj::solve<2>({h, grid::Grid{{0, -1}, {0.9, 1}, {11, 11}}, (Vec(2) << -1, 0).finished()}, hj::Options{});
   CHECK(r.status == hj::Result::Status::kFailed);
   CHECK(r.message.find("outside the grid") != std::string::npos);
+}
+
+TEST_CASE("W-graph energies by hand for three attractors", "[hj]") {
+  // cost(i, j) from K_i to K_j. Arborescences towards 0: {1->0, 2->0} = 5 + 7,
+  // {1->0, 2->1} = 5 + 1, {1->2, 2->0} = 4 + 7: W(0) = 6. Towards 1:
+  // {0->1, 2->1} = 2 + 1, {0->1, 2->0} = 2 + 7, {0->2, 2->1} = 3 + 1: W(1) = 3.
+  // Towards 2: {0->2, 1->2} = 3 + 4, {0->1, 1->2} = 2 + 4, {0->2, 1->0} = 3 + 5: W(2) = 6.
+  Mat cost(3, 3);
+  cost << 0, 2, 3,  //
+      5, 0, 4,      //
+      7, 1, 0;
+  const Vec w = hj::w_graph_energies(cost);
+  CHECK(w[0] == 6);
+  CHECK(w[1] == 3);
+  CHECK(w[2] == 6);
+  const Vec single = hj::w_graph_energies(Mat::Zero(1, 1));
+  CHECK(single[0] == 0);
+  // Two attractors: W_i is the cost of leaving the other one.
+  Mat two(2, 2);
+  two << 0, 0.3, 0.7, 0;
+  const Vec w2 = hj::w_graph_energies(two);
+  CHECK(w2[0] == Approx(0.7));
+  CHECK(w2[1] == Approx(0.3));
 }
