@@ -15,6 +15,7 @@
 #include "fwkit/io/provenance.hpp"
 #include "hj/global.hpp"
 #include "hj/hj_io.hpp"
+#include "ode/ode.hpp"
 
 namespace fw::driver {
 namespace {
@@ -25,6 +26,11 @@ struct QpJob {
   std::vector<std::string> hamiltonians;
   hj::Options options;
   std::vector<Vec> paths;
+  // Limit-cycle source: integrate the drift from `start` for `transient`,
+  // then keep `points` states over `record` (at least one period).
+  std::optional<Vec> cycle_start;
+  double cycle_transient = 50, cycle_record = 10;
+  int cycle_points = 2000;
 };
 
 QpJob read_job(const config::Table& t, int dim) {
@@ -55,6 +61,16 @@ QpJob read_job(const config::Table& t, int dim) {
   j.options.seed_radius = t.number("seed_radius", j.options.seed_radius, config::between(1, 50));
   j.options.stop_at_boundary = t.boolean("stop_at_boundary", false);
   j.options.simpson = t.choice("quadrature", "midpoint", {"midpoint", "simpson"}) == "simpson";
+  const config::Table c = t.table("cycle");
+  if (c.present()) {
+    const auto st = c.numbers("start");
+    if (static_cast<int>(st.size()) != dim) c.fail("start", fmt::format("needs {} entries", dim));
+    j.cycle_start = Eigen::Map<const Vec>(st.data(), dim);
+    j.cycle_transient = c.number("transient", j.cycle_transient, config::non_negative());
+    j.cycle_record = c.number("record", j.cycle_record, config::positive());
+    j.cycle_points = static_cast<int>(c.integer("points", j.cycle_points, config::between(10, 1000000)));
+    if (!j.attractors.empty()) c.fail("start", "a cycle source excludes attractor/attractors");
+  }
   if (t.has("paths"))
     for (const auto& p : t.number_matrix("paths")) {
       if (static_cast<int>(p.size()) != dim) t.fail("paths", fmt::format("each point needs {} entries", dim));
@@ -63,9 +79,12 @@ QpJob read_job(const config::Table& t, int dim) {
   return j;
 }
 
+std::vector<Vec> cycle_points(const model::System& system, const QpJob& j);
+
 /// The equilibria in the grid box (analyze), split into attractors and the rest.
 struct Equilibria {
   std::vector<Vec> attractors, others;
+  std::vector<Vec> cycle;  // a limit-cycle source instead of attractors
 };
 
 /// The attractors (given, or every stable equilibrium in the box) and the
@@ -82,6 +101,12 @@ Equilibria find_equilibria(const model::System& system, const QpJob& j) {
                                    [&](const Vec& a) { return (a - q.x).norm() < 1e-6 * (1 + a.norm()); });
     if (q.stability == analyze::Stability::kStable && j.attractors.empty()) e.attractors.push_back(q.x);
     else if (!given) e.others.push_back(q.x);
+  }
+  if (j.cycle_start) {  // every equilibrium is to be avoided; the source is the cycle
+    for (const auto& a : e.attractors) e.others.push_back(a);
+    e.attractors.clear();
+    e.cycle = cycle_points(system, j);
+    return e;
   }
   if (e.attractors.empty()) throw config_error("quasipotential.lower/upper: no attractor in the box; give quasipotential.attractor");
   if (e.attractors.size() > 8)
@@ -105,9 +130,28 @@ void write_paths(const io::Group& g, const model::Hamiltonian& h, const QpJob& j
     paths.push_back(hj::trace_back(h, job.grid, value, grad, attractors, x, job.options.seed_radius * grid_step(job.grid)));
     std::cout << fmt::format("  path from ({}): V = {:.8g}, {} points, {}\n",
                              fmt::join(std::vector<double>(x.data(), x.data() + x.size()), ", "), paths.back().value_start,
-                             paths.back().points.size() / d, paths.back().reached ? "reaches an attractor" : "stopped early");
+                             paths.back().points.size() / d, paths.back().reached ? "reaches the source" : "stopped early");
   }
   hj::write_paths(g, paths, d);
+}
+
+/// Points along the limit cycle reached from cycle_start (Dopri5, tight tolerances).
+std::vector<Vec> cycle_points(const model::System& system, const QpJob& j) {
+  ode::Options o;
+  o.rtol = 1e-10;
+  o.atol = 1e-12;
+  o.outputs = 2;
+  const auto settle = ode::integrate(ode::from_system(system), 0, j.cycle_transient, *j.cycle_start, o);
+  if (!settle.ok()) throw Error(ExitCode::kData, "quasipotential.cycle: " + settle.message);
+  o.outputs = j.cycle_points;
+  const auto rec = ode::integrate(ode::from_system(system), 0, j.cycle_record, settle.x.col(settle.x.cols() - 1), o);
+  if (!rec.ok()) throw Error(ExitCode::kData, "quasipotential.cycle: " + rec.message);
+  std::vector<Vec> pts;
+  for (Eigen::Index i = 0; i < rec.x.cols(); ++i) pts.push_back(rec.x.col(i));
+  const double closing = (pts.front() - pts.back()).norm(), size = (rec.x.rowwise().maxCoeff() - rec.x.rowwise().minCoeff()).norm();
+  std::cout << fmt::format("cycle: {} points over t = {:.6g}; the path closes to {:.3g} of its extent {:.3g}\n",
+                           pts.size(), j.cycle_record, closing, size);
+  return pts;
 }
 
 /// One Hamiltonian: the local potential of a single attractor, or the global
@@ -117,6 +161,17 @@ void run(const model::Hamiltonian& h, const QpJob& j, const Equilibria& eq, cons
          const std::vector<std::string>& vars, bool quiet) {
   const std::vector<Vec>& attractors = eq.attractors;
   std::unique_ptr<Progress> progress;
+  if (!eq.cycle.empty()) {
+    if (!quiet) progress = std::make_unique<Progress>("quasipotential", static_cast<std::uint64_t>(j.grid.size()));
+    const hj::Result r = hj::solve<D>(hj::Problem{h, j.grid, Vec(), eq.others, eq.cycle}, j.options, progress.get());
+    if (progress) progress->finish();
+    std::cout << r.brief_report();
+    if (!r.ok()) throw Error(ExitCode::kData, "quasipotential: " + r.message);
+    const auto grad = hj::gradient(r.grid, r.value);
+    hj::write_potential(g, r, grad, vars, Vec());
+    write_paths(g, h, j, r.value, grad, eq.cycle);
+    return;
+  }
   const auto units = static_cast<std::uint64_t>(j.grid.size() * attractors.size());
   if (!quiet) progress = std::make_unique<Progress>("quasipotential", units);
   if (attractors.size() == 1) {
@@ -155,9 +210,11 @@ void register_quasipotential(CLI::App& app, std::function<int()>& action, Common
     job.options.validate();
     const Equilibria eq = find_equilibria(*model.system, job);
     const std::vector<Vec>& attractors = eq.attractors;
-    std::cout << fmt::format("grid {} nodes, about {:.3g} MB; {} attractor{}\n", job.grid.size(),
-                             static_cast<double>(hj::Result::memory_estimate(job.grid)) / 1e6, attractors.size(),
-                             attractors.size() > 1 ? "s (global potential by W-graphs)" : "");
+    std::cout << fmt::format("grid {} nodes, about {:.3g} MB; {}\n", job.grid.size(),
+                             static_cast<double>(hj::Result::memory_estimate(job.grid)) / 1e6,
+                             !eq.cycle.empty()        ? std::string("source: the limit cycle")
+                             : attractors.size() == 1 ? std::string("1 attractor")
+                                                      : fmt::format("{} attractors (global potential by W-graphs)", attractors.size()));
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
     const io::Group top = file->root();

@@ -64,3 +64,15 @@ def test_global_potential_over_two_attractors(run_fwkit):
     exact = 2 * (u - u.min())
     inside = exact < 0.6
     assert np.max(np.abs(ds["V"].values[inside] - exact[inside])) < 0.01
+
+
+def test_limit_cycle_source(run_fwkit):
+    path = run_fwkit("quasipotential", EXPERIMENTS / "quasipotential_limit_cycle.toml", "qp_cycle")
+    ds = fwkit.open_group(path, "quasipotential/langevin")
+    assert ds.attrs["source"] == "limit cycle"
+    x, y = np.meshgrid(ds["x"].values, ds["y"].values, indexing="ij")
+    exact = 0.5 * (x**2 + y**2 - 1) ** 2
+    inside = exact <= 0.4
+    assert np.max(np.abs(ds["V"].values[inside] - exact[inside])) < 0.01
+    paths = fwkit.open_group(path, "quasipotential/langevin/paths")
+    assert paths["reached"].values.tolist() == [1, 1]

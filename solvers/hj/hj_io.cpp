@@ -28,7 +28,12 @@ void write_potential(const io::Group& g, const Result& r, const std::vector<doub
   g.set_attribute("accepted", r.accepted);
   g.set_attribute("updates", r.updates);
   g.set_attribute("seconds", r.seconds);
-  g.set_attribute("attractor", std::span<const double>(attractor.data(), static_cast<std::size_t>(attractor.size())));
+  if (attractor.size() > 0) {
+    g.set_attribute("source", "attractor");
+    g.set_attribute("attractor", std::span<const double>(attractor.data(), static_cast<std::size_t>(attractor.size())));
+  } else {
+    g.set_attribute("source", "limit cycle");
+  }
   if (r.status == Result::Status::kStoppedAtBoundary) {
     g.set_attribute("boundary_value", r.boundary_value);
     g.set_attribute("boundary_point", std::span<const double>(r.boundary_point));

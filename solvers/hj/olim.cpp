@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -87,6 +88,39 @@ struct Entry {
   bool operator>(const Entry& o) const { return value > o.value || (value == o.value && node > o.node); }
 };
 
+/// The rotation of the drift relative to its contraction over the box:
+/// sqrt(sum |A|_F^2 / sum |S|_F^2) over a coarse sample, Db = S + A its
+/// symmetric and antisymmetric parts; capped at 2.
+double rotation_ratio(const model::Hamiltonian& h, const grid::Grid& g) {
+  const int d = g.dim(), per = 9;
+  double sym2 = 0, anti2 = 0;
+  std::vector<int> idx(d, 0);
+  Vec x(d);
+  while (true) {
+    for (int k = 0; k < d; ++k) x[k] = g.lower[k] + (g.upper[k] - g.lower[k]) * (idx[k] + 0.5) / per;
+    const Mat j = h.model().system->jacobian_at(x);
+    sym2 += (0.5 * (j + j.transpose())).squaredNorm();
+    anti2 += (0.5 * (j - j.transpose())).squaredNorm();
+    int k = d - 1;
+    while (k >= 0 && idx[k] == per - 1) idx[k--] = 0;
+    if (k < 0) break;
+    ++idx[k];
+  }
+  return std::min(2.0, std::sqrt(anti2 / std::max(sym2, 1e-300)));
+}
+
+/// The default update radius: (0.5 + 0.5 rho) sqrt(n) in 2-D (rho the
+/// rotation ratio, so 1.5 sqrt(n) for strongly rotational drifts, where long
+/// segments are needed to follow spirals, and 0.5 sqrt(n) for gradient-like
+/// ones, where long midpoint segments undercharge convex |b|); sqrt(n) / 2
+/// in 3-D.
+template <int D>
+int default_radius(const model::Hamiltonian& h, const grid::Grid& g, int nmax) {
+  if (D == 3) return std::max(2, static_cast<int>(std::lround(0.5 * std::sqrt(nmax))));
+  const double rho = rotation_ratio(h, g);
+  return std::max(3, static_cast<int>(std::lround((0.5 + 0.5 * rho) * std::sqrt(nmax))));
+}
+
 }  // namespace
 
 void Options::validate() const {
@@ -119,7 +153,7 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
   o.validate();
   const grid::Grid& g = pb.grid;
   const model::Hamiltonian& h = pb.hamiltonian;
-  if (g.dim() != D || h.dim() != D || pb.attractor.size() != D)
+  if (g.dim() != D || h.dim() != D || (pb.cycle.empty() && pb.attractor.size() != D))
     throw Error(ExitCode::kSoftware, "hj::solve: grid, model and attractor dimensions differ");
   Result r;
   r.grid = g;
@@ -127,9 +161,7 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
   const std::int64_t N = static_cast<std::int64_t>(g.size());
   int nmax = 0;
   for (int k = 0; k < D; ++k) nmax = std::max(nmax, g.nodes[k]);
-  r.radius = o.radius > 0 ? o.radius
-                          : (D == 2 ? std::max(3, static_cast<int>(std::lround(1.5 * std::sqrt(nmax))))
-                                    : std::max(2, static_cast<int>(std::lround(0.5 * std::sqrt(nmax)))));
+  r.radius = o.radius > 0 ? o.radius : default_radius<D>(h, g, nmax);
   const auto ball = offsets<D>(r.radius, false);
   const auto cube = offsets<D>(1, true);
   auto coords = [&](const Index<D>& i, double* x) {
@@ -142,26 +174,16 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
   st.assign(N, static_cast<std::int8_t>(NodeStatus::kFar));
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
 
-  // Seed: the linearisation's quadratic form around the attractor.
-  const Vec& xa = pb.attractor;
-  const Mat jac = h.model().system->jacobian_at(xa);
-  if ((jac.eigenvalues().real().array() >= 0).any() || h.model().system->drift_at(xa).norm() > 1e-6 * (1 + xa.norm())) {
-    r.status = Result::Status::kFailed;
-    r.message = "the attractor is not a stable equilibrium of the drift";
-    return r;
-  }
-  const Mat sigma_inv = model::lyapunov_covariance(jac, h.hess_p(xa, Vec::Zero(D))).inverse();
   double hmax = 0;
   for (int k = 0; k < D; ++k) hmax = std::max(hmax, g.spacing(k));
-  const double seed_steps = o.seed_radius;
-  const double seed_r = seed_steps * hmax;
+  const double seed_r = o.seed_radius * hmax;
   // A segment whose closest approach to the attractor or another
   // equilibrium lies strictly inside it and within the seed radius would
   // cross that point, where the midpoint rule prices it at nearly nothing;
   // such segments are skipped (paths through the neighbourhood go in and
   // out by segments that start or end there).
   std::vector<Vec> avoid = pb.equilibria;
-  avoid.push_back(xa);
+  if (pb.cycle.empty()) avoid.push_back(pb.attractor);
   auto crosses_seed = [&](const double* a, const double* x) {
     double ee = 0;
     for (int k = 0; k < D; ++k) ee += (x[k] - a[k]) * (x[k] - a[k]);
@@ -179,44 +201,88 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
     }
     return false;
   };
-  Index<D> center;
-  for (int k = 0; k < D; ++k) center[k] = static_cast<int>(std::lround((xa[k] - g.lower[k]) / g.spacing(k)));
-  if (!lay.inside(center)) {
-    r.status = Result::Status::kFailed;
-    r.message = "the attractor lies outside the grid";
-    return r;
-  }
-  // V_lin(x) = (x - x*)^T Sigma^{-1} (x - x*) / 2.
-  auto seed_value = [&](const double* x) {
-    double v = 0;
-    for (int k = 0; k < D; ++k)
-      for (int l = 0; l < D; ++l) v += (x[k] - xa[k]) * sigma_inv(k, l) * (x[l] - xa[l]);
-    return 0.5 * v;
-  };
-  const int reach = static_cast<int>(std::ceil(seed_steps)) + 1;
-  for (const auto& off : offsets<D>(reach * std::sqrt(static_cast<double>(D)), false)) {
-    Index<D> i;
-    for (int k = 0; k < D; ++k) i[k] = center[k] + off[k];
-    if (!lay.inside(i)) continue;
-    double x[D];
-    coords(i, x);
-    double r2 = 0;
-    for (int k = 0; k < D; ++k) r2 += (x[k] - xa[k]) * (x[k] - xa[k]);
-    if (r2 > seed_r * seed_r) continue;
-    const std::int64_t f = lay.flatten(i);
-    V[f] = seed_value(x);
+  auto seed = [&](std::int64_t f, double value) {
+    V[f] = value;
     st[f] = static_cast<std::int8_t>(NodeStatus::kSeed);
-    heap.push({V[f], f});
-  }
-  {
+    heap.push({value, f});
+  };
+  if (!pb.cycle.empty()) {
+    // Limit cycle: V = 0 at the nodes within 0.75 h of the closed polyline
+    // through the cycle's points (an O(h^2) error in V).
+    std::vector<double> dist(N, kInf);
+    const std::size_t P = pb.cycle.size();
+    for (std::size_t q = 0; q < P; ++q) {
+      const Vec& p0 = pb.cycle[q];
+      const Vec& p1 = pb.cycle[(q + 1) % P];
+      Index<D> c;
+      for (int k = 0; k < D; ++k) c[k] = static_cast<int>(std::lround((p0[k] - g.lower[k]) / g.spacing(k)));
+      const int reach = 2 + static_cast<int>(std::ceil((p1 - p0).norm() / hmax));  // covers the segment
+      for (const auto& off : offsets<D>(reach, false)) {
+        Index<D> i;
+        for (int k = 0; k < D; ++k) i[k] = c[k] + off[k];
+        if (!lay.inside(i)) continue;
+        double x[D];
+        coords(i, x);
+        double ee = 0, xe = 0;
+        for (int k = 0; k < D; ++k) {
+          ee += (p1[k] - p0[k]) * (p1[k] - p0[k]);
+          xe += (x[k] - p0[k]) * (p1[k] - p0[k]);
+        }
+        const double t = std::clamp(ee > 0 ? xe / ee : 0.0, 0.0, 1.0);
+        double d2 = 0;
+        for (int k = 0; k < D; ++k) {
+          const double c = x[k] - p0[k] - t * (p1[k] - p0[k]);
+          d2 += c * c;
+        }
+        const std::int64_t f = lay.flatten(i);
+        dist[f] = std::min(dist[f], std::sqrt(d2));
+      }
+    }
+    for (std::int64_t f = 0; f < N; ++f)
+      if (dist[f] <= 0.75 * hmax) seed(f, 0.0);
+    if (heap.empty()) {
+      r.status = Result::Status::kFailed;
+      r.message = "the cycle does not pass through the grid";
+      return r;
+    }
+  } else {
+    // Point attractor: the linearisation's quadratic form
+    // V_lin(x) = (x - x*)^T Sigma^{-1} (x - x*) / 2, J Sigma + Sigma J^T + D = 0.
+    const Vec& xa = pb.attractor;
+    const Mat jac = h.model().system->jacobian_at(xa);
+    if ((jac.eigenvalues().real().array() >= 0).any() || h.model().system->drift_at(xa).norm() > 1e-6 * (1 + xa.norm())) {
+      r.status = Result::Status::kFailed;
+      r.message = "the attractor is not a stable equilibrium of the drift";
+      return r;
+    }
+    const Mat sigma_inv = model::lyapunov_covariance(jac, h.hess_p(xa, Vec::Zero(D))).inverse();
+    Index<D> center;
+    for (int k = 0; k < D; ++k) center[k] = static_cast<int>(std::lround((xa[k] - g.lower[k]) / g.spacing(k)));
+    if (!lay.inside(center)) {
+      r.status = Result::Status::kFailed;
+      r.message = "the attractor lies outside the grid";
+      return r;
+    }
+    auto seed_value = [&](const double* x) {
+      double v = 0;
+      for (int k = 0; k < D; ++k)
+        for (int l = 0; l < D; ++l) v += (x[k] - xa[k]) * sigma_inv(k, l) * (x[l] - xa[l]);
+      return 0.5 * v;
+    };
+    const int reach = static_cast<int>(std::ceil(o.seed_radius)) + 1;
+    for (const auto& off : offsets<D>(reach * std::sqrt(static_cast<double>(D)), false)) {
+      Index<D> i;
+      for (int k = 0; k < D; ++k) i[k] = center[k] + off[k];
+      if (!lay.inside(i)) continue;
+      double x[D];
+      coords(i, x);
+      double r2 = 0;
+      for (int k = 0; k < D; ++k) r2 += (x[k] - xa[k]) * (x[k] - xa[k]);
+      if (r2 <= seed_r * seed_r) seed(lay.flatten(i), seed_value(x));
+    }
     double x[D];
     coords(center, x);
-    const std::int64_t f = lay.flatten(center);
-    if (st[f] != static_cast<std::int8_t>(NodeStatus::kSeed)) {
-      V[f] = seed_value(x);
-      st[f] = static_cast<std::int8_t>(NodeStatus::kSeed);
-      heap.push({V[f], f});
-    }
+    if (st[lay.flatten(center)] != static_cast<std::int8_t>(NodeStatus::kSeed)) seed(lay.flatten(center), seed_value(x));
   }
 
   const LocalCost cost(h, o.simpson);

@@ -17,7 +17,7 @@
 // The attractor is seeded from its linearisation: nodes within `seed_radius`
 // grid steps of it get V = (x - x*)^T Sigma^{-1} (x - x*) / 2 with
 // J Sigma + Sigma J^T + D = 0 (J = Db(x*), D = Hess_p H(x*, 0)) and are
-// never updated.
+// never updated. A limit cycle can be the source instead (Problem::cycle).
 //
 //   fw::hj::Problem p{hamiltonian, grid, attractor};
 //   fw::hj::Result r = fw::hj::solve<2>(p, fw::hj::Options{});
@@ -36,8 +36,11 @@ namespace fw::hj {
 
 struct Options {
   /// Update radius K in grid steps (segments up to K h long). 0 picks
-  /// max(3, round(1.5 sqrt(n))) in 2-D and max(2, round(sqrt(n) / 2)) in
-  /// 3-D, n the largest node count per dimension.
+  /// (0.5 + 0.5 rho) sqrt(n) in 2-D, rho in [0, 2] the RMS ratio of the
+  /// antisymmetric to the symmetric part of Db over the box (long segments
+  /// follow spirals; short ones avoid the midpoint rule's undercharge where
+  /// |b| is convex), at least 3; and sqrt(n) / 2 in 3-D; n the largest node
+  /// count per dimension.
   int radius = 0;
   /// Nodes within this many grid steps of the attractor are seeded from the
   /// linearisation. Update segments that would cross this ball are skipped
@@ -62,6 +65,10 @@ struct Problem {
   /// no update segment may pass within `seed_radius` grid steps of one (of
   /// the attractor too); segments that start or end there are allowed.
   std::vector<Vec> equilibria = {};
+  /// A limit cycle as the source instead of the point attractor: points
+  /// along it in order (closed: the last joins the first). Nodes within
+  /// 0.75 h of it are seeded with V = 0; `attractor` is then ignored.
+  std::vector<Vec> cycle = {};
 };
 
 enum class NodeStatus : std::int8_t { kFar = 0, kTrial = 1, kAccepted = 2, kSeed = 3 };

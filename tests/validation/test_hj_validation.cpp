@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "fwkit/model/catalog.hpp"
+#include "fwkit/model/expression.hpp"
 #include "hj/global.hpp"
 #include "hj/olim.hpp"
 #include "hj/quadrature_1d.hpp"
@@ -273,4 +274,28 @@ TEST_CASE("global potential over two attractors: W-graphs give 2 (U - min U) for
   CHECK(err[1] < 6e-3);
   CHECK(cost_err[1] < cost_err[0]);
   CHECK(cost_err[1] < 0.01);
+}
+
+TEST_CASE("OLIM: a limit-cycle source, b = (y + x(1-r^2), -x + y(1-r^2)), V = (r^2-1)^2/2", "[hj][validation]") {
+  // b = -(1/2) grad V + l with l = (y, -x) orthogonal to grad V, so V is exact;
+  // the unit circle is given as 400 points, the origin (a repeller) is avoided.
+  std::shared_ptr<const model::System> s(model::make_expression_system(
+      {{"x", "y"}, {}, {"y + x*(1 - x^2 - y^2)", "-x + y*(1 - x^2 - y^2)"}, "", {}}));
+  const model::Hamiltonian h({s, model::make_gaussian_noise(Mat::Identity(2, 2))}, model::HamiltonianKind::kLangevin);
+  std::vector<Vec> circle;
+  for (int i = 0; i < 400; ++i) circle.push_back((Vec(2) << std::cos(2 * M_PI * i / 400), std::sin(2 * M_PI * i / 400)).finished());
+  auto exact = [](const double* x) {
+    const double r2 = x[0] * x[0] + x[1] * x[1];
+    return 0.5 * (r2 - 1) * (r2 - 1);
+  };
+  double err[2];
+  int i = 0;
+  for (int n : {81, 161}) {
+    const hj::Result r = hj::solve<2>({h, grid::Grid{{-2, -2}, {2, 2}, {n, n}}, Vec(), {Vec::Zero(2)}, circle}, hj::Options{});
+    REQUIRE(r.ok());
+    err[i++] = max_error<2>(r, exact, 0.4);
+  }
+  INFO("max errors " << err[0] << ", " << err[1]);
+  CHECK(order(err[0], err[1], 2) > 1.0);
+  CHECK(err[1] < 6e-3);
 }
