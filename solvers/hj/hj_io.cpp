@@ -2,17 +2,13 @@
 
 #include <limits>
 
+#include "fwkit/io/grid_dimensions.hpp"
+
 namespace fw::hj {
 
 void write_potential(const io::Group& g, const Result& r, const std::vector<double>& grad,
                      const std::vector<std::string>& vars, const Vec& attractor) {
-  std::vector<std::string> dims;
-  for (int k = 0; k < r.grid.dim(); ++k) {
-    std::vector<double> c;
-    for (int i = 0; i < r.grid.nodes[k]; ++i) c.push_back(r.grid.coordinate(k, i));
-    g.add_dimension(vars[k], c, {"1", "grid node coordinate " + vars[k]});
-    dims.push_back(vars[k]);
-  }
+  const std::vector<std::string> dims = io::add_grid_dimensions(g, r.grid, vars);
   std::string names;
   for (const auto& v : vars) names += (names.empty() ? "" : ", ") + v;
   g.add_index_dimension("component", vars.size(), "component of grad V (" + names + ")");
@@ -43,13 +39,7 @@ void write_potential(const io::Group& g, const Result& r, const std::vector<doub
 void write_global(const io::Group& g, const GlobalResult& r, const std::vector<double>& grad,
                   const std::vector<std::string>& vars) {
   const grid::Grid& grid = r.local.front().grid;
-  std::vector<std::string> dims;
-  for (int k = 0; k < grid.dim(); ++k) {
-    std::vector<double> c;
-    for (int i = 0; i < grid.nodes[k]; ++i) c.push_back(grid.coordinate(k, i));
-    g.add_dimension(vars[k], c, {"1", "grid node coordinate " + vars[k]});
-    dims.push_back(vars[k]);
-  }
+  const std::vector<std::string> dims = io::add_grid_dimensions(g, grid, vars);
   const std::size_t m = r.attractors.size(), d = vars.size();
   g.add_index_dimension("component", d, "state coordinate");
   g.add_index_dimension("attractor", m, "attractor");

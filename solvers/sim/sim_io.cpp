@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/io/grid_dimensions.hpp"
 #include "fwkit/io/reader.hpp"
 
 namespace fw::sim {
@@ -121,13 +122,7 @@ void write_histogram(const io::Group& parent, const Options& o, const EnsembleSt
                      const std::vector<std::string>& vars) {
   const grid::Grid& grid = *o.histogram;
   const io::Group g = parent.group("histogram");
-  std::vector<std::string> dims;
-  for (int k = 0; k < grid.dim(); ++k) {
-    std::vector<double> c;
-    for (int i = 0; i < grid.nodes[k]; ++i) c.push_back(grid.coordinate(k, i));
-    g.add_dimension(vars[k], c, {"1", "grid node coordinate " + vars[k]});
-    dims.push_back(vars[k]);
-  }
+  const std::vector<std::string> dims = io::add_grid_dimensions(g, grid, vars);
   double total = static_cast<double>(st.histogram_outside);
   for (I64 c : st.histogram) total += static_cast<double>(c);
   std::vector<double> density(st.histogram.size()), potential(st.histogram.size());
