@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <optional>
 
 #include "action/action_io.hpp"
 #include "action/gmam.hpp"
@@ -17,6 +18,7 @@ struct ActionJob {
   Vec from, to;
   std::string hamiltonian;
   bool refine = true;
+  std::optional<Mat> initial;  // through_points: an initial path from `from` to `to` through these
   action::Options options;
 };
 
@@ -33,6 +35,21 @@ ActionJob read_job(const config::Table& t) {
   o.tolerance = t.number("tolerance", o.tolerance, config::positive());
   o.initial_step = t.number("initial_step", o.initial_step, config::positive());
   o.seed = t.number("seed", o.seed, config::non_negative());
+  if (t.has("through")) {
+    // The initial path runs from `from` through these points to `to` (to
+    // break a symmetry the straight line would keep, e.g. Maier–Stein with
+    // beta > 4, where the axis is a saddle point of the action).
+    const auto pts = t.number_matrix("through");
+    Mat m(j.from.size(), static_cast<Eigen::Index>(pts.size()) + 2);
+    m.col(0) = j.from;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+      if (static_cast<Eigen::Index>(pts[i].size()) != j.from.size())
+        t.fail("through", fmt::format("each point needs {} entries", j.from.size()));
+      m.col(static_cast<Eigen::Index>(i) + 1) = Eigen::Map<const Vec>(pts[i].data(), j.from.size());
+    }
+    m.col(m.cols() - 1) = j.to;
+    j.initial = m;
+  }
   return j;
 }
 
@@ -57,7 +74,8 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
     if (!file) return 0;  // --dry-run
     const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin
                                                                     : model::HamiltonianKind::kDiscrete);
-    const action::Result r = action::minimize_action(h, job.from, job.to, job.options);
+    const action::Result r =
+        action::minimize_action(h, job.from, job.to, job.options, job.initial ? &*job.initial : nullptr);
     std::cout << r.brief_report();
     std::optional<action::Refinement> refinement;
     if (job.refine && r.status == action::Status::kConverged) {

@@ -133,6 +133,10 @@ expect_text "action.to" err.txt "action: endpoint error names the key"
 expect 78 "action: too few nodes" "$fwkit" action -c act.toml --set action.nodes=3
 expect 78 "action: unknown Hamiltonian" "$fwkit" action -c act.toml --set action.hamiltonian=quantum
 expect_text "must be one of" err.txt "action: Hamiltonian error lists the choices"
+expect 0 "action: off-axis initial path (beta = 10)" "$fwkit" action -c act.toml -o act10.h5 -q \
+  --set model.system.parameters.beta=10.0 --set 'action.through=[[-0.5, 0.3]]'
+expect_text "S = 0.34" out.txt "action: beta = 10 escape is cheaper than the axis"
+expect 78 "action: through point of the wrong length" "$fwkit" action -c act.toml --set 'action.through=[[-0.5]]'
 
 # fwkit simulate: its own rules.
 cat > sim.toml <<'TOML'

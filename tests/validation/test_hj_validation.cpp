@@ -9,6 +9,7 @@
 
 #include "fwkit/model/catalog.hpp"
 #include "fwkit/model/expression.hpp"
+#include "action/gmam.hpp"
 #include "hj/global.hpp"
 #include "hj/olim.hpp"
 #include "hj/quadrature_1d.hpp"
@@ -177,6 +178,17 @@ TEST_CASE("OLIM: Maier–Stein escape cost through the saddle", "[hj][validation
   o.stop_at_boundary = true;
   const hj::Result r10 = hj::solve<2>({h10, grid::Grid{{-1.8, -1.0}, {0.0, 1.0}, {91, 181}}, (Vec(2) << -1, 0).finished()}, o);
   CHECK(r10.boundary_value < 0.45);
+  // Cross-check with the minimum action solver, started off the axis (the
+  // axis is a saddle point of the action for beta > 4).
+  Mat guess(2, 3);
+  guess << -1, -0.5, 0, 0, 0.3, 0;
+  action::Options ao;
+  ao.nodes = 201;
+  const action::Result gm = action::minimize_action(h10, (Vec(2) << -1, 0).finished(), Vec::Zero(2), ao, &guess);
+  REQUIRE(gm.status == action::Status::kConverged);
+  INFO("beta = 10: grid " << r10.boundary_value << ", minimum action " << gm.action);
+  CHECK(gm.action < 0.45);
+  CHECK(std::abs(r10.boundary_value - gm.action) < 3e-3);
 }
 
 TEST_CASE("OLIM: a non-Gaussian separable Hamiltonian against 1-D quadrature; SGD vs Langevin", "[hj][validation]") {
