@@ -214,26 +214,45 @@ class FiniteSumSystem final : public System, public FiniteSum {
   // FiniteSum
   int size() const override { return n_; }
   double component_loss(int i, const double* x) const override {
-    double f;
-    loss_.eval(inputs(i, x).data(), &f);
+    double f = 0;
+    with_inputs(i, x, [&](const double* in) { loss_.eval(in, &f); });
     return f;
   }
   void component_gradient(int i, const double* x, double* g) const override {
-    grad_.eval(inputs(i, x).data(), g);
+    with_inputs(i, x, [&](const double* in) { grad_.eval(in, g); });
   }
 
  private:
-  std::vector<double> inputs(int i, const double* x) const {
-    std::vector<double> in(static_cast<std::size_t>(d_ + k_));
-    std::copy_n(x, d_, in.begin());
-    std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(i) * k_, k_, in.begin() + d_);
-    return in;
+  /// Calls f with (x, data row i) laid out as the tapes' inputs; on the stack
+  /// for up to 64 inputs (these run in the simulator's inner loop).
+  template <class F>
+  void with_inputs(int i, const double* x, F&& f) const {
+    constexpr int kStack = 64;
+    double buf[kStack];
+    std::vector<double> heap;
+    double* in = buf;
+    if (d_ + k_ > kStack) {
+      heap.resize(static_cast<std::size_t>(d_ + k_));
+      in = heap.data();
+    }
+    std::copy_n(x, d_, in);
+    std::copy_n(data_.begin() + static_cast<std::ptrdiff_t>(i) * k_, k_, in + d_);
+    f(static_cast<const double*>(in));
   }
   /// out = (1/n) sum_i tape(x, data_i).
   void accumulate(const Tape& t, const double* x, double* out, int m) const {
-    std::vector<double> acc(static_cast<std::size_t>(m), 0.0), one(static_cast<std::size_t>(m));
+    constexpr int kStack = 64;
+    double acc_buf[kStack], one_buf[kStack];
+    std::vector<double> heap;
+    double *acc = acc_buf, *one = one_buf;
+    if (m > kStack) {
+      heap.resize(2 * static_cast<std::size_t>(m));
+      acc = heap.data();
+      one = acc + m;
+    }
+    std::fill(acc, acc + m, 0.0);
     for (int i = 0; i < n_; ++i) {
-      t.eval(inputs(i, x).data(), one.data());
+      with_inputs(i, x, [&](const double* in) { t.eval(in, one); });
       for (int k = 0; k < m; ++k) acc[k] += one[k];
     }
     for (int k = 0; k < m; ++k) out[k] = acc[k] / n_;

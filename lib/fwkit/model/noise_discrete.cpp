@@ -104,25 +104,42 @@ class MinibatchNoise final : public NoiseModel {
   std::string kind() const override { return "minibatch"; }
 
   void sample(const double* x, rng::Stream& rng, double* z, int*) const override {
+    // Stack scratch for the usual sizes: this runs once per member and step.
+    constexpr int kStack = 64;
     const int n = sum_->size(), d = dim();
-    Vec g(d), acc = Vec::Zero(d);
-    std::vector<int> chosen;
-    chosen.reserve(b_);
+    double g_buf[kStack], acc_buf[kStack], b_buf[kStack];
+    int chosen_buf[kStack];
+    std::vector<double> heap;
+    std::vector<int> heap_chosen;
+    double *g = g_buf, *acc = acc_buf, *b = b_buf;
+    int* chosen = chosen_buf;
+    if (d > kStack) {
+      heap.resize(3 * static_cast<std::size_t>(d));
+      g = heap.data();
+      acc = g + d;
+      b = acc + d;
+    }
+    if (b_ > kStack) {
+      heap_chosen.resize(static_cast<std::size_t>(b_));
+      chosen = heap_chosen.data();
+    }
+    int count = 0;
     if (replacement_) {
-      for (int k = 0; k < b_; ++k) chosen.push_back(static_cast<int>(rng.below(n)));
+      for (int k = 0; k < b_; ++k) chosen[count++] = static_cast<int>(rng.below(n));
     } else {  // Floyd's algorithm: a uniform B-subset
       for (int j = n - b_; j < n; ++j) {
         const int t = static_cast<int>(rng.below(j + 1));
-        chosen.push_back(std::find(chosen.begin(), chosen.end(), t) == chosen.end() ? t : j);
+        chosen[count] = std::find(chosen, chosen + count, t) == chosen + count ? t : j;
+        ++count;
       }
     }
-    for (int i : chosen) {
-      sum_->component_gradient(i, x, g.data());
-      acc += g;
+    std::fill(acc, acc + d, 0.0);
+    for (int q = 0; q < count; ++q) {
+      sum_->component_gradient(chosen[q], x, g);
+      for (int k = 0; k < d; ++k) acc[k] += g[k];
     }
-    Vec b(d);
-    system_->drift(x, b.data());  // b = -grad f
-    Eigen::Map<Vec>(z, d) = -acc / b_ - b;
+    system_->drift(x, b);  // b = -grad f
+    for (int k = 0; k < d; ++k) z[k] = -acc[k] / b_ - b[k];
   }
 
   Mat covariance(const Vec& x) const override {
