@@ -1,0 +1,405 @@
+// The marching behind fw::hj::solve (olim.hpp): seeding, the accepted
+// front, one-point and triangle updates.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+#include "fwkit/core/error.hpp"
+#include "fwkit/model/lyapunov.hpp"
+#include "local_cost.hpp"
+#include "olim.hpp"
+
+namespace fw::hj {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+template <int D>
+using Index = std::array<int, D>;
+
+/// Row-major flat index <-> multi-index on the node grid.
+template <int D>
+struct Layout {
+  Index<D> n;
+  std::array<std::int64_t, D> stride;
+  explicit Layout(const grid::Grid& g) {
+    std::int64_t s = 1;
+    for (int k = D - 1; k >= 0; --k) {
+      n[k] = g.nodes[k];
+      stride[k] = s;
+      s *= n[k];
+    }
+  }
+  Index<D> unflatten(std::int64_t f) const {
+    Index<D> i;
+    for (int k = 0; k < D; ++k) {
+      i[k] = static_cast<int>(f / stride[k]);
+      f %= stride[k];
+    }
+    return i;
+  }
+  bool inside(const Index<D>& i) const {
+    for (int k = 0; k < D; ++k)
+      if (i[k] < 0 || i[k] >= n[k]) return false;
+    return true;
+  }
+  std::int64_t flatten(const Index<D>& i) const {
+    std::int64_t f = 0;
+    for (int k = 0; k < D; ++k) f += i[k] * stride[k];
+    return f;
+  }
+  bool on_boundary(const Index<D>& i) const {
+    for (int k = 0; k < D; ++k)
+      if (i[k] == 0 || i[k] == n[k] - 1) return true;
+    return false;
+  }
+};
+
+/// Integer offsets o != 0 with |o| <= r, and the 3^D - 1 grid neighbours.
+template <int D>
+std::vector<Index<D>> offsets(double r, bool unit_cube) {
+  std::vector<Index<D>> out;
+  const int m = unit_cube ? 1 : static_cast<int>(std::floor(r));
+  Index<D> o;
+  o.fill(-m);
+  while (true) {
+    double n2 = 0;
+    bool zero = true;
+    for (int k = 0; k < D; ++k) {
+      n2 += static_cast<double>(o[k]) * o[k];
+      zero = zero && o[k] == 0;
+    }
+    if (!zero && (unit_cube || n2 <= r * r + 1e-9)) out.push_back(o);
+    int k = D - 1;
+    while (k >= 0 && o[k] == m) o[k--] = -m;
+    if (k < 0) break;
+    ++o[k];
+  }
+  return out;
+}
+
+struct Entry {
+  double value;
+  std::int64_t node;
+  bool operator>(const Entry& o) const { return value > o.value || (value == o.value && node > o.node); }
+};
+
+/// The rotation of the drift relative to its contraction over the box:
+/// sqrt(sum |A|_F^2 / sum |S|_F^2) over a coarse sample, Db = S + A its
+/// symmetric and antisymmetric parts; capped at 2.
+double rotation_ratio(const model::Hamiltonian& h, const grid::Grid& g) {
+  const int d = g.dim(), per = 9;
+  double sym2 = 0, anti2 = 0;
+  std::vector<int> idx(d, 0);
+  Vec x(d);
+  while (true) {
+    for (int k = 0; k < d; ++k) x[k] = g.lower[k] + (g.upper[k] - g.lower[k]) * (idx[k] + 0.5) / per;
+    const Mat j = h.model().system->jacobian_at(x);
+    sym2 += (0.5 * (j + j.transpose())).squaredNorm();
+    anti2 += (0.5 * (j - j.transpose())).squaredNorm();
+    int k = d - 1;
+    while (k >= 0 && idx[k] == per - 1) idx[k--] = 0;
+    if (k < 0) break;
+    ++idx[k];
+  }
+  return std::min(2.0, std::sqrt(anti2 / std::max(sym2, 1e-300)));
+}
+
+/// The default update radius: (0.5 + 0.5 rho) sqrt(n) in 2-D (rho the
+/// rotation ratio, so 1.5 sqrt(n) for strongly rotational drifts, where long
+/// segments are needed to follow spirals, and 0.5 sqrt(n) for gradient-like
+/// ones, where long midpoint segments undercharge convex |b|); sqrt(n) / 2
+/// in 3-D.
+template <int D>
+int default_radius(const model::Hamiltonian& h, const grid::Grid& g, int nmax) {
+  if (D == 3) return std::max(2, static_cast<int>(std::lround(0.5 * std::sqrt(nmax))));
+  const double rho = rotation_ratio(h, g);
+  return std::max(3, static_cast<int>(std::lround((0.5 + 0.5 * rho) * std::sqrt(nmax))));
+}
+
+constexpr auto kFarS = static_cast<std::int8_t>(NodeStatus::kFar);
+constexpr auto kTrialS = static_cast<std::int8_t>(NodeStatus::kTrial);
+constexpr auto kAcceptedS = static_cast<std::int8_t>(NodeStatus::kAccepted);
+constexpr auto kSeedS = static_cast<std::int8_t>(NodeStatus::kSeed);
+
+/// One march: the grid state, the heap and the update rules.
+template <int D>
+class Marcher {
+ public:
+  Marcher(const Problem& pb, const Options& o, Result& r)
+      : pb_(pb), o_(o), r_(r), g_(pb.grid), lay_(pb.grid), cost_(pb.hamiltonian, o.simpson) {
+    N_ = static_cast<std::int64_t>(g_.size());
+    int nmax = 0;
+    for (int k = 0; k < D; ++k) {
+      nmax = std::max(nmax, g_.nodes[k]);
+      hmax_ = std::max(hmax_, g_.spacing(k));
+    }
+    r_.radius = o.radius > 0 ? o.radius : default_radius<D>(pb.hamiltonian, g_, nmax);
+    ball_ = offsets<D>(r_.radius, false);
+    cube_ = offsets<D>(1, true);
+    seed_r_ = o.seed_radius * hmax_;
+    avoid_ = pb.equilibria;
+    if (pb.cycle.empty()) avoid_.push_back(pb.attractor);
+    r_.value.assign(N_, kInf);
+    r_.node_status.assign(N_, kFarS);
+    done_.assign(N_, 0);
+    done_neighbours_.assign(N_, 0);
+  }
+
+  /// Seeds the source; false (with the result's message set) on failure.
+  bool seed() { return pb_.cycle.empty() ? seed_point() : seed_cycle(); }
+
+  /// Accepts nodes in increasing V until the heap empties (or a boundary
+  /// node is accepted under stop_at_boundary).
+  void run(Progress* progress) {
+    r_.status = Result::Status::kSuccess;
+    while (!heap_.empty()) {
+      const Entry top = heap_.top();
+      heap_.pop();
+      if (done_[top.node] || top.value > r_.value[top.node]) continue;  // stale entry
+      if (accept(top.node)) break;
+      if (progress && (r_.accepted & 0xFFFF) == 0) progress->update(static_cast<std::uint64_t>(r_.accepted));
+    }
+    r_.message = r_.status == Result::Status::kStoppedAtBoundary ? "stopped at the first boundary node" : "whole box";
+  }
+
+ private:
+  void coords(const Index<D>& i, double* x) const {
+    for (int k = 0; k < D; ++k) x[k] = g_.coordinate(k, i[k]);
+  }
+
+  void set_seed(std::int64_t f, double value) {
+    r_.value[f] = value;
+    r_.node_status[f] = kSeedS;
+    heap_.push({value, f});
+  }
+
+  bool fail(const char* why) {
+    r_.status = Result::Status::kFailed;
+    r_.message = why;
+    return false;
+  }
+
+  /// Point attractor: V_lin(x) = (x - x*)^T Sigma^{-1} (x - x*) / 2 with
+  /// J Sigma + Sigma J^T + D = 0 on the nodes within the seed radius.
+  bool seed_point() {
+    const Vec& xa = pb_.attractor;
+    const model::Hamiltonian& h = pb_.hamiltonian;
+    const Mat jac = h.model().system->jacobian_at(xa);
+    if ((jac.eigenvalues().real().array() >= 0).any() || h.model().system->drift_at(xa).norm() > 1e-6 * (1 + xa.norm()))
+      return fail("the attractor is not a stable equilibrium of the drift");
+    const Mat sigma_inv = model::lyapunov_covariance(jac, h.hess_p(xa, Vec::Zero(D))).inverse();
+    Index<D> center;
+    for (int k = 0; k < D; ++k) center[k] = static_cast<int>(std::lround((xa[k] - g_.lower[k]) / g_.spacing(k)));
+    if (!lay_.inside(center)) return fail("the attractor lies outside the grid");
+    auto seed_value = [&](const double* x) {
+      double v = 0;
+      for (int k = 0; k < D; ++k)
+        for (int l = 0; l < D; ++l) v += (x[k] - xa[k]) * sigma_inv(k, l) * (x[l] - xa[l]);
+      return 0.5 * v;
+    };
+    const int reach = static_cast<int>(std::ceil(o_.seed_radius)) + 1;
+    for (const auto& off : offsets<D>(reach * std::sqrt(static_cast<double>(D)), false)) {
+      Index<D> i;
+      for (int k = 0; k < D; ++k) i[k] = center[k] + off[k];
+      if (!lay_.inside(i)) continue;
+      double x[D];
+      coords(i, x);
+      double r2 = 0;
+      for (int k = 0; k < D; ++k) r2 += (x[k] - xa[k]) * (x[k] - xa[k]);
+      if (r2 <= seed_r_ * seed_r_) set_seed(lay_.flatten(i), seed_value(x));
+    }
+    double x[D];
+    coords(center, x);
+    if (r_.node_status[lay_.flatten(center)] != kSeedS) set_seed(lay_.flatten(center), seed_value(x));
+    return true;
+  }
+
+  /// Limit cycle: V = 0 at the nodes within 0.75 h of the closed polyline
+  /// through the cycle's points (an O(h^2) error in V).
+  bool seed_cycle() {
+    std::vector<double> dist(N_, kInf);
+    const std::size_t P = pb_.cycle.size();
+    for (std::size_t q = 0; q < P; ++q) {
+      const Vec& p0 = pb_.cycle[q];
+      const Vec& p1 = pb_.cycle[(q + 1) % P];
+      Index<D> c;
+      for (int k = 0; k < D; ++k) c[k] = static_cast<int>(std::lround((p0[k] - g_.lower[k]) / g_.spacing(k)));
+      const int reach = 2 + static_cast<int>(std::ceil((p1 - p0).norm() / hmax_));  // covers the segment
+      for (const auto& off : offsets<D>(reach, false)) {
+        Index<D> i;
+        for (int k = 0; k < D; ++k) i[k] = c[k] + off[k];
+        if (!lay_.inside(i)) continue;
+        double x[D];
+        coords(i, x);
+        double ee = 0, xe = 0;
+        for (int k = 0; k < D; ++k) {
+          ee += (p1[k] - p0[k]) * (p1[k] - p0[k]);
+          xe += (x[k] - p0[k]) * (p1[k] - p0[k]);
+        }
+        const double t = std::clamp(ee > 0 ? xe / ee : 0.0, 0.0, 1.0);
+        double d2 = 0;
+        for (int k = 0; k < D; ++k) {
+          const double c2 = x[k] - p0[k] - t * (p1[k] - p0[k]);
+          d2 += c2 * c2;
+        }
+        const std::int64_t f = lay_.flatten(i);
+        dist[f] = std::min(dist[f], std::sqrt(d2));
+      }
+    }
+    for (std::int64_t f = 0; f < N_; ++f)
+      if (dist[f] <= 0.75 * hmax_) set_seed(f, 0.0);
+    return heap_.empty() ? fail("the cycle does not pass through the grid") : true;
+  }
+
+  /// Whether the segment a -> x passes (strictly inside) within the seed
+  /// radius of the attractor or another equilibrium, where the midpoint rule
+  /// would price it at nearly nothing; such segments are skipped (paths
+  /// through the neighbourhood go in and out by segments that end there).
+  bool crosses_equilibrium(const double* a, const double* x) const {
+    double ee = 0;
+    for (int k = 0; k < D; ++k) ee += (x[k] - a[k]) * (x[k] - a[k]);
+    for (const Vec& z : avoid_) {
+      double t = 0;
+      for (int k = 0; k < D; ++k) t += (z[k] - a[k]) * (x[k] - a[k]);
+      t /= ee;
+      if (t <= 0 || t >= 1) continue;
+      double c2 = 0;
+      for (int k = 0; k < D; ++k) {
+        const double c = a[k] + t * (x[k] - a[k]) - z[k];
+        c2 += c * c;
+      }
+      if (c2 < seed_r_ * seed_r_) return true;
+    }
+    return false;
+  }
+
+  int inside_neighbours(const Index<D>& i) const {
+    int c = 1;
+    for (int k = 0; k < D; ++k) c *= 1 + (i[k] > 0) + (i[k] < lay_.n[k] - 1);
+    return c - 1;
+  }
+  /// Accepted with a neighbour not yet accepted: only front nodes are update
+  /// sources (a path from deeper inside crosses the front anyway).
+  bool on_front(std::int64_t f, const Index<D>& i) const { return done_[f] && done_neighbours_[f] < inside_neighbours(i); }
+  bool within_radius(const Index<D>& a, const Index<D>& b) const {
+    double d2 = 0;
+    for (int k = 0; k < D; ++k) d2 += static_cast<double>(a[k] - b[k]) * (a[k] - b[k]);
+    return d2 <= static_cast<double>(r_.radius) * r_.radius;
+  }
+
+  /// Updates node (f, i) from the accepted source (fs, is): the one-point
+  /// update, and when that improves V(f) (the hierarchical rule of OLIM),
+  /// triangle updates with the source's accepted neighbours.
+  void update(std::int64_t f, const Index<D>& i, std::int64_t fs, const Index<D>& is) {
+    std::vector<double>& V = r_.value;
+    double xs[D], x0[D], x[D];
+    coords(is, xs);
+    coords(i, x);
+    if (crosses_equilibrium(xs, x)) return;
+    double best = V[fs] + cost_.segment(xs, x);
+    ++r_.updates;
+    if (!(best < V[f])) return;
+    for (const auto& off : cube_) {
+      Index<D> i0;
+      for (int k = 0; k < D; ++k) i0[k] = is[k] + off[k];
+      if (!lay_.inside(i0)) continue;
+      const std::int64_t f0 = lay_.flatten(i0);
+      if (!done_[f0] || !within_radius(i, i0)) continue;
+      coords(i0, x0);
+      best = std::min(best, cost_.triangle(x0, V[f0], xs, V[fs], x));
+      ++r_.updates;
+    }
+    if (best < V[f]) {
+      V[f] = best;
+      heap_.push({best, f});
+    }
+  }
+
+  /// Accepts f1; returns true when the march should stop here.
+  bool accept(std::int64_t f1) {
+    done_[f1] = 1;
+    if (r_.node_status[f1] != kSeedS) r_.node_status[f1] = kAcceptedS;
+    ++r_.accepted;
+    const Index<D> i1 = lay_.unflatten(f1);
+    if (o_.stop_at_boundary && lay_.on_boundary(i1)) {
+      r_.status = Result::Status::kStoppedAtBoundary;
+      r_.boundary_value = r_.value[f1];
+      double x[D];
+      coords(i1, x);
+      r_.boundary_point.assign(x, x + D);
+      return true;
+    }
+    // Far neighbours of x1 become trial, with a first full update from every
+    // front node within the radius.
+    std::array<std::int64_t, 26> fresh{};
+    int fresh_count = 0;
+    for (const auto& off : cube_) {
+      Index<D> i;
+      for (int k = 0; k < D; ++k) i[k] = i1[k] + off[k];
+      if (!lay_.inside(i)) continue;
+      const std::int64_t f = lay_.flatten(i);
+      ++done_neighbours_[f];
+      if (r_.node_status[f] != kFarS) continue;
+      r_.node_status[f] = kTrialS;
+      fresh[fresh_count++] = f;
+      for (const auto& o2 : ball_) {
+        Index<D> is;
+        for (int k = 0; k < D; ++k) is[k] = i[k] + o2[k];
+        if (!lay_.inside(is)) continue;
+        const std::int64_t fs = lay_.flatten(is);
+        if (on_front(fs, is)) update(f, i, fs, is);
+      }
+    }
+    // Trial nodes within the radius of x1 get x1 as a new source.
+    for (const auto& off : ball_) {
+      Index<D> i;
+      for (int k = 0; k < D; ++k) i[k] = i1[k] + off[k];
+      if (!lay_.inside(i)) continue;
+      const std::int64_t f = lay_.flatten(i);
+      if (r_.node_status[f] != kTrialS) continue;
+      if (std::find(fresh.begin(), fresh.begin() + fresh_count, f) == fresh.begin() + fresh_count) update(f, i, f1, i1);
+    }
+    return false;
+  }
+
+  const Problem& pb_;
+  const Options& o_;
+  Result& r_;
+  const grid::Grid& g_;
+  const Layout<D> lay_;
+  const LocalCost cost_;
+  std::int64_t N_ = 0;
+  double hmax_ = 0, seed_r_ = 0;
+  std::vector<Index<D>> ball_, cube_;
+  std::vector<Vec> avoid_;
+  std::vector<char> done_;                  // accepted (seeds too, once popped)
+  std::vector<std::uint8_t> done_neighbours_;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;
+};
+
+}  // namespace
+
+template <int D>
+Result solve(const Problem& pb, const Options& o, Progress* progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  o.validate();
+  if (pb.grid.dim() != D || pb.hamiltonian.dim() != D || (pb.cycle.empty() && pb.attractor.size() != D))
+    throw Error(ExitCode::kSoftware, "hj::solve: grid, model and attractor dimensions differ");
+  Result r;
+  r.grid = pb.grid;
+  Marcher<D> m(pb, o, r);
+  if (!m.seed()) return r;
+  m.run(progress);
+  if (progress) progress->update(static_cast<std::uint64_t>(pb.grid.size()));
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+template Result solve<2>(const Problem&, const Options&, Progress*);
+template Result solve<3>(const Problem&, const Options&, Progress*);
+
+}  // namespace fw::hj
