@@ -8,6 +8,7 @@
 
 #include "fwkit/core/error.hpp"
 #include "fwkit/io/result_file.hpp"
+#include "sim_io.hpp"
 
 namespace fw::sim {
 namespace {
@@ -209,13 +210,8 @@ void write_collapse(const io::Group& parent, const CollapseOptions& o, const Col
   g.add_dimension("generation", gen, {"1", "generation"});
   g.add_index_dimension("member", static_cast<std::size_t>(o.members), "ensemble member");
   auto put = [&](const std::string& name, const std::vector<Estimate>& e, const std::string& what) {
-    std::vector<double> v, se;
-    for (const auto& x : e) {
-      v.push_back(x.value);
-      se.push_back(x.standard_error);
-    }
-    g.write(name, {"generation"}, std::span<const double>(v), {"1", "mean over members of " + what});
-    g.write(name + "_se", {"generation"}, std::span<const double>(se), {"1", "standard error of " + name});
+    write_estimates(g, name, name + "_se", {"generation"}, e, {"1", "mean over members of " + what},
+                    "standard error of " + name);
   };
   put("log_det_covariance", r.log_det, "log det of the covariance");
   put("variance", r.variance, "trace of the covariance / d");

@@ -39,17 +39,10 @@ void write_summary(const io::Group& parent, const Options& o, const Summary& s,
   g.set_attribute("seed", std::to_string(o.seed));
   g.set_attribute("noise_scale", noise_scale(o));
   g.add_index_dimension("component", vars.size(), "state coordinate (" + join(vars, ", ") + ")");
-  std::vector<double> mean, mean_se, var, var_se;
-  for (std::size_t k = 0; k < vars.size(); ++k) {
-    mean.push_back(s.mean[k].value);
-    mean_se.push_back(s.mean[k].standard_error);
-    var.push_back(s.variance[k].value);
-    var_se.push_back(s.variance[k].standard_error);
-  }
-  g.write("mean", {"component"}, std::span<const double>(mean), {"1", "mean over members and recorded steps"});
-  g.write("mean_se", {"component"}, std::span<const double>(mean_se), {"1", "batch-means standard error of mean"});
-  g.write("variance", {"component"}, std::span<const double>(var), {"1", "variance over members and recorded steps"});
-  g.write("variance_se", {"component"}, std::span<const double>(var_se), {"1", "batch-means standard error of variance"});
+  write_estimates(g, "mean", "mean_se", {"component"}, s.mean, {"1", "mean over members and recorded steps"},
+                  "batch-means standard error of mean");
+  write_estimates(g, "variance", "variance_se", {"component"}, s.variance,
+                  {"1", "variance over members and recorded steps"}, "batch-means standard error of variance");
 }
 
 void write_occupation(const io::Group& parent, const Options& o, const Summary& s) {
@@ -57,13 +50,8 @@ void write_occupation(const io::Group& parent, const Options& o, const Summary& 
   const std::size_t R = s.region_names.size();
   g.add_index_dimension("region", R, "region (" + join(s.region_names, ", ") + ")");
   g.set_attribute("region_names", join(s.region_names, " "));
-  std::vector<double> f, se;
-  for (const auto& e : s.occupation) {
-    f.push_back(e.value);
-    se.push_back(e.standard_error);
-  }
-  g.write("fraction", {"region"}, std::span<const double>(f), {"1", "fraction of recorded time in the region (first match)"});
-  g.write("standard_error", {"region"}, std::span<const double>(se), {"1", "batch-means standard error of fraction"});
+  write_estimates(g, "fraction", "standard_error", {"region"}, s.occupation,
+                  {"1", "fraction of recorded time in the region (first match)"}, "batch-means standard error of fraction");
 }
 
 void write_transitions(const io::Group& parent, const Options& o, const EnsembleState& st, const Summary& s,
@@ -102,20 +90,11 @@ void write_transitions(const io::Group& parent, const Options& o, const Ensemble
   g.write("end_time", {"transition"}, std::span<const double>(t1), {"1", "clock time sum of steps at end_step"});
   g.write("start_state", {"transition", "component"}, std::span<const double>(x0), {"1", "state on entering the region left"});
   g.write("end_state", {"transition", "component"}, std::span<const double>(x1), {"1", "state on reaching the new region"});
-  std::vector<double> dwell, dwell_se, exit, exit_se;
-  for (const auto& e : s.mean_dwell_steps) {
-    dwell.push_back(e.value);
-    dwell_se.push_back(e.standard_error);
-  }
-  for (const auto& e : s.mean_exit_steps) {
-    exit.push_back(e.value);
-    exit_se.push_back(e.standard_error);
-  }
   g.write("count", {"region_from", "region_to"}, std::span<const I64>(s.transition_count), {"1", "number of transitions"});
-  g.write("mean_dwell_steps", {"region_from", "region_to"}, std::span<const double>(dwell), {"1", "mean steps spent in `from` before reaching `to`"});
-  g.write("mean_dwell_steps_se", {"region_from", "region_to"}, std::span<const double>(dwell_se), {"1", "standard error of mean_dwell_steps"});
-  g.write("mean_exit_steps", {"region_from"}, std::span<const double>(exit), {"1", "mean steps in the region before reaching another"});
-  g.write("mean_exit_steps_se", {"region_from"}, std::span<const double>(exit_se), {"1", "standard error of mean_exit_steps"});
+  write_estimates(g, "mean_dwell_steps", "mean_dwell_steps_se", {"region_from", "region_to"}, s.mean_dwell_steps,
+                  {"1", "mean steps spent in `from` before reaching `to`"}, "standard error of mean_dwell_steps");
+  write_estimates(g, "mean_exit_steps", "mean_exit_steps_se", {"region_from"}, s.mean_exit_steps,
+                  {"1", "mean steps in the region before reaching another"}, "standard error of mean_exit_steps");
 }
 
 void write_histogram(const io::Group& parent, const Options& o, const EnsembleState& st,
@@ -157,6 +136,18 @@ void write_trajectory(const io::Group& parent, const Options& o, const EnsembleS
 }
 
 }  // namespace
+
+void write_estimates(const io::Group& g, const std::string& name, const std::string& se_name,
+                     const std::vector<std::string>& dims, const std::vector<Estimate>& estimates,
+                     const io::VarInfo& info, const std::string& se_long_name) {
+  std::vector<double> value, se;
+  for (const auto& e : estimates) {
+    value.push_back(e.value);
+    se.push_back(e.standard_error);
+  }
+  g.write(name, dims, std::span<const double>(value), info);
+  g.write(se_name, dims, std::span<const double>(se), {info.units, se_long_name});
+}
 
 double noise_scale(const Options& o) {
   switch (o.scheme) {

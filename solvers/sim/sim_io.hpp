@@ -24,6 +24,12 @@ namespace fw::sim {
 void write_ensemble(const io::Group& parent, const Options& options, const EnsembleState& state,
                     const Summary& summary, const std::vector<std::string>& variables);
 
+/// Writes estimates as two datasets over `dims`: `name` (the values, with
+/// `info`) and `se_name` (their standard errors, described by `se_long_name`).
+void write_estimates(const io::Group& g, const std::string& name, const std::string& se_name,
+                     const std::vector<std::string>& dims, const std::vector<Estimate>& estimates,
+                     const io::VarInfo& info, const std::string& se_long_name);
+
 /// The large-deviation scale of a run (see write_ensemble).
 double noise_scale(const Options& options);
 
