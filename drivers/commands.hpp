@@ -19,6 +19,8 @@ void register_quasipotential(CLI::App& app, std::function<int()>& action, Common
                              const std::string& cmdline);
 void register_simulate(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                        const std::string& cmdline);
+void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& options,
+                    const std::string& cmdline);
 void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                       const std::string& cmdline);
 

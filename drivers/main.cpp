@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   register_action(app, actions["action"], options, cmdline);
   register_simulate(app, actions["simulate"], options, cmdline);
   register_quasipotential(app, actions["quasipotential"], options, cmdline);
+  register_train(app, actions["train"], options, cmdline);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

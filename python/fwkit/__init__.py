@@ -11,6 +11,8 @@ Every fwkit result file is netCDF-4 compatible, so each group opens as an
 
 from .io import (
     STABILITY_NAMES,
+    TRAINING_SUMMARY_KEYS,
+    episodes,
     equilibria,
     events,
     groups,
@@ -21,11 +23,14 @@ from .io import (
     provenance,
     sweep_points,
     trajectory,
+    training_summary,
     transitions,
 )
 
 __all__ = [
     "STABILITY_NAMES",
+    "TRAINING_SUMMARY_KEYS",
+    "episodes",
     "equilibria",
     "events",
     "groups",
@@ -36,5 +41,6 @@ __all__ = [
     "provenance",
     "sweep_points",
     "trajectory",
+    "training_summary",
     "transitions",
 ]

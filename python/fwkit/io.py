@@ -117,3 +117,29 @@ def transitions(path: str | os.PathLike, prefix: str = "") -> xr.Dataset:
     ds["dwell_steps"] = ("transition", np.where(censored, np.nan, ds["end_step"].values - start))
     ds["dwell_time"] = ("transition", np.where(censored, np.nan, ds["end_time"].values - ds["start_time"].values))
     return ds
+
+
+TRAINING_SUMMARY_KEYS = ("memorization", "excess_risk", "loss", "nearest_distance", "sharpness", "episode_steps")
+
+
+def training_summary(path: str | os.PathLike) -> Dict[str, np.ndarray]:
+    """The summaries of a ``fwkit train`` run, one entry per sweep point (one
+    point for an unswept run): ``step``, ``budget``, ``diverged_members`` and,
+    for each of TRAINING_SUMMARY_KEYS, the value and its ``<key>_se``."""
+    points = sweep_points(path) or ["/"]
+    out: Dict[str, list] = {"step": [], "budget": [], "diverged_members": []}
+    with h5py.File(path, "r") as f:
+        for p in points:
+            attrs = f[_join(p, "summary")].attrs
+            for key in ("step", "budget", "diverged_members"):
+                out[key].append(float(np.ravel(attrs[key])[0]))
+            for key in TRAINING_SUMMARY_KEYS:
+                for name in (key, key + "_se"):
+                    out.setdefault(name, []).append(float(np.ravel(attrs[name])[0]))
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def episodes(path: str | os.PathLike, prefix: str = "") -> xr.Dataset:
+    """The completed memorization episodes of a ``fwkit train`` run, one row
+    per episode (member, sample, training point, start and length)."""
+    return open_group(path, _join(prefix, "episodes"))

@@ -195,11 +195,45 @@ expect 78 "quasipotential: stop_at_boundary with two attractors" "$fwkit" quasip
 expect_text "quasipotential.stop_at_boundary" err.txt "quasipotential: stop_at_boundary error names the key"
 expect 65 "quasipotential: attractor not stable" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.attractor=[-0.9, 0.0]'
 
+# train: bad input names the key, the value and the rule.
+cat > tr.toml <<'TOML'
+[data]
+points = [[-1.0], [0.0], [1.0]]
+[train]
+width = 8
+levels = 4
+step = 0.05
+steps = 200
+batch = 8
+members = 2
+[train.monitor]
+count = 4
+samples = 16
+TOML
+expect 0 "train: small run" "$fwkit" train -c tr.toml -o tr.h5 -q
+expect_text "memorization fraction" out.txt "train prints its summary"
+expect 78 "train: steps and budget" "$fwkit" train -c tr.toml --set train.budget=10.0
+expect_text "give exactly one of steps or budget" err.txt "train: steps/budget rule named"
+expect 78 "train: self_consuming out of range" "$fwkit" train -c tr.toml --set train.self_consuming=1.0
+expect_text "train.self_consuming" err.txt "train: self_consuming named"
+expect 78 "train: ragged points" "$fwkit" train -c tr.toml --set 'data.points=[[1.0], [0.0, 2.0]]'
+expect_text "data.points" err.txt "train: ragged points named"
+expect 78 "train: gd with self-consuming data" "$fwkit" train -c tr.toml --set train.optimizer=gd --set train.self_consuming=0.5
+printf 'x\n1.0\noops\n' > bad.csv
+printf '[data]\nfile = "bad.csv"\n[train]\nstep = 0.1\nsteps = 10\n[train.monitor]\ncount = 2\n' > trcsv.toml
+expect 65 "train: bad CSV row" "$fwkit" train -c trcsv.toml -o trcsv.h5 -q
+expect_text "bad.csv:3" err.txt "train: bad CSV names the file and line"
+if [ -e trcsv.h5 ]; then fail=$((fail + 1)); echo "FAIL: train left a file after bad data"; else pass=$((pass + 1)); fi
+expect 66 "train: missing points file" "$fwkit" train -c trcsv.toml --set 'data.file="nowhere.csv"'
+
 # Every example config runs.
 for cfg in "$src"/data/experiments/*.toml; do
   name=$(basename "$cfg" .toml)
   sub=$(sed -n 's/^# fwkit: *\([a-z]*\).*/\1/p' "$cfg" | head -1)
-  expect 0 "example $name" "$fwkit" "${sub:-analyze}" -c "$cfg" -o "$name.h5" -q
+  # "# test-set: key=value ..." shrinks a flagship-size example for the test.
+  sets=()
+  for kv in $(sed -n 's/^# test-set: *//p' "$cfg"); do sets+=(--set "$kv"); done
+  expect 0 "example $name" "$fwkit" "${sub:-analyze}" -c "$cfg" -o "$name.h5" -q "${sets[@]}"
 done
 
 echo "drivers: $pass passed, $fail failed"
