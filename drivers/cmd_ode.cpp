@@ -175,21 +175,11 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
     io::write_provenance(root_group, "ode", "fwkit ODE limit",
                          io::Provenance{cmdline, cfg.resolved_toml(),
                                         job.tracking ? std::optional<std::uint64_t>(job.tracking->seed) : std::nullopt});
-    if (job.sweep_key.empty()) {
-      run_point(model, params, job, root_group);
-    } else {
-      const io::Group sweep = root_group.group("sweep");
-      sweep.set_attribute("key", job.sweep_key);
-      sweep.set_attribute("values", std::span<const double>(job.sweep_values));
-      for (std::size_t i = 0; i < job.sweep_values.size(); ++i) {
-        cfg.set(fmt::format("{}={:.17g}", job.sweep_key, job.sweep_values[i]));
-        model = config::build_model(root.table("model"));
-        std::cout << fmt::format("== {} = {:.6g}\n", job.sweep_key, job.sweep_values[i]);
-        const io::Group point = sweep.group(fmt::format("point_{:03d}", i));
-        point.set_attribute("value", job.sweep_values[i]);
-        run_point(model, config::read_parameters(root.table("model")), job, point);
-      }
-    }
+    run_sweep(cfg, root_group, job.sweep_key, job.sweep_values, [&](const std::string&, const io::Group& g) {
+      if (job.sweep_key.empty()) return run_point(model, params, job, g);
+      model = config::build_model(root.table("model"));  // the swept key may be a model parameter
+      run_point(model, config::read_parameters(root.table("model")), job, g);
+    });
     file->commit();
     std::cout << "wrote " << out << "\n";
     return 0;

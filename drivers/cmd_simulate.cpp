@@ -229,21 +229,7 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
       if (is_collapse(scheme)) run_collapse_point(ctx, root, g);
       else run_ensemble(ctx, root, point, g);
     };
-    if (sweep_key.empty()) {
-      run_point("run", top);
-    } else {
-      const io::Group sg = top.group("sweep");
-      sg.set_attribute("key", sweep_key);
-      sg.set_attribute("values", std::span<const double>(values));
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        cfg.set(fmt::format("{}={:.17g}", sweep_key, values[i]));
-        std::cout << fmt::format("== {} = {:.6g}\n", sweep_key, values[i]);
-        const std::string point = fmt::format("point_{:03d}", i);
-        const io::Group pg = sg.group(point);
-        pg.set_attribute("value", values[i]);
-        run_point(point, pg);
-      }
-    }
+    run_sweep(cfg, top, sweep_key, values, run_point);
     file->commit();
     fs::remove_all(ctx.checkpoint_dir);
     std::cout << "wrote " << out << "\n";

@@ -132,20 +132,8 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
     io::write_provenance(top, "train", "fwkit diffusion-model training",
                          io::Provenance{cmdline, cfg.resolved_toml(),
                                         static_cast<std::uint64_t>(root.table("train").integer("seed", 1))});
-    if (sweep_key.empty()) {
-      run_point(opts, root, "run", top);
-    } else {
-      const io::Group sg = top.group("sweep");
-      sg.set_attribute("key", sweep_key);
-      sg.set_attribute("values", std::span<const double>(values));
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        cfg.set(fmt::format("{}={:.17g}", sweep_key, values[i]));
-        std::cout << fmt::format("== {} = {:.6g}\n", sweep_key, values[i]);
-        const io::Group pg = sg.group(fmt::format("point_{:03d}", i));
-        pg.set_attribute("value", values[i]);
-        run_point(opts, cfg.root(), fmt::format("point_{:03d}", i), pg);
-      }
-    }
+    run_sweep(cfg, top, sweep_key, values,
+              [&](const std::string& name, const io::Group& g) { run_point(opts, cfg.root(), name, g); });
     file->commit();
     std::cout << "wrote " << out << "\n";
     return 0;

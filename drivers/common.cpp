@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "fwkit/core/error.hpp"
@@ -70,6 +72,25 @@ std::string command_line(int argc, char** argv) {
     s += (i ? " " : "") + a;
   }
   return s;
+}
+
+void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key, const std::vector<double>& values,
+               const std::function<void(const std::string& name, const io::Group& g)>& point) {
+  if (key.empty()) {
+    point("run", top);
+    return;
+  }
+  const io::Group sweep = top.group("sweep");
+  sweep.set_attribute("key", key);
+  sweep.set_attribute("values", std::span<const double>(values));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    cfg.set(fmt::format("{}={:.17g}", key, values[i]));
+    std::cout << fmt::format("== {} = {:.6g}\n", key, values[i]);
+    const std::string name = fmt::format("point_{:03d}", i);
+    const io::Group g = sweep.group(name);
+    g.set_attribute("value", values[i]);
+    point(name, g);
+  }
 }
 
 }  // namespace fw::driver

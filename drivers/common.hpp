@@ -44,6 +44,12 @@ bool finish_config(const config::Config& cfg, const CommonOptions& options);
 /// temporary is removed): the caller then stops successfully.
 std::unique_ptr<io::ResultFile> open_output(const CommonOptions& options, const std::string& path);
 
+/// Runs `point` once at `top` (named "run") when `key` is empty; otherwise
+/// once per value under /sweep/point_NNN (attribute `value`; /sweep gets
+/// `key` and `values`), after setting key=value in `cfg` and announcing it.
+void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key, const std::vector<double>& values,
+               const std::function<void(const std::string& name, const io::Group& g)>& point);
+
 /// Runs `body`, turning fw::Error into its exit code with a one-line
 /// message on stderr, and any other exception into 70.
 int guarded(const std::function<int()>& body);
