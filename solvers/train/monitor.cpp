@@ -28,8 +28,7 @@ Design make_design(const Schedule& schedule, const Mat& data, int draws, std::ui
   return design;
 }
 
-SamplerNoise make_sampler_noise(int dim, int levels, int samples, std::uint64_t seed) {
-  rng::Stream rng(seed, kSamplerKey);
+SamplerNoise draw_sampler_noise(rng::Stream& rng, int dim, int levels, int samples) {
   auto block = [&] {
     Mat m(dim, samples);
     for (Eigen::Index c = 0; c < m.cols(); ++c)
@@ -40,6 +39,11 @@ SamplerNoise make_sampler_noise(int dim, int levels, int samples, std::uint64_t 
   noise.start = block();
   for (int k = 1; k < levels; ++k) noise.steps.push_back(block());
   return noise;
+}
+
+SamplerNoise make_sampler_noise(int dim, int levels, int samples, std::uint64_t seed) {
+  rng::Stream rng(seed, kSamplerKey);
+  return draw_sampler_noise(rng, dim, levels, samples);
 }
 
 double sharpness(const ScoreNet& net, const Vec& theta, const Batch& design, Vec& direction, int iterations) {

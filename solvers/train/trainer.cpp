@@ -76,15 +76,7 @@ class Member {
       for (Eigen::Index j = 0; j < d; ++j) batch_.z(j, b) = rng_.normal();
     }
     if (!own.empty()) {
-      SamplerNoise noise;
-      auto block = [&] {
-        Mat m(d, static_cast<Eigen::Index>(own.size()));
-        for (Eigen::Index c = 0; c < m.cols(); ++c)
-          for (Eigen::Index r = 0; r < d; ++r) m(r, c) = rng_.normal();
-        return m;
-      };
-      noise.start = block();
-      for (int k = 1; k < s_.schedule.levels(); ++k) noise.steps.push_back(block());
+      const SamplerNoise noise = draw_sampler_noise(rng_, static_cast<int>(d), s_.schedule.levels(), static_cast<int>(own.size()));
       const Mat generated = generate(s_.schedule, o.sampler, model_of(s_.net, theta_), noise, o.clip);
       for (std::size_t c = 0; c < own.size(); ++c) x0.col(own[c]) = generated.col(static_cast<Eigen::Index>(c));
     }
@@ -100,18 +92,22 @@ class Member {
     const Options& o = s_.o;
     if (o.gradient == Gradient::kBackprop) return s_.net.loss(theta_, batch, &g_, ws_);
     const Eigen::Index begin = s_.net.trainable_begin(), p = theta_.size() - begin;
-    Vec u = Vec::Zero(theta_.size());
+    Vec& u = g_;  // the direction is built in place: g = c u
+    u.setZero(theta_.size());
+    auto loss_at = [&](double s) {
+      probe_ = theta_ + s * u;
+      return s_.net.loss(probe_, batch, nullptr, ws_);
+    };
     if (o.gradient == Gradient::kSpsa) {
       for (Eigen::Index i = begin; i < theta_.size(); ++i) u[i] = (rng_.bits() >> 63) ? 1.0 : -1.0;
-      const double up = s_.net.loss(theta_ + o.delta * u, batch, nullptr, ws_);
-      const double down = s_.net.loss(theta_ - o.delta * u, batch, nullptr, ws_);
-      g_ = (up - down) / (2 * o.delta) * u;
+      const double up = loss_at(o.delta), down = loss_at(-o.delta);
+      u *= (up - down) / (2 * o.delta);
       return 0.5 * (up + down);
     }
     for (Eigen::Index i = begin; i < theta_.size(); ++i) u[i] = rng_.normal();
     u /= u.norm();
-    const double value = s_.net.loss(theta_ + o.delta * u, batch, nullptr, ws_);
-    g_ = (static_cast<double>(p) / o.delta * value) * u;
+    const double value = loss_at(o.delta);
+    u *= static_cast<double>(p) / o.delta * value;
     return value;
   }
 
@@ -149,7 +145,7 @@ class Member {
   const Shared& s_;
   MemberRecord& rec_;
   rng::Stream rng_;
-  Vec theta_, g_, direction_;
+  Vec theta_, g_, direction_, probe_;  // probe_: perturbed theta of the estimators
   Batch batch_;
   Workspace ws_;
 };

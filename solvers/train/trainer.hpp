@@ -38,6 +38,9 @@ Design make_design(const Schedule& schedule, const Mat& data, int draws, std::ui
 
 /// Fixed sampler noise for `samples` generated points (common random numbers).
 SamplerNoise make_sampler_noise(int dim, int levels, int samples, std::uint64_t seed);
+/// Sampler noise for `samples` points drawn from `rng` (start, then one
+/// block per reverse step, each column by column).
+SamplerNoise draw_sampler_noise(rng::Stream& rng, int dim, int levels, int samples);
 
 /// Top eigenvalue of the Hessian of the design loss by power iteration on
 /// Hessian-vector products, starting from (and updating) `direction`. The
