@@ -1,13 +1,16 @@
 // The grid solver on the benchmark of the OLIM literature: b = (-2x - 10y,
 // 20x - y), D = I, V = 2x^2 + y^2 on [-1, 1]^2, one thread. Prints, per grid,
-// the update radius, the time and the max error over the nodes with
-// V <= 1 (the sublevel set inside the box, which the characteristics do not
-// leave) and over the whole box. 3-D: the rotational linear field of the
-// validation tests, V = (x^2 + 2y^2 + 3z^2)/2, error over V <= 0.45.
+// the update radius, the time, the max error over the nodes with V <= 1 (the
+// sublevel set inside the box, which the characteristics do not leave) and
+// over the whole box, and for the jet method the RMS error of the marched
+// grad V over V <= 1. 3-D: the rotational linear field of the validation
+// tests, V = (x^2 + 2y^2 + 3z^2)/2, error over V <= 0.45 (OLIM only).
 //
-// Usage: bench_hj [n ...]   (2-D grids; default 129 257 513); bench_hj 3d [n ...]
+// Usage: bench_hj [3d] [olim|jet] [K=radius] [n ...]
+//   2-D default: jet on 129 257 513 1025; 3-D: olim on 25 37 49.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -19,23 +22,30 @@ using namespace fw;
 
 namespace {
 
-void run_2d(int n) {
+void run_2d(int n, const hj::Options& o) {
   std::shared_ptr<const model::System> lin = model::make_catalog_system("linear", {});
   const model::Hamiltonian h({lin, model::make_gaussian_noise(Mat::Identity(2, 2))}, model::HamiltonianKind::kLangevin);
-  const hj::Result r = hj::solve<2>({h, grid::Grid{{-1, -1}, {1, 1}, {n, n}}, Vec::Zero(2)}, hj::Options{});
-  double inner = 0, all = 0;
+  const hj::Result r = hj::solve<2>({h, grid::Grid{{-1, -1}, {1, 1}, {n, n}}, Vec::Zero(2)}, o);
+  double inner = 0, all = 0, g2 = 0, count = 0;
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
       const double x = r.grid.coordinate(0, i), y = r.grid.coordinate(1, j), v = 2 * x * x + y * y;
-      const double e = std::abs(r.value[static_cast<std::size_t>(i) * n + j] - v);
+      const std::size_t f = static_cast<std::size_t>(i) * n + j;
+      const double e = std::abs(r.value[f] - v);
       all = std::max(all, e);
-      if (v <= 1) inner = std::max(inner, e);
+      if (v > 1) continue;
+      inner = std::max(inner, e);
+      if (!r.grad.empty()) {
+        g2 += std::pow(r.grad[2 * f] - 4 * x, 2) + std::pow(r.grad[2 * f + 1] - 2 * y, 2);
+        count += 1;
+      }
     }
-  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>8.1f}\n", n, r.radius, r.seconds, inner, all,
-             static_cast<double>(hj::Result::memory_estimate(r.grid)) / 1e6);
+  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>12.3e} {:>8.1f}\n", n, r.radius, r.seconds, inner, all,
+             count > 0 ? std::sqrt(g2 / count) : std::nan(""),
+             static_cast<double>(hj::Result::memory_estimate(r.grid, o.method)) / 1e6);
 }
 
-void run_3d(int n) {
+void run_3d(int n, hj::Options o) {
   const Mat q = Eigen::Vector3d(1, 2, 3).asDiagonal();
   Mat skew(3, 3);
   skew << 0, 4, -2, -4, 0, 3, 2, -3, 0;
@@ -45,8 +55,7 @@ void run_3d(int n) {
     for (int j = 0; j < 3; ++j) pv.data.push_back(a(i, j));
   std::shared_ptr<const model::System> s = model::make_catalog_system("linear", {{"A", pv}});
   const model::Hamiltonian h({s, model::make_gaussian_noise(Mat::Identity(3, 3))}, model::HamiltonianKind::kLangevin);
-  hj::Options o;
-  o.radius = n / 6;
+  if (o.radius == 0) o.radius = n / 6;
   const hj::Result r = hj::solve<3>({h, grid::Grid{{-1, -1, -1}, {1, 1, 1}, {n, n, n}}, Vec::Zero(3)}, o);
   double inner = 0, all = 0;
   for (std::size_t f = 0; f < r.grid.size(); ++f) {
@@ -56,20 +65,34 @@ void run_3d(int n) {
     all = std::max(all, e);
     if (v <= 0.45) inner = std::max(inner, e);
   }
-  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>8.1f}\n", n, r.radius, r.seconds, inner, all,
-             static_cast<double>(hj::Result::memory_estimate(r.grid)) / 1e6);
+  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>12} {:>8.1f}\n", n, r.radius, r.seconds, inner, all, "-",
+             static_cast<double>(hj::Result::memory_estimate(r.grid, o.method)) / 1e6);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool three = argc > 1 && std::strcmp(argv[1], "3d") == 0;
+  bool three = false, method_given = false;
+  hj::Options o;
   std::vector<int> sizes;
-  for (int i = three ? 2 : 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
-  if (sizes.empty()) sizes = three ? std::vector<int>{25, 37, 49} : std::vector<int>{129, 257, 513};
-  fmt::print("# OLIM-MID, {}, one thread\n", three ? "3-D rotational linear, V = (x^2+2y^2+3z^2)/2"
-                                                 : "2-D b = (-2x-10y, 20x-y), V = 2x^2+y^2 on [-1,1]^2");
-  fmt::print("{:>6} {:>4} {:>10} {:>12} {:>12} {:>8}\n", "n", "K", "seconds", "err(inner)", "err(box)", "MB");
-  for (int n : sizes) three ? run_3d(n) : run_2d(n);
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "3d") == 0) {
+      three = true;
+    } else if (std::strcmp(argv[i], "jet") == 0 || std::strcmp(argv[i], "olim") == 0) {
+      o.method = argv[i][0] == 'j' ? hj::Method::kJet : hj::Method::kOlim;
+      method_given = true;
+    } else if (std::strncmp(argv[i], "K=", 2) == 0) {
+      o.radius = std::atoi(argv[i] + 2);
+    } else {
+      sizes.push_back(std::atoi(argv[i]));
+    }
+  }
+  if (!method_given) o.method = three ? hj::Method::kOlim : hj::Method::kJet;
+  if (sizes.empty()) sizes = three ? std::vector<int>{25, 37, 49} : std::vector<int>{129, 257, 513, 1025};
+  fmt::print("# {}, {}, one thread\n", o.method == hj::Method::kJet ? "jet" : "OLIM-MID",
+             three ? "3-D rotational linear, V = (x^2+2y^2+3z^2)/2" : "2-D b = (-2x-10y, 20x-y), V = 2x^2+y^2 on [-1,1]^2");
+  fmt::print("{:>6} {:>4} {:>10} {:>12} {:>12} {:>12} {:>8}\n", "n", "K", "seconds", "err(inner)", "err(box)", "rms grad err",
+             "MB");
+  for (int n : sizes) three ? run_3d(n, o) : run_2d(n, o);
   return 0;
 }

@@ -25,6 +25,7 @@ struct QpJob {
   std::vector<Vec> attractors;  // given; empty: found by analyze in the box
   std::vector<std::string> hamiltonians;
   hj::Options options;
+  std::string method = "auto";  // auto: jet where it applies (2-D, Gaussian, one attractor), else olim
   std::vector<Vec> paths;
   // Limit-cycle source: integrate the drift from `start` for `transient`,
   // then keep `points` states over `record` (at least one period).
@@ -61,6 +62,8 @@ QpJob read_job(const config::Table& t, int dim) {
   j.options.seed_radius = t.number("seed_radius", j.options.seed_radius, config::between(1, 50));
   j.options.stop_at_boundary = t.boolean("stop_at_boundary", false);
   j.options.simpson = t.choice("quadrature", "midpoint", {"midpoint", "simpson"}) == "simpson";
+  j.method = t.choice("method", "auto", {"auto", "jet", "olim"});
+  if (j.method == "jet" && dim != 2) t.fail("method", "the jet method is 2-D only (3-D needs simplex updates); use \"olim\"");
   const config::Table c = t.table("cycle");
   if (c.present()) {
     const auto st = c.numbers("start");
@@ -157,9 +160,18 @@ std::vector<Vec> cycle_points(const model::System& system, const QpJob& j) {
 /// One Hamiltonian: the local potential of a single attractor, or the global
 /// one over several; written under g.
 template <int D>
-void run(const model::Hamiltonian& h, const QpJob& j, const Equilibria& eq, const io::Group& g,
+void run(const model::Hamiltonian& h, const QpJob& job, const Equilibria& eq, const io::Group& g,
          const std::vector<std::string>& vars, bool quiet) {
   const std::vector<Vec>& attractors = eq.attractors;
+  QpJob j = job;
+  std::string why;
+  if (j.method == "jet") {
+    if (!hj::jet_applies(h, D, &why)) throw config_error("quasipotential.method = \"jet\": " + why);
+    j.options.method = hj::Method::kJet;
+  } else if (j.method == "auto") {
+    const bool jet = eq.cycle.empty() && attractors.size() == 1 && hj::jet_applies(h, D);
+    j.options.method = jet ? hj::Method::kJet : hj::Method::kOlim;
+  }
   std::unique_ptr<Progress> progress;
   if (!eq.cycle.empty()) {
     if (!quiet) progress = std::make_unique<Progress>("quasipotential", static_cast<std::uint64_t>(j.grid.size()));
@@ -167,7 +179,7 @@ void run(const model::Hamiltonian& h, const QpJob& j, const Equilibria& eq, cons
     if (progress) progress->finish();
     std::cout << r.brief_report();
     if (!r.ok()) throw Error(ExitCode::kData, "quasipotential: " + r.message);
-    const auto grad = hj::gradient(r.grid, r.value);
+    const auto grad = r.grad.empty() ? hj::gradient(r.grid, r.value) : r.grad;
     hj::write_potential(g, r, grad, vars, Vec());
     write_paths(g, h, j, r.value, grad, eq.cycle);
     return;
@@ -179,7 +191,7 @@ void run(const model::Hamiltonian& h, const QpJob& j, const Equilibria& eq, cons
     if (progress) progress->finish();
     std::cout << r.brief_report();
     if (!r.ok()) throw Error(ExitCode::kData, "quasipotential: " + r.message);
-    const auto grad = hj::gradient(r.grid, r.value);
+    const auto grad = r.grad.empty() ? hj::gradient(r.grid, r.value) : r.grad;
     hj::write_potential(g, r, grad, vars, attractors[0]);
     write_paths(g, h, j, r.value, grad, attractors);
     return;
@@ -211,7 +223,8 @@ void register_quasipotential(CLI::App& app, std::function<int()>& action, Common
     const Equilibria eq = find_equilibria(*model.system, job);
     const std::vector<Vec>& attractors = eq.attractors;
     std::cout << fmt::format("grid {} nodes, about {:.3g} MB; {}\n", job.grid.size(),
-                             static_cast<double>(hj::Result::memory_estimate(job.grid)) / 1e6,
+                             static_cast<double>(hj::Result::memory_estimate(
+                                 job.grid, job.method == "olim" ? hj::Method::kOlim : hj::Method::kJet)) / 1e6,
                              !eq.cycle.empty()        ? std::string("source: the limit cycle")
                              : attractors.size() == 1 ? std::string("1 attractor")
                                                       : fmt::format("{} attractors (global potential by W-graphs)", attractors.size()));

@@ -18,8 +18,10 @@ void write_potential(const io::Group& g, const Result& r, const std::vector<doub
           {"1", "node status", {0, 1, 2, 3}, "far trial accepted seed"});
   auto gdims = dims;
   gdims.push_back("component");
-  g.write("grad_V", gdims, std::span<const double>(grad), {"1", "grad V by central differences"});
+  g.write("grad_V", gdims, std::span<const double>(grad),
+          {"1", r.grad.empty() ? "grad V by central differences" : "grad V marched with V (jet method)"});
   g.set_attribute("status_message", r.message);
+  g.set_attribute("method", std::string(method_name(r.method)));
   g.set_attribute("radius", static_cast<std::int64_t>(r.radius));
   g.set_attribute("accepted", r.accepted);
   g.set_attribute("updates", r.updates);

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <queue>
 
 #include "fwkit/core/error.hpp"
 #include "fwkit/model/lyapunov.hpp"
+#include "jet_cost.hpp"
 #include "local_cost.hpp"
 #include "olim.hpp"
 
@@ -112,9 +114,12 @@ double rotation_ratio(const model::Hamiltonian& h, const grid::Grid& g) {
 /// rotation ratio, so 1.5 sqrt(n) for strongly rotational drifts, where long
 /// segments are needed to follow spirals, and 0.5 sqrt(n) for gradient-like
 /// ones, where long midpoint segments undercharge convex |b|); sqrt(n) / 2
-/// in 3-D.
+/// in 3-D. The jet method converges at fixed K: 5 + 3.5 rho (the update
+/// edge must reach where the characteristic crosses the accepted front,
+/// about h / cos(angle between b + D grad V and grad V) away).
 template <int D>
-int default_radius(const model::Hamiltonian& h, const grid::Grid& g, int nmax) {
+int default_radius(const model::Hamiltonian& h, const grid::Grid& g, int nmax, Method method) {
+  if (method == Method::kJet) return static_cast<int>(std::lround(5 + 3.5 * rotation_ratio(h, g)));
   if (D == 3) return std::max(2, static_cast<int>(std::lround(0.5 * std::sqrt(nmax))));
   const double rho = rotation_ratio(h, g);
   return std::max(3, static_cast<int>(std::lround((0.5 + 0.5 * rho) * std::sqrt(nmax))));
@@ -137,15 +142,23 @@ class Marcher {
       nmax = std::max(nmax, g_.nodes[k]);
       hmax_ = std::max(hmax_, g_.spacing(k));
     }
-    r_.radius = o.radius > 0 ? o.radius : default_radius<D>(pb.hamiltonian, g_, nmax);
+    r_.radius = o.radius > 0 ? o.radius : default_radius<D>(pb.hamiltonian, g_, nmax, o.method);
     ball_ = offsets<D>(r_.radius, false);
     cube_ = offsets<D>(1, true);
     seed_r_ = o.seed_radius * hmax_;
+    // Curved paths priced by Simpson's rule only undercharge when they pass
+    // right by an equilibrium (the integrand vanishes there).
+    avoid_r_ = o.method == Method::kJet ? std::min(o.seed_radius, 2.0) * hmax_ : seed_r_;
     avoid_ = pb.equilibria;
     if (pb.cycle.empty()) avoid_.push_back(pb.attractor);
     r_.value.assign(N_, kInf);
+    if (o.method == Method::kJet) {
+      jet_.emplace(pb.hamiltonian);
+      r_.grad.assign(static_cast<std::size_t>(N_) * D, std::numeric_limits<double>::quiet_NaN());
+    }
     r_.node_status.assign(N_, kFarS);
     done_.assign(N_, 0);
+    from_edge_.assign(N_, 0);
     done_neighbours_.assign(N_, 0);
   }
 
@@ -171,7 +184,9 @@ class Marcher {
     for (int k = 0; k < D; ++k) x[k] = g_.coordinate(k, i[k]);
   }
 
-  void set_seed(std::int64_t f, double value) {
+  void set_seed(std::int64_t f, double value, const double* grad = nullptr) {
+    if (jet_)
+      for (int k = 0; k < D; ++k) r_.grad[f * D + k] = grad ? grad[k] : 0.0;
     r_.value[f] = value;
     r_.node_status[f] = kSeedS;
     heap_.push({value, f});
@@ -195,10 +210,14 @@ class Marcher {
     Index<D> center;
     for (int k = 0; k < D; ++k) center[k] = static_cast<int>(std::lround((xa[k] - g_.lower[k]) / g_.spacing(k)));
     if (!lay_.inside(center)) return fail("the attractor lies outside the grid");
+    double grad[D];
     auto seed_value = [&](const double* x) {
       double v = 0;
-      for (int k = 0; k < D; ++k)
-        for (int l = 0; l < D; ++l) v += (x[k] - xa[k]) * sigma_inv(k, l) * (x[l] - xa[l]);
+      for (int k = 0; k < D; ++k) {
+        grad[k] = 0;
+        for (int l = 0; l < D; ++l) grad[k] += sigma_inv(k, l) * (x[l] - xa[l]);
+        v += (x[k] - xa[k]) * grad[k];
+      }
       return 0.5 * v;
     };
     const int reach = static_cast<int>(std::ceil(o_.seed_radius)) + 1;
@@ -210,11 +229,14 @@ class Marcher {
       coords(i, x);
       double r2 = 0;
       for (int k = 0; k < D; ++k) r2 += (x[k] - xa[k]) * (x[k] - xa[k]);
-      if (r2 <= seed_r_ * seed_r_) set_seed(lay_.flatten(i), seed_value(x));
+      if (r2 <= seed_r_ * seed_r_) set_seed(lay_.flatten(i), seed_value(x), grad);
     }
     double x[D];
     coords(center, x);
-    if (r_.node_status[lay_.flatten(center)] != kSeedS) set_seed(lay_.flatten(center), seed_value(x));
+    if (r_.node_status[lay_.flatten(center)] != kSeedS) {
+      const double v = seed_value(x);
+      set_seed(lay_.flatten(center), v, grad);
+    }
     return true;
   }
 
@@ -272,7 +294,7 @@ class Marcher {
         const double c = a[k] + t * (x[k] - a[k]) - z[k];
         c2 += c * c;
       }
-      if (c2 < seed_r_ * seed_r_) return true;
+      if (c2 < avoid_r_ * avoid_r_) return true;
     }
     return false;
   }
@@ -295,6 +317,7 @@ class Marcher {
   /// update, and when that improves V(f) (the hierarchical rule of OLIM),
   /// triangle updates with the source's accepted neighbours.
   void update(std::int64_t f, const Index<D>& i, std::int64_t fs, const Index<D>& is) {
+    if (jet_) return update_jet(f, i, fs, is);
     std::vector<double>& V = r_.value;
     double xs[D], x0[D], x[D];
     coords(is, xs);
@@ -317,6 +340,56 @@ class Marcher {
       V[f] = best;
       heap_.push({best, f});
     }
+  }
+
+  /// The jet update (Method::kJet): the one-point update from the source
+  /// along its minimum action direction, then edge updates with the source's
+  /// accepted neighbours; V and grad V of the best are kept.
+  void update_jet(std::int64_t f, const Index<D>& i, std::int64_t fs, const Index<D>& is) {
+    using Vd = typename JetCost<D>::Vd;
+    std::vector<double>& V = r_.value;
+    const auto node = [&](const Index<D>& j) {
+      Vd x;
+      for (int k = 0; k < D; ++k) x[k] = g_.coordinate(k, j[k]);
+      return x;
+    };
+    const auto grad = [&](std::int64_t fn) { return Vd(Eigen::Map<const Vd>(&r_.grad[fn * D])); };
+    const Vd xs = node(is), x = node(i);
+    if (crosses_equilibrium(xs.data(), x.data())) return;
+    // The hierarchical filter of OLIM: the straight segment from the source
+    // must improve V(x) before the (costlier) curved updates are tried.
+    if (from_edge_[f] && !(V[fs] + cost_.segment(xs.data(), x.data()) < V[f])) return;
+    const typename JetCost<D>::Point target = jet_->at(x);
+    const typename JetCost<D>::Update one = jet_->from_point(xs, V[fs], grad(fs), target);
+    ++r_.updates;
+    typename JetCost<D>::Update best;
+    for (const auto& off : cube_) {
+      Index<D> i0;
+      for (int k = 0; k < D; ++k) i0[k] = is[k] + off[k];
+      if (!lay_.inside(i0)) continue;
+      const std::int64_t f0 = lay_.flatten(i0);
+      if (!done_[f0] || !within_radius(i, i0)) continue;
+      const Vd x0 = node(i0);
+      if (crosses_equilibrium(x0.data(), x.data())) continue;
+      const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, one.path);
+      ++r_.updates;
+      if (u.value < best.value) best = u;
+    }
+    // Edge updates (the characteristic crosses the edge) carry reliable
+    // gradients; one-point updates only stand in until one exists: V is
+    // stationary in the path, its gradient is not.
+    const bool edge = std::isfinite(best.value);
+    if (!edge) {
+      if (from_edge_[f]) return;
+      best = one;
+    }
+    if (!(best.value < V[f] || (edge && !from_edge_[f]))) return;
+    const Vd g = jet_->gradient(best, target);
+    if (!g.allFinite()) return;
+    V[f] = best.value;
+    from_edge_[f] = edge;
+    for (int k = 0; k < D; ++k) r_.grad[f * D + k] = g[k];
+    heap_.push({best.value, f});
   }
 
   /// Accepts f1; returns true when the march should stop here.
@@ -372,10 +445,12 @@ class Marcher {
   const grid::Grid& g_;
   const Layout<D> lay_;
   const LocalCost cost_;
+  std::optional<JetCost<D>> jet_;
   std::int64_t N_ = 0;
-  double hmax_ = 0, seed_r_ = 0;
+  double hmax_ = 0, seed_r_ = 0, avoid_r_ = 0;
   std::vector<Index<D>> ball_, cube_;
   std::vector<Vec> avoid_;
+  std::vector<char> from_edge_;             // jet: V[f] comes from an edge update
   std::vector<char> done_;                  // accepted (seeds too, once popped)
   std::vector<std::uint8_t> done_neighbours_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;
@@ -391,6 +466,11 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
     throw Error(ExitCode::kSoftware, "hj::solve: grid, model and attractor dimensions differ");
   Result r;
   r.grid = pb.grid;
+  r.method = o.method;
+  if (o.method == Method::kJet) {
+    std::string why;
+    if (!jet_applies(pb.hamiltonian, D, &why)) throw config_error("quasipotential.method = \"jet\": " + why);
+  }
   Marcher<D> m(pb, o, r);
   if (!m.seed()) return r;
   m.run(progress);

@@ -16,15 +16,39 @@ void Options::validate() const {
     throw config_error(fmt::format("quasipotential.seed_radius = {}: must be in [1, 50] grid steps", seed_radius));
 }
 
+bool jet_applies(const model::Hamiltonian& h, int dim, std::string* why) {
+  auto no = [&](const char* reason) {
+    if (why) *why = reason;
+    return false;
+  };
+  if (dim != 2) return no("the jet method is 2-D only (3-D needs simplex updates); use method = \"olim\"");
+  const auto& noise = *h.model().noise;
+  if (!(h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian()))
+    return no("the jet method needs Gaussian noise; use method = \"olim\" for this Hamiltonian");
+  if (!noise.depends_on_state()) {
+    Eigen::SelfAdjointEigenSolver<Mat> es(noise.covariance(Vec::Zero(dim)));
+    if (!(es.eigenvalues().minCoeff() > 1e-12 * es.eigenvalues().cwiseAbs().maxCoeff()))
+      return no("the jet method needs an invertible noise covariance; use method = \"olim\"");
+  }
+  return true;
+}
+
+const char* method_name(Method m) { return m == Method::kJet ? "jet" : "olim"; }
+
 std::size_t Result::memory_estimate(const grid::Grid& g) {
   // V, status, the accepted flag and neighbour count, and a heap of at most
   // a few (value, node) entries per node.
   return g.size() * (sizeof(double) + 3 + 3 * (sizeof(double) + sizeof(std::int64_t)));
 }
 
+std::size_t Result::memory_estimate(const grid::Grid& g, Method m) {
+  // The jet method adds grad V and a flag per node.
+  return memory_estimate(g) + (m == Method::kJet ? g.size() * (g.dim() * sizeof(double) + 1) : 0);
+}
+
 std::string Result::brief_report() const {
-  std::string s = fmt::format("quasi-potential: {} ({} nodes accepted, radius {}, {} updates, {:.3g} s)\n", message,
-                              accepted, radius, updates, seconds);
+  std::string s = fmt::format("quasi-potential ({}): {} ({} nodes accepted, radius {}, {} updates, {:.3g} s)\n",
+                              method_name(method), message, accepted, radius, updates, seconds);
   if (status == Status::kStoppedAtBoundary) {
     s += fmt::format("  first boundary node at (");
     for (std::size_t k = 0; k < boundary_point.size(); ++k) s += fmt::format("{}{:.6g}", k ? ", " : "", boundary_point[k]);

@@ -12,7 +12,13 @@
 // the segment costs by the midpoint rule. Long update segments (radius K)
 // are what make the method converge for strongly rotational drifts, where
 // plain fast marching on 8 neighbours does not. Error: first order in h in
-// the tests here; the second-order jet-marching variant is not implemented.
+// the tests here.
+//
+// Method::kJet marches V and grad V together (jet_cost.hpp): Hermite-cubic
+// values on the base edges, curved paths along the minimum action direction,
+// Simpson's rule, and grad V at each new node from the derivative of its
+// update. It converges at second order at a fixed radius K (2-D, Gaussian
+// noise with an invertible D(x)); grad V comes with the result.
 //
 // The attractor is seeded from its linearisation: nodes within `seed_radius`
 // grid steps of it get V = (x - x*)^T Sigma^{-1} (x - x*) / 2 with
@@ -34,9 +40,22 @@
 
 namespace fw::hj {
 
+enum class Method {
+  kOlim,  ///< straight segments, linear interpolation on base edges: first order, any Hamiltonian
+  kJet,   ///< marches V and grad V with Hermite data and curved paths (jet_cost.hpp): second order;
+          ///< 2-D, Gaussian noise with an invertible D(x)
+};
+
+/// Whether Method::kJet applies to this Hamiltonian on a D-dimensional grid;
+/// `why` (if given) gets the reason when it does not.
+bool jet_applies(const model::Hamiltonian& h, int dim, std::string* why = nullptr);
+
+const char* method_name(Method m);
+
 struct Options {
-  /// Update radius K in grid steps (segments up to K h long). 0 picks
-  /// (0.5 + 0.5 rho) sqrt(n) in 2-D, rho in [0, 2] the RMS ratio of the
+  Method method = Method::kOlim;
+  /// Update radius K in grid steps (segments up to K h long). 0 picks, for
+  /// the jet method, 5 + 3.5 rho, and for OLIM (0.5 + 0.5 rho) sqrt(n) in 2-D, rho in [0, 2] the RMS ratio of the
   /// antisymmetric to the symmetric part of Db over the box (long segments
   /// follow spirals; short ones avoid the midpoint rule's undercharge where
   /// |b| is convex), at least 3; and sqrt(n) / 2 in 3-D; n the largest node
@@ -79,6 +98,9 @@ struct Result {
   std::string message = "not run";
   grid::Grid grid;
   std::vector<double> value;          // V at every node (+inf: not reached)
+  /// grad V at every node, node-major (grad[node * d + k]), as marched by
+  /// Method::kJet; empty for Method::kOlim (use gradient()).
+  std::vector<double> grad;
   std::vector<std::int8_t> node_status;  // NodeStatus
   int radius = 0;
   std::int64_t accepted = 0;
@@ -86,8 +108,10 @@ struct Result {
   double seconds = 0;
   double boundary_value = 0;         // V at the first boundary node accepted (stop_at_boundary)
   std::vector<double> boundary_point;
+  Method method = Method::kOlim;
   /// Memory the solver needs for a grid (bytes), reported before a run.
   static std::size_t memory_estimate(const grid::Grid& grid);
+  static std::size_t memory_estimate(const grid::Grid& grid, Method method);
   std::string brief_report() const;
   bool ok() const { return status == Status::kSuccess || status == Status::kStoppedAtBoundary; }
 };

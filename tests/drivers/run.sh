@@ -181,6 +181,7 @@ hamiltonians = ["langevin"]
 TOML
 expect 0 "quasipotential" "$fwkit" quasipotential -c qp.toml -o qp.h5 -q
 expect_text "whole box" out.txt "quasipotential reports its status"
+expect_text "quasi-potential (jet)" out.txt "quasipotential: one attractor, Gaussian noise: the jet method by default"
 expect 78 "quasipotential: 1-D model" "$fwkit" quasipotential -c qp.toml --set model.system.kind=double_well_1d \
   --set 'quasipotential.lower=[-1.6]' --set 'quasipotential.upper=[-0.4]' --set 'quasipotential.nodes=[31]'
 expect_text "2-D or 3-D" err.txt "quasipotential: dimension error is explained"
@@ -194,6 +195,13 @@ expect 78 "quasipotential: stop_at_boundary with two attractors" "$fwkit" quasip
   --set 'quasipotential.lower=[-1.6, -0.6]' --set 'quasipotential.upper=[1.6, 0.6]' --set quasipotential.stop_at_boundary=true
 expect_text "quasipotential.stop_at_boundary" err.txt "quasipotential: stop_at_boundary error names the key"
 expect 65 "quasipotential: attractor not stable" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.attractor=[-0.9, 0.0]'
+expect 0 "quasipotential: method = olim" "$fwkit" quasipotential -c qp.toml -o qpo.h5 -q --set quasipotential.method=olim
+expect_text "quasi-potential (olim)" out.txt "quasipotential: the method is reported"
+expect 78 "quasipotential: unknown method" "$fwkit" quasipotential -c qp.toml --set quasipotential.method=fast
+expect_text "quasipotential.method" err.txt "quasipotential: method error names the key"
+expect 78 "quasipotential: jet with Rademacher noise" "$fwkit" quasipotential -c qp.toml --set quasipotential.method=jet \
+  --set model.noise.kind=rademacher --set 'model.noise.scales=[0.8, 0.6]' --set 'quasipotential.hamiltonians=["discrete"]'
+expect_text "Gaussian" err.txt "quasipotential: jet needs Gaussian noise, and says so"
 
 # train: bad input names the key, the value and the rule.
 cat > tr.toml <<'TOML'

@@ -1,0 +1,86 @@
+// solvers/hj/jet_cost.hpp — second-order updates for the Gaussian
+// Hamiltonian H = <b, p> + p^T D(x) p / 2 from nodes that carry V and grad V
+// (the jet), used by fw::hj::solve with Method::kJet.
+//
+// An update from a base point a to the target x:
+//   - V(a) by the cubic Hermite interpolant along the base edge (values and
+//     the edge components of grad V at both ends: O(h^4)), grad V(a) by
+//     linear interpolation (O(h^2));
+//   - the path from a to x is a cubic curve leaving a along the minimum
+//     action direction there, u = b(a) + D(a) grad V(a), and arriving along
+//     the reflection of that direction about the chord (the circular arc
+//     through a and x tangent to u, to second order);
+//   - its geometric action int |b|_A |phi'|_A - <b, phi'>_A (A = D^{-1}) by
+//     Simpson's rule on the curve;
+//   - grad V(x) from the arrival direction t: the momentum the geometric
+//     action assigns to it, p = A (|b|_A t / |t|_A - b), which satisfies
+//     H(x, p) = 0 exactly.
+// The base point a ranges over an edge [x0, x1] of accepted nodes; the
+// update is the minimum over it (Brent's method on the edge parameter). With
+// straight segments the path error is O(L^3) per update, with the curve
+// O(L^5), L the segment length; Hermite data remove the O(h^2) interpolation
+// error per update that makes linear-interpolation OLIMs first order.
+#pragma once
+
+#include <Eigen/Dense>
+#include <limits>
+
+#include "fwkit/model/hamiltonian.hpp"
+
+namespace fw::hj {
+
+template <int D>
+class JetCost {
+ public:
+  using Vd = Eigen::Matrix<double, D, 1>;
+  using Md = Eigen::Matrix<double, D, D>;
+
+  /// Drift and metric at a point.
+  struct Point {
+    Vd x, b;
+    Vd ab;      // A b, A = D^{-1}
+    double bb;  // |b|_A^2
+    Md a, dm;   // A and D, when they depend on the state
+  };
+  /// An update's value and what its gradient is computed from (gradient()).
+  struct Update {
+    double value = std::numeric_limits<double>::infinity();
+    Vd base, base_grad;     // where the path starts, and grad V there
+    bool straight = false;  // a straight segment, not the curve
+    double path = std::numeric_limits<double>::infinity();  // from_point: the curve's action
+  };
+
+  /// Requires a Gaussian (Langevin) Hamiltonian with an invertible D(x).
+  explicit JetCost(const model::Hamiltonian& h);
+
+  Point at(const Vd& x) const;
+
+  /// The update from the node (xa, va, ga) to the target: the curve or the
+  /// straight segment, whichever is cheaper.
+  Update from_point(const Vd& xa, double va, const Vd& ga, const Point& target) const;
+
+  /// The update from the edge [x0, x1] of accepted nodes to the target at an
+  /// interior minimum over the edge; +inf when the minimum is at an end.
+  /// `source`: curve(x1, g1) to the target (from_point's `path`), shared by
+  /// the edges of x1.
+  Update from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1, const Vd& g1,
+                   const Point& target, double source) const;
+
+  /// grad V at the target of an update (NaN when it cannot be formed):
+  /// d/dx of the path's action at a fixed base (the envelope theorem).
+  Vd gradient(const Update& u, const Point& target) const;
+
+ private:
+  /// Action of the curve from a (with grad V = ga there) to the target;
+  /// +inf when the minimum action direction at a turns away from the chord
+  /// by more than the curve can follow. `straight`: the straight segment.
+  double curve(const Vd& a, const Vd& ga, const Point& target, bool straight) const;
+  const Md& metric(const Point& p) const { return constant_metric_ ? a_ : p.a; }
+  const Md& diffusion(const Point& p) const { return constant_metric_ ? dm_ : p.dm; }
+
+  const model::Hamiltonian& h_;
+  bool constant_metric_;
+  Md a_, dm_;
+};
+
+}  // namespace fw::hj

@@ -1,0 +1,129 @@
+// The jet update (solvers/hj/jet_cost.hpp) on exact data, its convergence
+// order as the base edge shrinks, and when the jet method applies.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "fwkit/core/error.hpp"
+#include "fwkit/model/catalog.hpp"
+#include "hj/jet_cost.hpp"
+#include "hj/olim.hpp"
+
+using namespace fw;
+
+namespace {
+
+using V2 = Eigen::Vector2d;
+
+/// The rotational benchmark b = (-2x - 10y, 20x - y), D = I: V = 2x^2 + y^2.
+struct Benchmark {
+  std::shared_ptr<const model::System> system = model::make_catalog_system("linear", {});
+  model::Hamiltonian h{{system, model::make_gaussian_noise(Mat::Identity(2, 2))}, model::HamiltonianKind::kLangevin};
+  static double value(const V2& x) { return 2 * x[0] * x[0] + x[1] * x[1]; }
+  static V2 grad(const V2& x) { return V2(4 * x[0], 2 * x[1]); }
+  /// The point a distance `len` back along the characteristic through x,
+  /// x' = b + D grad V, by RK4 in arclength (independent of the solver).
+  V2 back(const V2& x, double len) const {
+    auto f = [&](const V2& y) {
+      const V2 u = V2(system->drift_at(y)) + grad(y);
+      return V2(-u / u.norm());
+    };
+    V2 y = x;
+    const int steps = 2000;
+    const double ds = len / steps;
+    for (int s = 0; s < steps; ++s) {
+      const V2 k1 = f(y), k2 = f(y + 0.5 * ds * k1), k3 = f(y + 0.5 * ds * k2), k4 = f(y + ds * k3);
+      y += ds / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    }
+    return y;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("jet update: fourth-order values and third-order gradients from exact data", "[hj][jet]") {
+  const Benchmark bm;
+  const hj::JetCost<2> jet(bm.h);
+  const V2 x(0.5, 0.3);
+  const auto target = jet.at(x);
+  // grad V at x solves H(x, p) = <b, p> + |p|^2 / 2 = 0.
+  double verr[3], gerr[3];
+  int i = 0;
+  for (double h : {0.02, 0.01, 0.005}) {
+    // A horizontal edge of length h through the characteristic, 8 h back.
+    const V2 c = bm.back(x, 8 * h);
+    const V2 x0(c[0] - 0.37 * h, c[1]), x1(c[0] + 0.63 * h, c[1]);
+    const auto u = jet.from_edge(x0, bm.value(x0), bm.grad(x0), x1, bm.value(x1), bm.grad(x1), target,
+                                 jet.from_point(x1, bm.value(x1), bm.grad(x1), target).path);
+    REQUIRE(std::isfinite(u.value));
+    const V2 g = jet.gradient(u, target);
+    verr[i] = std::abs(u.value - bm.value(x));
+    gerr[i] = (g - bm.grad(x)).norm();
+    // H(x, grad) = 0 up to the gradient's error: |H(x, g)| <= |b + g| |g - grad V| to first order.
+    const V2 b = bm.system->drift_at(x);
+    CHECK(std::abs(b.dot(g) + 0.5 * g.squaredNorm()) < 2 * (b + g).norm() * gerr[i] + 1e-12);
+    ++i;
+  }
+  INFO("V errors " << verr[0] << " " << verr[1] << " " << verr[2] << "; grad errors " << gerr[0] << " " << gerr[1]
+                   << " " << gerr[2]);
+  for (int k = 0; k < 2; ++k) {
+    CHECK(std::log2(verr[k] / verr[k + 1]) > 3.5);
+    CHECK(std::log2(gerr[k] / gerr[k + 1]) > 2.5);
+  }
+  CHECK(verr[2] < 1e-8);
+}
+
+TEST_CASE("jet update: an edge the characteristic misses has its minimum at an end", "[hj][jet]") {
+  const Benchmark bm;
+  const hj::JetCost<2> jet(bm.h);
+  const V2 x(0.5, 0.3);
+  const auto target = jet.at(x);
+  const double h = 0.01;
+  const V2 c = bm.back(x, 8 * h);
+  // Entirely to one side of the crossing point: no interior minimum.
+  const V2 x0(c[0] + 1.5 * h, c[1]), x1(c[0] + 2.5 * h, c[1]);
+  const auto one = jet.from_point(x1, bm.value(x1), bm.grad(x1), target);
+  const auto u = jet.from_edge(x0, bm.value(x0), bm.grad(x0), x1, bm.value(x1), bm.grad(x1), target, one.path);
+  CHECK(std::isinf(u.value));
+  // The one-point update is an upper bound: it follows a path that misses the characteristic.
+  CHECK(one.value > bm.value(x));
+}
+
+TEST_CASE("the jet method: where it applies, and the gradient it returns", "[hj][jet]") {
+  const Benchmark bm;
+  std::string why;
+  CHECK(hj::jet_applies(bm.h, 2, &why));
+  CHECK_FALSE(hj::jet_applies(bm.h, 3, &why));
+  CHECK(why.find("2-D") != std::string::npos);
+  std::shared_ptr<const model::System> dw = model::make_catalog_system("double_well_2d", {});
+  const model::Hamiltonian rad({dw, model::make_rademacher_noise((Vec(2) << 0.8, 0.6).finished())},
+                               model::HamiltonianKind::kDiscrete);
+  CHECK_FALSE(hj::jet_applies(rad, 2, &why));
+  CHECK(why.find("Gaussian") != std::string::npos);
+  Mat singular(2, 2);
+  singular << 1, 0, 0, 0;
+  const model::Hamiltonian deg({dw, model::make_gaussian_noise(singular)}, model::HamiltonianKind::kLangevin);
+  CHECK_FALSE(hj::jet_applies(deg, 2, &why));
+  CHECK(why.find("invertible") != std::string::npos);
+
+  hj::Options o;
+  o.method = hj::Method::kJet;
+  const grid::Grid g{{-1.5, -0.5}, {-0.5, 0.5}, {21, 21}};
+  const Vec att = (Vec(2) << -1, 0).finished();
+  CHECK_THROWS_AS(hj::solve<2>({rad, g, att}, o), Error);
+
+  const hj::Result r = hj::solve<2>({bm.h, grid::Grid{{-1, -1}, {1, 1}, {41, 41}}, Vec::Zero(2)}, o);
+  REQUIRE(r.ok());
+  CHECK(r.method == hj::Method::kJet);
+  CHECK(r.radius == 12);  // 5 + 3.5 rho with the rotation ratio at its cap, 2
+  REQUIRE(r.grad.size() == 2 * r.value.size());
+  // Seeds carry the linearisation's gradient, exact here: Sigma^{-1} x = (4x, 2y).
+  std::size_t seeds = 0;
+  for (std::size_t f = 0; f < r.value.size(); ++f) {
+    if (r.node_status[f] != static_cast<std::int8_t>(hj::NodeStatus::kSeed)) continue;
+    const V2 x(r.grid.coordinate(0, static_cast<int>(f / 41)), r.grid.coordinate(1, static_cast<int>(f % 41)));
+    CHECK((V2(r.grad[2 * f], r.grad[2 * f + 1]) - bm.grad(x)).norm() < 1e-12);
+    ++seeds;
+  }
+  CHECK(seeds > 5);
+}
