@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "action/gmam.hpp"
+#include "action/transitions.hpp"
+#include <functional>
 #include "analyze/equilibria.hpp"
 #include "fwkit/model/catalog.hpp"
 
@@ -176,4 +178,92 @@ TEST_CASE("gMAM: linear OU with anisotropic noise against the Lyapunov form x^T 
   INFO("order " << order);
   CHECK(order > 1.8);
   CHECK(std::abs(extrapolated - exact) < 1e-6 * exact);
+}
+
+namespace {
+
+/// Mean first-passage time from a to b > a of dX = -u'(X) dt + sqrt(eps) dW
+/// (reflected far to the left), by quadrature of the exact 1-D formula
+/// T = (2/eps) int_a^b exp(2u(y)/eps) int_{-inf}^y exp(-2u(z)/eps) dz dy,
+/// returned as log T (the integrand is scaled to stay finite).
+double log_mfpt_1d(const std::function<double(double)>& u, double a, double b, double eps) {
+  const double lo = a - 2.0, h = 2e-4;
+  const int n = static_cast<int>((b - lo) / h);
+  double umax = -1e300, umin = 1e300;  // max over [a, b], min over [lo, b]: the scales of the two integrals
+  for (int i = 0; i <= n; ++i) {
+    const double y = lo + i * h;
+    umin = std::min(umin, u(y));
+    if (y >= a) umax = std::max(umax, u(y));
+  }
+  // inner(y) = int_lo^y exp(-2(u - umin)/eps), trapezoid; outer over [a, b] of exp(2(u - umax)/eps) inner.
+  double inner = 0, outer = 0, prev_inner_f = std::exp(-2 * (u(lo) - umin) / eps), prev_outer = 0;
+  for (int i = 1; i <= n; ++i) {
+    const double y = lo + i * h, f = std::exp(-2 * (u(y) - umin) / eps);
+    inner += 0.5 * h * (prev_inner_f + f);
+    prev_inner_f = f;
+    const double g = y >= a ? std::exp(2 * (u(y) - umax) / eps) * inner : 0.0;
+    outer += 0.5 * h * (prev_outer + g);
+    prev_outer = g;
+  }
+  return std::log(2 / eps * outer) + 2 * (umax - umin) / eps;
+}
+
+}  // namespace
+
+TEST_CASE("transitions: tilted double well, costs 2 Delta U, W-graphs and Eyring-Kramers against the exact MFPT",
+          "[action][validation]") {
+  // U = (x^2-1)^2/4 - 0.1 x + y^2/2, D = I. Its equilibria by Newton on the
+  // cubic here, independently of analyze.
+  std::shared_ptr<const model::System> s = model::make_catalog_system("double_well_2d", {{"tilt", model::ParamValue::scalar(0.1)}});
+  const model::Hamiltonian h({s, model::make_gaussian_noise(Mat::Identity(2, 2))}, model::HamiltonianKind::kLangevin);
+  auto root = [](double x) {
+    for (int i = 0; i < 60; ++i) x -= (x - x * x * x + 0.1) / (1 - 3 * x * x);
+    return x;
+  };
+  const double a = root(-1), sx = root(0), b = root(1);
+  auto u = [](double x) { return (x * x - 1) * (x * x - 1) / 4 - 0.1 * x; };
+  auto u2 = [](double x) { return 3 * x * x - 1; };
+  action::TransitionOptions o;
+  o.action.nodes = 101;
+  const auto r = action::transitions(h, {(Vec(2) << a, 0).finished(), (Vec(2) << b, 0).finished()},
+                                     {(Vec(2) << sx, 0).finished()}, o);
+  INFO(r.brief_report());
+  REQUIRE(r.legs.size() == 2);
+  CHECK(r.joins[0] == std::pair<int, int>{1, 0});  // x increases along the unstable direction's sign convention either way
+  const double c01 = 2 * (u(sx) - u(a)), c10 = 2 * (u(sx) - u(b));
+  CHECK(std::abs(r.cost(0, 1) - c01) < 1e-6);
+  CHECK(std::abs(r.cost(1, 0) - c10) < 1e-6);
+  // Two attractors: W_0 = cost(1 -> 0), W_1 = cost(0 -> 1); the deeper well (b) is the ground state.
+  CHECK(r.ground == 1);
+  CHECK(r.log_occupation[0] == Approx(-(c10 - c01)).margin(1e-6));
+  // Eyring–Kramers prefactor: 2 pi / sqrt(|u''(s)| u''(a)) (the y factors cancel).
+  const action::Leg& leg = r.legs[0].from == 0 ? r.legs[0] : r.legs[1];
+  REQUIRE(leg.gradient);
+  CHECK(leg.prefactor == Approx(2 * M_PI / std::sqrt(std::abs(u2(sx)) * u2(a))).epsilon(1e-8));
+  // Against the exact mean passage time from a to b: the ratio tends to 1 as O(eps).
+  double dev[2];
+  int k = 0;
+  for (double eps : {0.02, 0.01}) {
+    const double ratio = std::exp(log_mfpt_1d(u, a, b, eps) - std::log(leg.prefactor) - leg.cost / eps);
+    INFO("eps " << eps << ": exact / Eyring-Kramers = " << ratio);
+    dev[k++] = std::abs(ratio - 1);
+  }
+  INFO("deviations " << dev[0] << ", " << dev[1]);
+  CHECK(dev[1] < 0.05);
+  CHECK(dev[1] < 0.7 * dev[0]);
+}
+
+TEST_CASE("transitions: Maier-Stein (not a gradient) costs 0.5 both ways, no Eyring-Kramers", "[action][validation]") {
+  const auto h = langevin("maier_stein", {{"beta", model::ParamValue::scalar(3.0)}});
+  action::TransitionOptions o;
+  o.action.nodes = 101;
+  const auto r = action::transitions(h, {(Vec(2) << -1, 0).finished(), (Vec(2) << 1, 0).finished()}, {Vec::Zero(2)}, o);
+  INFO(r.brief_report());
+  REQUIRE(r.legs.size() == 2);
+  for (const auto& l : r.legs) {
+    CHECK(l.converged);
+    CHECK(std::abs(l.cost - 0.5) < 1e-6);
+    CHECK_FALSE(l.gradient);
+  }
+  CHECK(std::abs(r.w[0] - r.w[1]) < 1e-6);
 }
