@@ -2,11 +2,13 @@
 // (geometric minimum action method), with N -> 2N Richardson refinement.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
 #include "action/action_io.hpp"
 #include "action/gmam.hpp"
+#include "analyze/equilibria.hpp"
 #include "commands.hpp"
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/io/provenance.hpp"
@@ -14,19 +16,54 @@
 namespace fw::driver {
 namespace {
 
+/// [action.transitions]: costs between all attractors over their saddles.
+struct TransitionsJob {
+  std::vector<double> lower, upper;      // box searched by analyze for attractors and saddles
+  std::vector<Vec> attractors, saddles;  // or given
+  action::TransitionOptions options;
+};
+
 struct ActionJob {
   Vec from, to;
+  std::optional<TransitionsJob> transitions;
   std::string hamiltonian;
   bool refine = true;
   std::optional<Mat> initial;  // through_points: an initial path from `from` to `to` through these
   action::Options options;
 };
 
-ActionJob read_job(const config::Table& t) {
+std::vector<Vec> read_points(const config::Table& t, const std::string& key, int dim) {
+  std::vector<Vec> out;
+  for (const auto& p : t.number_matrix(key)) {
+    if (static_cast<int>(p.size()) != dim) t.fail(key, fmt::format("each point needs {} entries", dim));
+    out.push_back(Eigen::Map<const Vec>(p.data(), dim));
+  }
+  return out;
+}
+
+ActionJob read_job(const config::Table& t, int dim) {
   ActionJob j;
-  const auto a = t.numbers("from"), b = t.numbers("to");
-  j.from = Eigen::Map<const Vec>(a.data(), static_cast<Eigen::Index>(a.size()));
-  j.to = Eigen::Map<const Vec>(b.data(), static_cast<Eigen::Index>(b.size()));
+  const config::Table tr = t.table("transitions");
+  if (tr.present()) {
+    TransitionsJob tj;
+    if (tr.has("attractors")) {
+      tj.attractors = read_points(tr, "attractors", dim);
+      tj.saddles = tr.has("saddles") ? read_points(tr, "saddles", dim) : std::vector<Vec>{};
+      if (tj.attractors.size() < 2 || tj.attractors.size() > 8) tr.fail("attractors", "give 2 to 8 attractors");
+    } else {
+      tj.lower = tr.numbers("lower");
+      tj.upper = tr.numbers("upper");
+      if (static_cast<int>(tj.lower.size()) != dim) tr.fail("lower", fmt::format("needs {} entries", dim));
+      if (static_cast<int>(tj.upper.size()) != dim) tr.fail("upper", fmt::format("needs {} entries", dim));
+    }
+    tj.options.offset = tr.number("offset", tj.options.offset, config::between(1e-8, 0.1));
+    tj.options.settle_time = tr.number("settle_time", tj.options.settle_time, config::positive());
+    j.transitions = tj;
+  } else {
+    const auto a = t.numbers("from"), b = t.numbers("to");
+    j.from = Eigen::Map<const Vec>(a.data(), static_cast<Eigen::Index>(a.size()));
+    j.to = Eigen::Map<const Vec>(b.data(), static_cast<Eigen::Index>(b.size()));
+  }
   j.hamiltonian = t.choice("hamiltonian", "discrete", {"discrete", "langevin"});
   j.refine = t.boolean("refine", true);
   action::Options& o = j.options;
@@ -53,6 +90,44 @@ ActionJob read_job(const config::Table& t) {
   return j;
 }
 
+/// `[action.transitions]`: attractors and index-1 saddles (analyze, or
+/// given), the costs between them, W-graphs, Eyring–Kramers.
+int run_transitions(const model::Model& model, const ActionJob& job, const CommonOptions& opts, const std::string& cmdline,
+                    const config::Config& cfg, const std::string& out) {
+  TransitionsJob tj = *job.transitions;
+  tj.options.action = job.options;
+  tj.options.refine = job.refine;
+  tj.options.validate();
+  if (tj.attractors.empty()) {
+    analyze::Options ao;
+    ao.lower = tj.lower;
+    ao.upper = tj.upper;
+    ao.validate(model.dim());
+    const analyze::Result eq = analyze::find_equilibria(*model.system, ao);
+    for (const auto& e : eq.equilibria) {
+      if (e.stability == analyze::Stability::kStable) tj.attractors.push_back(e.x);
+      if (e.stability == analyze::Stability::kSaddle && e.index == 1) tj.saddles.push_back(e.x);
+    }
+    std::cout << eq.brief_report();
+    if (tj.attractors.size() < 2 || tj.attractors.size() > 8)
+      throw config_error(fmt::format("action.transitions.lower/upper: the box holds {} attractors (need 2 to 8)",
+                                     tj.attractors.size()));
+  }
+  const auto file = open_output(opts, out);
+  if (!file) return 0;  // --dry-run
+  const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin
+                                                                  : model::HamiltonianKind::kDiscrete);
+  const action::TransitionResult r = action::transitions(h, tj.attractors, tj.saddles, tj.options);
+  std::cout << r.brief_report();
+  const io::Group g = file->root();
+  io::write_provenance(g, "action", "fwkit transitions between attractors", io::Provenance{cmdline, cfg.resolved_toml(), std::nullopt});
+  action::write_transitions(g, r, model.system->variable_names(), job.hamiltonian);
+  file->commit();
+  std::cout << "wrote " << out << "\n";
+  const bool all = std::all_of(r.legs.begin(), r.legs.end(), [](const action::Leg& l) { return l.converged; });
+  return all ? 0 : static_cast<int>(ExitCode::kData);
+}
+
 }  // namespace
 
 void register_action(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
@@ -62,10 +137,11 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const model::Model model = config::build_model(root.table("model"));
-    const ActionJob job = read_job(root.table("action"));
+    const ActionJob job = read_job(root.table("action"), model.dim());
     const std::string out = output_path(opts, root, "action.h5");
     if (finish_config(cfg, opts)) return 0;
     job.options.validate();
+    if (job.transitions) return run_transitions(model, job, opts, cmdline, cfg, out);
     for (const auto* p : {&job.from, &job.to})
       if (p->size() != model.dim())
         throw config_error(fmt::format("action.{}: has {} entries, expected {}", p == &job.from ? "from" : "to",

@@ -1,5 +1,7 @@
 #include "action_io.hpp"
 
+#include <limits>
+
 namespace fw::action {
 
 void write_action(const io::Group& parent, const Result& r, const std::vector<std::string>& vars,
@@ -40,6 +42,81 @@ void write_action(const io::Group& parent, const Result& r, const std::vector<st
     g.set_attribute("action_extrapolated", refinement->extrapolated);
     g.set_attribute("error_estimate", refinement->error_estimate);
   }
+}
+
+namespace {
+
+std::vector<double> points_row_major(const std::vector<Vec>& pts, std::size_t d) {
+  std::vector<double> out;
+  out.reserve(pts.size() * d);
+  for (const auto& p : pts)
+    for (std::size_t k = 0; k < d; ++k) out.push_back(p[static_cast<Eigen::Index>(k)]);
+  return out;
+}
+
+}  // namespace
+
+void write_transitions(const io::Group& parent, const TransitionResult& r, const std::vector<std::string>& vars,
+                       const std::string& hamiltonian) {
+  const io::Group g = parent.group("transitions");
+  const std::size_t d = vars.size(), m = r.attractors.size();
+  std::string joined;
+  for (const auto& v : vars) joined += (joined.empty() ? "" : ", ") + v;
+  g.add_index_dimension("component", d, "state coordinate (" + joined + ")");
+  g.add_index_dimension("attractor", m, "attractor index");
+  g.add_index_dimension("to", m, "destination attractor index");
+  g.add_index_dimension("saddle", r.saddles.size(), "index-1 saddle");
+  g.add_index_dimension("leg", r.legs.size(), "an attractor-to-saddle leg");
+  g.write("attractors", {"attractor", "component"}, std::span<const double>(points_row_major(r.attractors, d)),
+          {"1", "stable equilibria"});
+  if (!r.saddles.empty())
+    g.write("saddles", {"saddle", "component"}, std::span<const double>(points_row_major(r.saddles, d)),
+            {"1", "index-1 saddles"});
+  std::vector<std::int64_t> joins;
+  for (const auto& [a, b] : r.joins) joins.push_back(a), joins.push_back(b);
+  if (!joins.empty()) {
+    g.add_index_dimension("side", 2, "the two ends of the unstable manifold");
+    g.write("saddle_joins", {"saddle", "side"}, std::span<const std::int64_t>(joins),
+            {"1", "attractors the saddle's unstable manifold reaches (-1: none)"});
+  }
+  std::vector<double> cost(m * m);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < m; ++j) cost[i * m + j] = r.cost(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+  g.write("cost", {"attractor", "to"}, std::span<const double>(cost),
+          {"1", "least cost V(K_i -> K_j) over the saddles joining them (inf: none)"});
+  g.write("w", {"attractor"}, std::span<const double>(r.w.data(), m), {"1", "Freidlin-Wentzell W-graph energy"});
+  g.write("log_occupation", {"attractor"}, std::span<const double>(r.log_occupation.data(), m),
+          {"1", "-(W_i - W_min): eps times the log occupation ratio against the ground state"});
+  std::vector<std::int64_t> from, to, saddle, converged, gradient;
+  std::vector<double> lc, lcn, err, pre;
+  for (const auto& l : r.legs) {
+    from.push_back(l.from), to.push_back(l.to), saddle.push_back(l.saddle);
+    converged.push_back(l.converged), gradient.push_back(l.gradient);
+    lc.push_back(l.cost), lcn.push_back(l.cost_n), err.push_back(l.error);
+    pre.push_back(l.gradient ? l.prefactor : std::numeric_limits<double>::quiet_NaN());
+  }
+  if (!r.legs.empty()) {
+    g.write("leg_from", {"leg"}, std::span<const std::int64_t>(from), {"1", "attractor left"});
+    g.write("leg_to", {"leg"}, std::span<const std::int64_t>(to), {"1", "attractor reached downhill"});
+    g.write("leg_saddle", {"leg"}, std::span<const std::int64_t>(saddle), {"1", "saddle crossed"});
+    g.write("leg_cost", {"leg"}, std::span<const double>(lc), {"1", "action to the saddle (Richardson-extrapolated)"});
+    g.write("leg_cost_coarse", {"leg"}, std::span<const double>(lcn), {"1", "action on `nodes` points"});
+    g.write("leg_error", {"leg"}, std::span<const double>(err), {"1", "|extrapolated - finer run|"});
+    g.write("leg_converged", {"leg"}, std::span<const std::int64_t>(converged), {"1", "gMAM converged (0/1)"});
+    g.write("eyring_kramers_prefactor", {"leg"}, std::span<const double>(pre),
+            {"1", "E tau ~ prefactor exp(cost/eps) (gradient Langevin, D = c I; NaN otherwise)"});
+    const std::size_t n = static_cast<std::size_t>(r.legs.front().path.cols());
+    g.add_index_dimension("node", n, "node along the leg's path, attractor to saddle");
+    std::vector<double> paths(r.legs.size() * n * d, std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t l = 0; l < r.legs.size(); ++l)
+      for (std::size_t i = 0; i < std::min(n, static_cast<std::size_t>(r.legs[l].path.cols())); ++i)
+        for (std::size_t k = 0; k < d; ++k)
+          paths[(l * n + i) * d + k] = r.legs[l].path(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(i));
+    g.write("leg_path", {"leg", "node", "component"}, std::span<const double>(paths),
+            {"1", "minimum action path of the leg (equal arclength)"});
+  }
+  g.set_attribute("ground_state", static_cast<std::int64_t>(r.ground));
+  g.set_attribute("hamiltonian", hamiltonian);
 }
 
 }  // namespace fw::action

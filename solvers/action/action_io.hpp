@@ -8,6 +8,7 @@
 
 #include "fwkit/io/result_file.hpp"
 #include "gmam.hpp"
+#include "transitions.hpp"
 
 namespace fw::action {
 
@@ -20,5 +21,11 @@ struct Refinement {
 
 void write_action(const io::Group& parent, const Result& result, const std::vector<std::string>& variables,
                   const std::string& hamiltonian, const std::optional<Refinement>& refinement);
+
+/// The group /transitions: attractors, saddles, the cost matrix, W-graph
+/// energies, occupations, and one row per attractor-to-saddle leg with its
+/// path.
+void write_transitions(const io::Group& parent, const TransitionResult& result, const std::vector<std::string>& variables,
+                       const std::string& hamiltonian);
 
 }  // namespace fw::action

@@ -5,6 +5,9 @@
 
 #include "action/gmam.hpp"
 #include "action/transitions.hpp"
+#include "fwkit/model/expression.hpp"
+#include "hj/global.hpp"
+#include <limits>
 #include <functional>
 #include "analyze/equilibria.hpp"
 #include "fwkit/model/catalog.hpp"
@@ -266,4 +269,65 @@ TEST_CASE("transitions: Maier-Stein (not a gradient) costs 0.5 both ways, no Eyr
     CHECK_FALSE(l.gradient);
   }
   CHECK(std::abs(r.w[0] - r.w[1]) < 1e-6);
+}
+
+TEST_CASE("transitions: state-dependent noise makes a shallower well the ground state (W-graphs)", "[action][validation]") {
+  // f = u(x) + y^2/2 with the triple well u = x^2 (x^2 - 4)^2 / 16 - 0.05 x
+  // (deepest at x = 2), D(x) = d(x) I with d = 0.5 + 1.5 exp(-(x - 2)^2):
+  // the noise is strong in the deepest well, so leaving it is cheap. On the
+  // axis (invariant for the Hamiltonian flow) the cost between x0 and x1 is
+  // the 1-D quadrature int 2 u'(s) / d(s) ds, computed independently here.
+  const std::vector<std::string> vars{"x", "y"};
+  std::shared_ptr<const model::System> s(model::make_expression_system(
+      {vars, {}, {"-(x*(x^2 - 4)^2/8 + x^3*(x^2 - 4)/4 - 0.05)", "-y"}, "", {}}));
+  auto sigma = model::make_expression_field({{"sqrt(0.5 + 1.5*exp(-(x - 2)^2))", "0"}, {"0", "sqrt(0.5 + 1.5*exp(-(x - 2)^2))"}},
+                                            vars, {}, "sigma");
+  const model::Hamiltonian h({s, model::make_state_gaussian_noise(sigma, 2, 2)}, model::HamiltonianKind::kLangevin);
+  auto u = [](double x) { return x * x * (x * x - 4) * (x * x - 4) / 16 - 0.05 * x; };
+  auto du = [](double x) { return x * (x * x - 4) * (x * x - 4) / 8 + x * x * x * (x * x - 4) / 4 - 0.05; };
+  auto d = [](double x) { return 0.5 + 1.5 * std::exp(-(x - 2) * (x - 2)); };
+  auto newton = [&](double x) {
+    for (int i = 0; i < 100; ++i) {
+      const double e = 1e-6, slope = (du(x + e) - du(x - e)) / (2 * e);
+      x -= du(x) / slope;
+    }
+    return x;
+  };
+  const std::vector<double> m{newton(-2), newton(0), newton(2)}, sd{newton(-1.15), newton(1.15)};
+  // The 1-D costs by Simpson's rule on 20000 panels.
+  auto cost = [&](double from, double to) {
+    const int n = 20000;
+    double acc = 0;
+    for (int i = 0; i <= n; ++i) {
+      const double x = from + (to - from) * i / n, w = (i == 0 || i == n) ? 1 : (i % 2 ? 4 : 2);
+      acc += w * 2 * du(x) / d(x);
+    }
+    return acc * (to - from) / (3.0 * n);
+  };
+  Mat expected = Mat::Constant(3, 3, std::numeric_limits<double>::infinity());
+  expected.diagonal().setZero();
+  expected(0, 1) = cost(m[0], sd[0]);
+  expected(1, 0) = cost(m[1], sd[0]);
+  expected(1, 2) = cost(m[1], sd[1]);
+  expected(2, 1) = cost(m[2], sd[1]);
+  action::TransitionOptions o;
+  o.action.nodes = 101;
+  std::vector<Vec> att, sad;
+  for (double x : m) att.push_back((Vec(2) << x, 0).finished());
+  for (double x : sd) sad.push_back((Vec(2) << x, 0).finished());
+  const auto r = action::transitions(h, att, sad, o);
+  INFO(r.brief_report() << "expected costs\n" << expected);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      if (std::isfinite(expected(i, j))) CHECK(std::abs(r.cost(i, j) - expected(i, j)) < 1e-5);
+      else CHECK(std::isinf(r.cost(i, j)));
+  for (const auto& l : r.legs) CHECK_FALSE(l.gradient);  // D depends on x: no Eyring-Kramers
+  // The ground state from the independent costs, against the deepest well of u.
+  const Vec w = hj::w_graph_energies(expected);
+  Eigen::Index ground = 0;
+  w.minCoeff(&ground);
+  CHECK(r.ground == ground);
+  CHECK(u(m[2]) < u(m[0]));
+  CHECK(u(m[2]) < u(m[1]));
+  CHECK(r.ground != 2);  // the deepest well of f is not where the process spends its time
 }
