@@ -133,6 +133,23 @@ expect_text "action.to" err.txt "action: endpoint error names the key"
 expect 78 "action: too few nodes" "$fwkit" action -c act.toml --set action.nodes=3
 expect 78 "action: unknown Hamiltonian" "$fwkit" action -c act.toml --set action.hamiltonian=quantum
 expect_text "must be one of" err.txt "action: Hamiltonian error lists the choices"
+cat > tr3.toml <<'TOML'
+[model.system]
+kind = "double_well_2d"
+parameters = { tilt = 0.1 }
+[action]
+hamiltonian = "langevin"
+nodes = 51
+[action.transitions]
+lower = [-2.0, -1.0]
+upper = [2.0, 1.0]
+TOML
+expect 0 "action: transitions between the attractors in a box" "$fwkit" action -c tr3.toml -o tr3.h5 -q
+expect_text "Eyring-Kramers" out.txt "action: gradient Langevin transitions report Eyring-Kramers"
+expect 78 "action: transitions box with one attractor" "$fwkit" action -c tr3.toml --set 'action.transitions.upper=[0.0, 1.0]'
+expect_text "action.transitions.lower/upper" err.txt "action: too few attractors names the keys"
+expect 78 "action: transitions offset out of range" "$fwkit" action -c tr3.toml --set action.transitions.offset=0.5
+expect_text "action.transitions.offset" err.txt "action: offset error names the key"
 expect 0 "action: off-axis initial path (beta = 10)" "$fwkit" action -c act.toml -o act10.h5 -q \
   --set model.system.parameters.beta=10.0 --set 'action.through=[[-0.5, 0.3]]'
 expect_text "S = 0.34" out.txt "action: beta = 10 escape is cheaper than the axis"
