@@ -20,8 +20,22 @@ void Options::validate() const {
   if (inner_iterations < 1) throw config_error(fmt::format("action.inner_iterations = {}: must be >= 1", inner_iterations));
 }
 
+namespace {
+bool optimal_momentum_with(const model::Hamiltonian& h, const Eigen::LDLT<Mat>* fixed, const Vec& x, const Vec& v,
+                           Vec& p, double& lambda, int max_iterations);
+}  // namespace
+
 bool optimal_momentum(const model::Hamiltonian& h, const Vec& x, const Vec& v, Vec& p, double& lambda,
                       int max_iterations) {
+  return optimal_momentum_with(h, nullptr, x, v, p, lambda, max_iterations);
+}
+
+namespace {
+
+/// optimal_momentum with D = H_pp(x, 0) factorised once by the caller when
+/// it does not depend on x (`fixed`), else here.
+bool optimal_momentum_with(const model::Hamiltonian& h, const Eigen::LDLT<Mat>* fixed, const Vec& x, const Vec& v,
+                           Vec& p, double& lambda, int max_iterations) {
   const int d = static_cast<int>(x.size());
   const Vec b = h.model().system->drift_at(x);
   if (v.norm() == 0) {
@@ -30,7 +44,9 @@ bool optimal_momentum(const model::Hamiltonian& h, const Vec& x, const Vec& v, V
     return true;
   }
   // Closed form for H = <b, p> + p^T D p / 2; the Newton start otherwise.
-  const Eigen::LDLT<Mat> ldlt(h.hess_p(x, Vec::Zero(d)));
+  Eigen::LDLT<Mat> local;
+  if (!fixed) local.compute(h.hess_p(x, Vec::Zero(d)));
+  const Eigen::LDLT<Mat>& ldlt = fixed ? *fixed : local;
   const Vec dv = ldlt.solve(v), db = ldlt.solve(b);
   lambda = std::sqrt(std::max(b.dot(db), 0.0) / v.dot(dv));
   p = lambda * dv - db;
@@ -68,7 +84,30 @@ bool optimal_momentum(const model::Hamiltonian& h, const Vec& x, const Vec& v, V
   return f.norm() <= 1e-10 * scale && lambda >= 0;
 }
 
-namespace {
+/// The inner problem along a path, with D factorised once for constant
+/// Gaussian noise (in high dimension a factorisation per node and step
+/// dominated the run, allocations included).
+struct Inner {
+  const model::Hamiltonian& h;
+  int iterations;
+  bool constant = false;
+  Mat dmat;
+  Eigen::LDLT<Mat> ldlt;
+  Inner(const model::Hamiltonian& ham, int it) : h(ham), iterations(it) {
+    const auto& noise = *h.model().noise;
+    constant = (h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian()) && !noise.depends_on_state();
+    if (constant) {
+      dmat = h.hess_p(Vec::Zero(h.dim()), Vec::Zero(h.dim()));
+      ldlt.compute(dmat);
+    }
+  }
+  bool solve(const Vec& x, const Vec& v, Vec& p, double& lambda) const {
+    return optimal_momentum_with(h, constant ? &ldlt : nullptr, x, v, p, lambda, iterations);
+  }
+  /// H_pp(x, p) w.
+  Vec hess_p_times(const Vec& x, const Vec& p, const Vec& w) const { return constant ? Vec(dmat * w) : Vec(h.hess_p(x, p) * w); }
+};
+
 
 /// One pass of redistribution to equal chord length (linear interpolation).
 void redistribute(Mat& path) {
@@ -122,7 +161,7 @@ Mat tangent(const Mat& path) {
 /// positions and chord velocities: second order, and for Gaussian noise the
 /// exact geometric action of the polygon's midpoint rule. `partial`, when
 /// given, receives the running sums.
-double midpoint_action(const model::Hamiltonian& h, const Mat& path, int inner, Vec* partial, bool& ok) {
+double midpoint_action(const Inner& inner, const Mat& path, Vec* partial, bool& ok) {
   const Eigen::Index n = path.cols();
   const double hh = 1.0 / static_cast<double>(n - 1);
   double total = 0;
@@ -131,7 +170,7 @@ double midpoint_action(const model::Hamiltonian& h, const Mat& path, int inner, 
     const Vec dx = path.col(i + 1) - path.col(i);
     Vec p;
     double l = 0;
-    ok = optimal_momentum(h, 0.5 * (path.col(i) + path.col(i + 1)), dx / hh, p, l, inner) && ok;
+    ok = inner.solve(0.5 * (path.col(i) + path.col(i + 1)), dx / hh, p, l) && ok;
     total += p.dot(dx);
     if (partial) (*partial)[i + 1] = total;
   }
@@ -145,7 +184,7 @@ struct State {
   bool ok = true;
 };
 
-State evaluate(const model::Hamiltonian& h, const Mat& path, int inner) {
+State evaluate(const Inner& inner, const Mat& path) {
   State s;
   s.path = path;
   s.velocity = tangent(path);
@@ -156,12 +195,12 @@ State evaluate(const model::Hamiltonian& h, const Mat& path, int inner) {
     Vec p;
     double l = 0;
     // Solve at every node (no short circuit): p must be filled even after a failure.
-    const bool ok = optimal_momentum(h, path.col(i), s.velocity.col(i), p, l, inner);
+    const bool ok = inner.solve(path.col(i), s.velocity.col(i), p, l);
     s.ok = s.ok && ok;
     s.momentum.col(i) = p;
     s.lambda[i] = l;
   }
-  s.action = midpoint_action(h, path, inner, nullptr, s.ok);
+  s.action = midpoint_action(inner, path, nullptr, s.ok);
   return s;
 }
 
@@ -169,7 +208,8 @@ State evaluate(const model::Hamiltonian& h, const Mat& path, int inner) {
 /// `residual` receives max_i |R_i| / max_i (size of R_i's terms), where R_i
 /// is the right-hand side of the flow at node i, normal to the curve: zero
 /// (to round-off) exactly at a discrete minimiser, whatever tau is.
-Mat flow_step(const model::Hamiltonian& h, const State& s, double tau, double& residual) {
+Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) {
+  const model::Hamiltonian& h = inner.h;
   const Eigen::Index n = s.path.cols(), d = s.path.rows();
   const double hh = 1.0 / static_cast<double>(n - 1);
   Mat rhs = s.path;
@@ -180,7 +220,7 @@ Mat flow_step(const model::Hamiltonian& h, const State& s, double tau, double& r
     // The explicit terms, normal part only: motion along the curve is the
     // reparametrisation's business (lambda lambda' phi' is purely tangential).
     const Vec u = v.normalized();
-    Vec drift = -l * h.mixed_times(x, p, v) + h.hess_p(x, p) * h.grad_x(x, p);
+    Vec drift = -l * h.mixed_times(x, p, v) + inner.hess_p_times(x, p, h.grad_x(x, p));
     drift -= drift.dot(u) * u;
     rhs.col(i) += tau * drift;
     const Vec curvature = l * l * (s.path.col(i + 1) - 2 * s.path.col(i) + s.path.col(i - 1)) / (hh * hh);
@@ -295,7 +335,8 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
     path = initial_path(rest.col(0), b, o.nodes, &rest);
   }
   reparametrize(path);
-  State s = evaluate(h, path, o.inner_iterations);
+  const Inner inner(h, o.inner_iterations);
+  State s = evaluate(inner, path);
   Result r;
   if (!s.ok) {
     r.status = Status::kFailure;
@@ -306,7 +347,7 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
   bool converged = false;
   for (r.iterations = 0; r.iterations < o.max_iterations && !converged; ++r.iterations) {
     double residual = 0;
-    Mat next = flow_step(h, s, tau, residual);
+    Mat next = flow_step(inner, s, tau, residual);
     if (seed.active) {
       // The free start is optimal when p_hat_0 is normal to the ellipse.
       const Vec p0 = s.momentum.col(0), normal = seed.sigma_inv * (s.path.col(0) - seed.a);
@@ -319,7 +360,7 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
       break;
     }
     reparametrize(next);
-    State t = evaluate(h, next, o.inner_iterations);
+    State t = evaluate(inner, next);
     // The discrete flow is not an exact descent direction of the discrete
     // action, so only a rise above round-off level counts against a step.
     if (!t.ok || !next.allFinite() || t.action > s.action + 1e-8 * std::abs(s.action)) {
@@ -340,7 +381,7 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
   r.lambda = s.lambda;
   r.seed_action = seed.active ? seed.value : 0;
   bool ok = true;
-  r.action = r.seed_action + midpoint_action(h, s.path, o.inner_iterations, &r.cumulative, ok);
+  r.action = r.seed_action + midpoint_action(inner, s.path, &r.cumulative, ok);
   r.cumulative.array() += r.seed_action;
   for (Eigen::Index i = 0; i < s.path.cols(); ++i)
     r.hamiltonian_residual = std::max(r.hamiltonian_residual, std::abs(h.value(s.path.col(i), s.momentum.col(i))));

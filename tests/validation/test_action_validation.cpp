@@ -331,3 +331,43 @@ TEST_CASE("transitions: state-dependent noise makes a shallower well the ground 
   CHECK(u(m[2]) < u(m[1]));
   CHECK(r.ground != 2);  // the deepest well of f is not where the process spends its time
 }
+
+TEST_CASE("gMAM in 100 dimensions: a banded non-normal OU against its Lyapunov form", "[action][validation]") {
+  // A = -(I + N/2), N the ones on the superdiagonal (banded, defective:
+  // every eigenvalue is -1), D = diag(1 + k/100). Entry (i, j) of
+  // A S + S A^T + D = 0 reads -2 S_ij - S_{i+1,j}/2 - S_{i,j+1}/2 + D_ij = 0,
+  // solved here by back-substitution from the last row and column:
+  // independent of the solver's Lyapunov code.
+  const int d = 100;
+  Mat a = -Mat::Identity(d, d), dm = Mat::Zero(d, d);
+  for (int k = 0; k + 1 < d; ++k) a(k, k + 1) = -0.5;
+  for (int k = 0; k < d; ++k) dm(k, k) = 1 + k / 100.0;
+  Mat sigma = Mat::Zero(d, d);
+  for (int r = d - 1; r >= 0; --r)
+    for (int c = d - 1; c >= 0; --c) {
+      const double below = r + 1 < d ? sigma(r + 1, c) : 0, right = c + 1 < d ? sigma(r, c + 1) : 0;
+      sigma(r, c) = 0.5 * (dm(r, c) - 0.5 * below - 0.5 * right);
+    }
+  REQUIRE((a * sigma + sigma * a.transpose() + dm).norm() < 1e-12 * dm.norm());
+  model::ParamValue pa{{}, d, d};
+  for (int i = 0; i < d; ++i)
+    for (int j = 0; j < d; ++j) pa.data.push_back(a(i, j));
+  std::shared_ptr<const model::System> s = model::make_catalog_system("linear", {{"A", pa}});
+  const model::Hamiltonian h({s, model::make_gaussian_noise(dm)}, model::HamiltonianKind::kLangevin);
+  Vec target(d);
+  for (int k = 0; k < d; ++k) target[k] = 0.3 * std::sin(0.1 * k + 0.5);
+  const double exact = 0.5 * target.dot(sigma.ldlt().solve(target));
+  double v[2];
+  int i = 0;
+  for (int nodes : {41, 81}) {
+    action::Options o;
+    o.nodes = nodes;
+    const auto r = action::minimize_action(h, Vec::Zero(d), target, o);
+    REQUIRE(r.status == action::Status::kConverged);
+    v[i++] = r.action;
+  }
+  const double extrapolated = action::richardson(v[0], v[1], 2);
+  INFO("exact " << exact << ", actions " << v[0] << " " << v[1] << ", extrapolated " << extrapolated);
+  CHECK(std::abs(v[1] - exact) < std::abs(v[0] - exact));
+  CHECK(std::abs(extrapolated - exact) < 1e-4 * exact);
+}
