@@ -99,10 +99,47 @@ struct Inner {
     if (constant) {
       dmat = h.hess_p(Vec::Zero(h.dim()), Vec::Zero(h.dim()));
       ldlt.compute(dmat);
+      dinv = ldlt.solve(Mat::Identity(dmat.rows(), dmat.cols()));
+      scratch.assign(static_cast<std::size_t>(dmat.rows() * (dmat.rows() + 6)), 0.0);
     }
   }
+  Mat dinv;                              // D^{-1} when constant
+  mutable std::vector<double> scratch;   // constant case: b, D^{-1} b, D^{-1} v, Db, and work space
+
   bool solve(const Vec& x, const Vec& v, Vec& p, double& lambda) const {
     return optimal_momentum_with(h, constant ? &ldlt : nullptr, x, v, p, lambda, iterations);
+  }
+  /// The closed form for constant Gaussian noise, without allocation: x, v
+  /// and p point to d values.
+  void solve_gaussian(const double* x, const double* v, double* p, double& lambda) const {
+    const Eigen::Index d = dmat.rows();
+    double* b = scratch.data();
+    double* db = b + d;
+    double* dv = db + d;
+    h.model().system->drift(x, b);
+    double bb = 0, vv = 0;
+    for (Eigen::Index k = 0; k < d; ++k) {
+      db[k] = dv[k] = 0;
+      for (Eigen::Index l = 0; l < d; ++l) {
+        db[k] += dinv(k, l) * b[l];
+        dv[k] += dinv(k, l) * v[l];
+      }
+      bb += b[k] * db[k];
+      vv += v[k] * dv[k];
+    }
+    if (vv == 0) {
+      lambda = 0;
+      for (Eigen::Index k = 0; k < d; ++k) p[k] = 0;
+      return;
+    }
+    lambda = std::sqrt(std::max(bb, 0.0) / vv);
+    for (Eigen::Index k = 0; k < d; ++k) p[k] = lambda * dv[k] - db[k];
+  }
+  /// Db(x) column-major into the scratch (after the three vectors).
+  double* jacobian(const double* x) const {
+    double* jac = scratch.data() + 3 * dmat.rows();
+    h.model().system->jacobian(x, jac);
+    return jac;
   }
   /// H_pp(x, p) w.
   Vec hess_p_times(const Vec& x, const Vec& p, const Vec& w) const { return constant ? Vec(dmat * w) : Vec(h.hess_p(x, p) * w); }
@@ -166,6 +203,20 @@ double midpoint_action(const Inner& inner, const Mat& path, Vec* partial, bool& 
   const double hh = 1.0 / static_cast<double>(n - 1);
   double total = 0;
   if (partial) partial->resize(n), (*partial)[0] = 0;
+  if (inner.constant) {
+    const Eigen::Index d = path.rows();
+    Vec mid(d), v(d), p(d);
+    for (Eigen::Index i = 0; i + 1 < n; ++i) {
+      mid = 0.5 * (path.col(i) + path.col(i + 1));
+      v = (path.col(i + 1) - path.col(i)) / hh;
+      double l = 0;
+      inner.solve_gaussian(mid.data(), v.data(), p.data(), l);
+      total += hh * p.dot(v);
+      if (partial) (*partial)[i + 1] = total;
+    }
+    ok = ok && std::isfinite(total);
+    return total;
+  }
   for (Eigen::Index i = 0; i + 1 < n; ++i) {
     const Vec dx = path.col(i + 1) - path.col(i);
     Vec p;
@@ -191,6 +242,13 @@ State evaluate(const Inner& inner, const Mat& path) {
   const Eigen::Index n = path.cols();
   s.momentum.resize(path.rows(), n);
   s.lambda.resize(n);
+  if (inner.constant) {
+    for (Eigen::Index i = 0; i < n; ++i)
+      inner.solve_gaussian(s.path.col(i).data(), s.velocity.col(i).data(), s.momentum.col(i).data(), s.lambda[i]);
+    s.ok = s.momentum.allFinite();
+    s.action = midpoint_action(inner, path, nullptr, s.ok);
+    return s;
+  }
   for (Eigen::Index i = 0; i < n; ++i) {
     Vec p;
     double l = 0;
@@ -214,7 +272,36 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
   const double hh = 1.0 / static_cast<double>(n - 1);
   Mat rhs = s.path;
   double r_max = 0, scale = 0;
-  for (Eigen::Index i = 1; i + 1 < n; ++i) {
+  Vec drift_c(d), u_c(d), curv_c(d), r_c(d), jtp(d);
+  for (Eigen::Index i = 1; i + 1 < n && inner.constant; ++i) {
+    // Constant Gaussian noise: H_px v = Db v, grad_x H = Db^T p, H_pp = D.
+    const double* x = s.path.col(i).data();
+    const double* p = s.momentum.col(i).data();
+    const double* v = s.velocity.col(i).data();
+    const double l = s.lambda[i];
+    const double* jac = inner.jacobian(x);
+    double vn = 0;
+    for (Eigen::Index k = 0; k < d; ++k) vn += v[k] * v[k];
+    vn = std::sqrt(vn);
+    for (Eigen::Index k = 0; k < d; ++k) {
+      double jv = 0, jp = 0;
+      for (Eigen::Index m = 0; m < d; ++m) {
+        jv += jac[m * d + k] * v[m];
+        jp += jac[k * d + m] * p[m];
+      }
+      drift_c[k] = -l * jv;
+      jtp[k] = jp;
+      u_c[k] = v[k] / vn;
+    }
+    drift_c.noalias() += inner.dmat * jtp;
+    drift_c -= drift_c.dot(u_c) * u_c;
+    rhs.col(i) += tau * drift_c;
+    curv_c = l * l * (s.path.col(i + 1) - 2 * s.path.col(i) + s.path.col(i - 1)) / (hh * hh);
+    r_c = curv_c + drift_c;
+    r_max = std::max(r_max, (r_c - r_c.dot(u_c) * u_c).norm());
+    scale = std::max(scale, curv_c.norm() + drift_c.norm());
+  }
+  for (Eigen::Index i = 1; i + 1 < n && !inner.constant; ++i) {
     const Vec x = s.path.col(i), p = s.momentum.col(i), v = s.velocity.col(i);
     const double l = s.lambda[i];
     // The explicit terms, normal part only: motion along the curve is the
