@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "action/gmam.hpp"
+#include "action/string_method.hpp"
 #include "action/transitions.hpp"
 #include "fwkit/model/expression.hpp"
 #include "hj/global.hpp"
@@ -401,4 +402,44 @@ TEST_CASE("gMAM in 100 dimensions: a banded non-normal OU against its Lyapunov f
   INFO("exact " << exact << ", actions " << v[0] << " " << v[1] << ", extrapolated " << extrapolated);
   CHECK(std::abs(v[1] - exact) < std::abs(v[0] - exact));
   CHECK(std::abs(extrapolated - exact) < 1e-4 * exact);
+}
+
+TEST_CASE("string method with a climbing image: the Mueller-Brown saddles", "[action][validation]") {
+  std::shared_ptr<const model::System> s =
+      model::make_catalog_system("muller_brown", {{"scale", model::ParamValue::scalar(0.01)}});
+  // Reference: analyze's Newton search over the box.
+  analyze::Options ao;
+  ao.lower = {-1.5, -0.5};
+  ao.upper = {1.2, 2.0};
+  const auto eq = analyze::find_equilibria(*s, ao);
+  std::vector<Vec> minima, saddles;
+  for (const auto& e : eq.equilibria) {
+    if (e.stability == analyze::Stability::kStable) minima.push_back(e.x);
+    if (e.stability == analyze::Stability::kSaddle) saddles.push_back(e.x);
+  }
+  REQUIRE(minima.size() == 3);
+  REQUIRE(saddles.size() == 2);
+  // Minima sorted by x: (-0.558, 1.442), (-0.050, 0.467), (0.623, 0.028); neighbours share a saddle.
+  std::sort(minima.begin(), minima.end(), [](const Vec& p, const Vec& q) { return p[0] < q[0]; });
+  for (int k = 0; k < 2; ++k) {
+    action::StringOptions so;
+    const auto r = action::string_method(*s, minima[k], minima[k + 1], so);
+    INFO(r.message);
+    REQUIRE(r.converged);
+    REQUIRE(r.climbing > 0);
+    double nearest = 1e300;
+    for (const auto& sd : saddles) nearest = std::min(nearest, (sd - r.saddle).norm());
+    INFO("saddle (" << r.saddle.transpose() << "), distance to analyze's " << nearest);
+    CHECK(nearest < 1e-8);
+    // Before the polish the climbing image already sits on the saddle (to the tolerance).
+    CHECK((r.path.col(r.climbing) - r.saddle).norm() < 1e-4);
+    // The energy along the path peaks at the climbing image.
+    Eigen::Index top = 0;
+    r.energy.maxCoeff(&top);
+    CHECK(top == r.climbing);
+  }
+  // Not a gradient: refused with the reason.
+  std::shared_ptr<const model::System> ms = model::make_catalog_system("maier_stein", {});
+  CHECK_THROWS_WITH(action::string_method(*ms, (Vec(2) << -1, 0).finished(), (Vec(2) << 1, 0).finished(), {}),
+                    Catch::Contains("gradient"));
 }
