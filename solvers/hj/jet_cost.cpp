@@ -90,15 +90,15 @@ double JetCost<D>::curve(const Vd& a, const Vd& ga, const Point& t, bool straigh
 }
 
 template <int D>
-typename JetCost<D>::Update JetCost<D>::from_point(const Vd& xa, double va, const Vd& ga, const Point& target) const {
+typename JetCost<D>::Update JetCost<D>::from_point(const Vd& xa, double va, const Vd& ga, const Point& target,
+                                                   double path) const {
   // The curve along the minimum action direction at xa, or the straight
   // segment (needed where characteristics leave the source at a grazing
   // angle, as from a limit cycle): the cheaper path.
   Update out;
-  const double cc = curve(xa, ga, target, false), cs = curve(xa, ga, target, true);
-  out.straight = !(cc <= cs);
-  out.path = cc;
-  out.value = va + (out.straight ? cs : cc);
+  const double line = curve(xa, ga, target, true);
+  out.straight = !(path <= line);
+  out.value = va + (out.straight ? line : path);
   out.base = xa;
   out.base_grad = ga;
   return out;

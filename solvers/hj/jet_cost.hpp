@@ -47,7 +47,6 @@ class JetCost {
     double value = std::numeric_limits<double>::infinity();
     Vd base, base_grad;     // where the path starts, and grad V there
     bool straight = false;  // a straight segment, not the curve
-    double path = std::numeric_limits<double>::infinity();  // from_point: the curve's action
   };
 
   /// Requires a Gaussian (Langevin) Hamiltonian with an invertible D(x).
@@ -55,14 +54,18 @@ class JetCost {
 
   Point at(const Vd& x) const;
 
-  /// The update from the node (xa, va, ga) to the target: the curve or the
-  /// straight segment, whichever is cheaper.
-  Update from_point(const Vd& xa, double va, const Vd& ga, const Point& target) const;
+  /// The action of the curve from the node xa (grad V = ga there) to the
+  /// target: +inf when the minimum action direction at xa turns away.
+  double path_action(const Vd& xa, const Vd& ga, const Point& target) const { return curve(xa, ga, target, false); }
+
+  /// The update from the node (xa, va, ga) to the target: the curve (its
+  /// action `path`, from path_action) or the straight segment, whichever is
+  /// cheaper.
+  Update from_point(const Vd& xa, double va, const Vd& ga, const Point& target, double path) const;
 
   /// The update from the edge [x0, x1] of accepted nodes to the target at an
   /// interior minimum over the edge; +inf when the minimum is at an end.
-  /// `source`: curve(x1, g1) to the target (from_point's `path`), shared by
-  /// the edges of x1.
+  /// `source`: path_action(x1, g1, target), shared by the edges of x1.
   Update from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1, const Vd& g1,
                    const Point& target, double source) const;
 

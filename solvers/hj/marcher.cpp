@@ -360,7 +360,7 @@ class Marcher {
     // must improve V(x) before the (costlier) curved updates are tried.
     if (from_edge_[f] && !(V[fs] + cost_.segment(xs.data(), x.data()) < V[f])) return;
     const typename JetCost<D>::Point target = jet_->at(x);
-    const typename JetCost<D>::Update one = jet_->from_point(xs, V[fs], grad(fs), target);
+    const double source = jet_->path_action(xs, grad(fs), target);
     ++r_.updates;
     typename JetCost<D>::Update best;
     for (const auto& off : cube_) {
@@ -371,7 +371,7 @@ class Marcher {
       if (!done_[f0] || !within_radius(i, i0)) continue;
       const Vd x0 = node(i0);
       if (crosses_equilibrium(x0.data(), x.data())) continue;
-      const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, one.path);
+      const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, source);
       ++r_.updates;
       if (u.value < best.value) best = u;
     }
@@ -381,7 +381,7 @@ class Marcher {
     const bool edge = std::isfinite(best.value);
     if (!edge) {
       if (from_edge_[f]) return;
-      best = one;
+      best = jet_->from_point(xs, V[fs], grad(fs), target, source);
     }
     if (!(best.value < V[f] || (edge && !from_edge_[f]))) return;
     const Vd g = jet_->gradient(best, target);
@@ -390,6 +390,31 @@ class Marcher {
     from_edge_[f] = edge;
     for (int k = 0; k < D; ++k) r_.grad[f * D + k] = g[k];
     heap_.push({best.value, f});
+  }
+
+  /// The first update of a new trial node under the jet method: the front
+  /// nodes within the radius ranked by the straight segment's cost (cheap),
+  /// and the jet update from the best few only. Later acceptances within the
+  /// radius update the node again as usual.
+  void first_jet_update(std::int64_t f, const Index<D>& i) {
+    constexpr std::size_t kKeep = 4;
+    candidates_.clear();
+    double x[D], xs[D];
+    coords(i, x);
+    for (const auto& o2 : ball_) {
+      Index<D> is;
+      for (int k = 0; k < D; ++k) is[k] = i[k] + o2[k];
+      if (!lay_.inside(is)) continue;
+      const std::int64_t fs = lay_.flatten(is);
+      if (!on_front(fs, is)) continue;
+      coords(is, xs);
+      if (crosses_equilibrium(xs, x)) continue;
+      candidates_.push_back({r_.value[fs] + cost_.segment(xs, x), fs});
+    }
+    const std::size_t keep = std::min(kKeep, candidates_.size());
+    std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(keep), candidates_.end(),
+                      [](const Entry& a, const Entry& b) { return a.value < b.value; });
+    for (std::size_t c = 0; c < keep; ++c) update(f, i, candidates_[c].node, lay_.unflatten(candidates_[c].node));
   }
 
   /// Accepts f1; returns true when the march should stop here.
@@ -419,6 +444,10 @@ class Marcher {
       if (r_.node_status[f] != kFarS) continue;
       r_.node_status[f] = kTrialS;
       fresh[fresh_count++] = f;
+      if (jet_) {
+        first_jet_update(f, i);
+        continue;
+      }
       for (const auto& o2 : ball_) {
         Index<D> is;
         for (int k = 0; k < D; ++k) is[k] = i[k] + o2[k];
@@ -446,6 +475,7 @@ class Marcher {
   const Layout<D> lay_;
   const LocalCost cost_;
   std::optional<JetCost<D>> jet_;
+  std::vector<Entry> candidates_;  // jet: first-update sources, ranked
   std::int64_t N_ = 0;
   double hmax_ = 0, seed_r_ = 0, avoid_r_ = 0;
   std::vector<Index<D>> ball_, cube_;

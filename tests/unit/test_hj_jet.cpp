@@ -54,7 +54,7 @@ TEST_CASE("jet update: fourth-order values and third-order gradients from exact 
     const V2 c = bm.back(x, 8 * h);
     const V2 x0(c[0] - 0.37 * h, c[1]), x1(c[0] + 0.63 * h, c[1]);
     const auto u = jet.from_edge(x0, bm.value(x0), bm.grad(x0), x1, bm.value(x1), bm.grad(x1), target,
-                                 jet.from_point(x1, bm.value(x1), bm.grad(x1), target).path);
+                                 jet.path_action(x1, bm.grad(x1), target));
     REQUIRE(std::isfinite(u.value));
     const V2 g = jet.gradient(u, target);
     verr[i] = std::abs(u.value - bm.value(x));
@@ -82,8 +82,9 @@ TEST_CASE("jet update: an edge the characteristic misses has its minimum at an e
   const V2 c = bm.back(x, 8 * h);
   // Entirely to one side of the crossing point: no interior minimum.
   const V2 x0(c[0] + 1.5 * h, c[1]), x1(c[0] + 2.5 * h, c[1]);
-  const auto one = jet.from_point(x1, bm.value(x1), bm.grad(x1), target);
-  const auto u = jet.from_edge(x0, bm.value(x0), bm.grad(x0), x1, bm.value(x1), bm.grad(x1), target, one.path);
+  const double path = jet.path_action(x1, bm.grad(x1), target);
+  const auto one = jet.from_point(x1, bm.value(x1), bm.grad(x1), target, path);
+  const auto u = jet.from_edge(x0, bm.value(x0), bm.grad(x0), x1, bm.value(x1), bm.grad(x1), target, path);
   CHECK(std::isinf(u.value));
   // The one-point update is an upper bound: it follows a path that misses the characteristic.
   CHECK(one.value > bm.value(x));
