@@ -40,9 +40,10 @@ void run_2d(int n, const hj::Options& o) {
         count += 1;
       }
     }
-  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>12.3e} {:>8.1f}\n", n, r.radius, r.seconds, inner, all,
+  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>12.3e} {:>8.1f} {:>10.1f}\n", n, r.radius, r.seconds, inner, all,
              count > 0 ? std::sqrt(g2 / count) : std::nan(""),
-             static_cast<double>(hj::Result::memory_estimate(r.grid, o.method)) / 1e6);
+             static_cast<double>(hj::Result::memory_estimate(r.grid, o.method)) / 1e6,
+             static_cast<double>(r.updates) / static_cast<double>(r.accepted));
 }
 
 void run_3d(int n, hj::Options o) {
@@ -65,8 +66,9 @@ void run_3d(int n, hj::Options o) {
     all = std::max(all, e);
     if (v <= 0.45) inner = std::max(inner, e);
   }
-  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>12} {:>8.1f}\n", n, r.radius, r.seconds, inner, all, "-",
-             static_cast<double>(hj::Result::memory_estimate(r.grid, o.method)) / 1e6);
+  fmt::print("{:>6} {:>4} {:>10.3f} {:>12.3e} {:>12.3e} {:>12} {:>8.1f} {:>10.1f}\n", n, r.radius, r.seconds, inner, all, "-",
+             static_cast<double>(hj::Result::memory_estimate(r.grid, o.method)) / 1e6,
+             static_cast<double>(r.updates) / static_cast<double>(r.accepted));
 }
 
 }  // namespace
@@ -91,8 +93,8 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = three ? std::vector<int>{25, 37, 49} : std::vector<int>{129, 257, 513, 1025};
   fmt::print("# {}, {}, one thread\n", o.method == hj::Method::kJet ? "jet" : "OLIM-MID",
              three ? "3-D rotational linear, V = (x^2+2y^2+3z^2)/2" : "2-D b = (-2x-10y, 20x-y), V = 2x^2+y^2 on [-1,1]^2");
-  fmt::print("{:>6} {:>4} {:>10} {:>12} {:>12} {:>12} {:>8}\n", "n", "K", "seconds", "err(inner)", "err(box)", "rms grad err",
-             "MB");
+  fmt::print("{:>6} {:>4} {:>10} {:>12} {:>12} {:>12} {:>8} {:>10}\n", "n", "K", "seconds", "err(inner)", "err(box)",
+             "rms grad err", "MB", "updates/node");
   for (int n : sizes) three ? run_3d(n, o) : run_2d(n, o);
   return 0;
 }
