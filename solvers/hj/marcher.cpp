@@ -313,6 +313,19 @@ class Marcher {
     return d2 <= static_cast<double>(r_.radius) * r_.radius;
   }
 
+  /// Calls fn(f0, i0) for each accepted grid neighbour i0 of the source is
+  /// within the radius of the target i: the other ends of the base edges.
+  template <class Fn>
+  void for_each_base_neighbour(const Index<D>& i, const Index<D>& is, Fn&& fn) const {
+    for (const auto& off : cube_) {
+      Index<D> i0;
+      for (int k = 0; k < D; ++k) i0[k] = is[k] + off[k];
+      if (!lay_.inside(i0)) continue;
+      const std::int64_t f0 = lay_.flatten(i0);
+      if (done_[f0] && within_radius(i, i0)) fn(f0, i0);
+    }
+  }
+
   /// Updates node (f, i) from the accepted source (fs, is): the one-point
   /// update, and when that improves V(f) (the hierarchical rule of OLIM),
   /// triangle updates with the source's accepted neighbours.
@@ -326,16 +339,11 @@ class Marcher {
     double best = V[fs] + cost_.segment(xs, x);
     ++r_.updates;
     if (!(best < V[f])) return;
-    for (const auto& off : cube_) {
-      Index<D> i0;
-      for (int k = 0; k < D; ++k) i0[k] = is[k] + off[k];
-      if (!lay_.inside(i0)) continue;
-      const std::int64_t f0 = lay_.flatten(i0);
-      if (!done_[f0] || !within_radius(i, i0)) continue;
+    for_each_base_neighbour(i, is, [&](std::int64_t f0, const Index<D>& i0) {
       coords(i0, x0);
       best = std::min(best, cost_.triangle(x0, V[f0], xs, V[fs], x));
       ++r_.updates;
-    }
+    });
     if (best < V[f]) {
       V[f] = best;
       heap_.push({best, f});
@@ -363,18 +371,13 @@ class Marcher {
     const double source = jet_->path_action(xs, grad(fs), target);
     ++r_.updates;
     typename JetCost<D>::Update best;
-    for (const auto& off : cube_) {
-      Index<D> i0;
-      for (int k = 0; k < D; ++k) i0[k] = is[k] + off[k];
-      if (!lay_.inside(i0)) continue;
-      const std::int64_t f0 = lay_.flatten(i0);
-      if (!done_[f0] || !within_radius(i, i0)) continue;
+    for_each_base_neighbour(i, is, [&](std::int64_t f0, const Index<D>& i0) {
       const Vd x0 = node(i0);
-      if (crosses_equilibrium(x0.data(), x.data())) continue;
+      if (crosses_equilibrium(x0.data(), x.data())) return;
       const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, source);
       ++r_.updates;
       if (u.value < best.value) best = u;
-    }
+    });
     // Edge updates (the characteristic crosses the edge) carry reliable
     // gradients; one-point updates only stand in until one exists: V is
     // stationary in the path, its gradient is not.

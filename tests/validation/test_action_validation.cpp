@@ -1,19 +1,21 @@
-// Minimum action (gMAM) against exact quasi-potentials.
+// Minimum action (gMAM), transitions between attractors and the string
+// method against exact quasi-potentials, quadratures and simulation.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 
 #include "action/gmam.hpp"
 #include "action/string_method.hpp"
 #include "action/transitions.hpp"
-#include "fwkit/model/expression.hpp"
-#include "hj/global.hpp"
-#include "sim/ensemble.hpp"
-#include <algorithm>
-#include <limits>
-#include <functional>
 #include "analyze/equilibria.hpp"
 #include "fwkit/model/catalog.hpp"
+#include "fwkit/model/expression.hpp"
+#include "hj/global.hpp"
+#include "lyapunov_2x2.hpp"
+#include "sim/ensemble.hpp"
 
 using namespace fw;
 
@@ -153,16 +155,11 @@ TEST_CASE("gMAM: the non-gradient family b = -(I + g J) grad U costs 2 Delta U =
 
 TEST_CASE("gMAM: linear OU with anisotropic noise against the Lyapunov form x^T Sigma^{-1} x / 2", "[action][validation]") {
   // A = [[-1, -0.4], [0.6, -2]] (not symmetric, real eigenvalues: a node),
-  // D = [[1, 0.3], [0.3, 0.5]]: A S + S A^T + D = 0 solved by hand as three
-  // linear equations in the entries of S.
+  // D = [[1, 0.3], [0.3, 0.5]]; Sigma by hand (lyapunov_2x2.hpp).
   Mat a(2, 2), dm(2, 2);
   a << -1, -0.4, 0.6, -2;
   dm << 1, 0.3, 0.3, 0.5;
-  Mat m(3, 3);
-  m << 2 * a(0, 0), 2 * a(0, 1), 0, a(1, 0), a(0, 0) + a(1, 1), a(0, 1), 0, 2 * a(1, 0), 2 * a(1, 1);
-  const Vec pqr = m.lu().solve(-Eigen::Vector3d(dm(0, 0), dm(0, 1), dm(1, 1)));
-  Mat sigma(2, 2);
-  sigma << pqr[0], pqr[1], pqr[1], pqr[2];
+  const Mat sigma = testing::lyapunov_2x2(a, dm);
   REQUIRE((a * sigma + sigma * a.transpose() + dm).norm() < 1e-12);
   model::ParamValue pa{{a(0, 0), a(0, 1), a(1, 0), a(1, 1)}, 2, 2};
   std::shared_ptr<const model::System> s = model::make_catalog_system("linear", {{"A", pa}});

@@ -12,6 +12,7 @@
 #include "fwkit/model/catalog.hpp"
 #include "fwkit/model/expression.hpp"
 #include "hj/olim.hpp"
+#include "lyapunov_2x2.hpp"
 
 using namespace fw;
 
@@ -111,16 +112,12 @@ TEST_CASE("jet: b = -(1/2) grad U + l with l . grad U = 0 gives V = U", "[hj][je
 }
 
 TEST_CASE("jet: anisotropic constant diffusion against the Lyapunov quadratic form", "[hj][jet][validation]") {
-  // A = [[-1, -3], [3, -2]], D = [[1, 0.3], [0.3, 0.5]]: A S + S A^T + D = 0 for
-  // S = [[p, q], [q, r]] is three linear equations in (p, q, r); V = x^T S^{-1} x / 2.
+  // A = [[-1, -3], [3, -2]], D = [[1, 0.3], [0.3, 0.5]]; V = x^T Sigma^{-1} x / 2,
+  // Sigma by hand (lyapunov_2x2.hpp).
   Mat a(2, 2), dm(2, 2);
   a << -1, -3, 3, -2;
   dm << 1, 0.3, 0.3, 0.5;
-  Mat m(3, 3);
-  m << 2 * a(0, 0), 2 * a(0, 1), 0, a(1, 0), a(0, 0) + a(1, 1), a(0, 1), 0, 2 * a(1, 0), 2 * a(1, 1);
-  const Vec pqr = m.lu().solve(-Eigen::Vector3d(dm(0, 0), dm(0, 1), dm(1, 1)));
-  Mat sigma(2, 2);
-  sigma << pqr[0], pqr[1], pqr[1], pqr[2];
+  const Mat sigma = testing::lyapunov_2x2(a, dm);
   REQUIRE((a * sigma + sigma * a.transpose() + dm).norm() < 1e-12);
   const Mat qf = sigma.inverse();
   model::ParamValue pa{{a(0, 0), a(0, 1), a(1, 0), a(1, 1)}, 2, 2};

@@ -13,6 +13,7 @@
 #include "hj/global.hpp"
 #include "hj/olim.hpp"
 #include "hj/quadrature_1d.hpp"
+#include "lyapunov_2x2.hpp"
 
 using namespace fw;
 
@@ -108,20 +109,11 @@ TEST_CASE("OLIM: b = -(1/2) grad U + l with l . grad U = 0 gives V = U, in 2-D a
 }
 
 TEST_CASE("OLIM: anisotropic constant diffusion against the Lyapunov quadratic form", "[hj][validation]") {
-  // A = [[-1, -3], [3, -2]], D = [[1, 0.3], [0.3, 0.5]]. A S + S A^T + D = 0 for
-  // symmetric S = [[p, q], [q, r]] is three linear equations in (p, q, r), the
-  // (1,1), (1,2) and (2,2) entries, solved here directly.
+  // A = [[-1, -3], [3, -2]], D = [[1, 0.3], [0.3, 0.5]]; Sigma by hand (lyapunov_2x2.hpp).
   Mat a(2, 2), dm(2, 2);
   a << -1, -3, 3, -2;
   dm << 1, 0.3, 0.3, 0.5;
-  // Unknowns (p, q, r); rows: entries (1,1), (1,2), (2,2) of A S + S A^T = -D.
-  Mat m(3, 3);
-  m << 2 * a(0, 0), 2 * a(0, 1), 0,            //
-      a(1, 0), a(0, 0) + a(1, 1), a(0, 1),     //
-      0, 2 * a(1, 0), 2 * a(1, 1);
-  const Vec pqr = m.lu().solve(-Eigen::Vector3d(dm(0, 0), dm(0, 1), dm(1, 1)));
-  Mat sigma(2, 2);
-  sigma << pqr[0], pqr[1], pqr[1], pqr[2];
+  const Mat sigma = testing::lyapunov_2x2(a, dm);
   REQUIRE((a * sigma + sigma * a.transpose() + dm).norm() < 1e-12);
   const Mat qf = sigma.inverse();
   std::shared_ptr<const model::System> s = model::make_catalog_system("linear", {{"A", matrix(a)}});
