@@ -440,3 +440,34 @@ TEST_CASE("string method with a climbing image: the Mueller-Brown saddles", "[ac
   CHECK_THROWS_WITH(action::string_method(*ms, (Vec(2) << -1, 0).finished(), (Vec(2) << 1, 0).finished(), {}),
                     Catch::Contains("gradient"));
 }
+
+TEST_CASE("gMAM attractor to attractor: the downhill leg costs nothing", "[action][validation]") {
+  // Tilted double well, D = I: from the shallow minimum a to the deep one b
+  // the cost is 2 (U(s) - U(a)), all of it spent before the saddle s.
+  std::shared_ptr<const model::System> s = model::make_catalog_system("double_well_2d", {{"tilt", model::ParamValue::scalar(0.1)}});
+  const model::Hamiltonian h({s, model::make_gaussian_noise(Mat::Identity(2, 2))}, model::HamiltonianKind::kLangevin);
+  auto root = [](double x) {
+    for (int i = 0; i < 60; ++i) x -= (x - x * x * x + 0.1) / (1 - 3 * x * x);
+    return x;
+  };
+  auto u = [](double x) { return (x * x - 1) * (x * x - 1) / 4 - 0.1 * x; };
+  const double a = root(-1), sx = root(0), b = root(1), exact = 2 * (u(sx) - u(a));
+  double v[2];
+  action::Result fine;
+  int k = 0;
+  for (int nodes : {101, 201}) {
+    action::Options o;
+    o.nodes = nodes;
+    fine = action::minimize_action(h, (Vec(2) << a, 0).finished(), (Vec(2) << b, 0).finished(), o);
+    REQUIRE(fine.status == action::Status::kConverged);
+    v[k++] = fine.action;
+  }
+  const double extrapolated = action::richardson(v[0], v[1], 2);
+  INFO("exact " << exact << ", actions " << v[0] << " " << v[1] << ", extrapolated " << extrapolated);
+  CHECK(std::abs(extrapolated - exact) < 2e-5);
+  // V(s) along the path: flat (to the discretisation) past the saddle.
+  double past = 0;
+  for (Eigen::Index i = 0; i < fine.path.cols(); ++i)
+    if (fine.path(0, i) > sx + 0.05) past = std::max(past, std::abs(fine.cumulative[i] - fine.action));
+  CHECK(past < 1e-4 * exact);
+}
