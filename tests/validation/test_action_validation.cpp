@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <initializer_list>
 #include <limits>
+#include <vector>
 
 #include "action/gmam.hpp"
 #include "action/string_method.hpp"
@@ -20,6 +22,19 @@
 using namespace fw;
 
 namespace {
+
+/// The gMAM action from a to b on each node count (every run converged).
+std::vector<double> actions_on(const model::Hamiltonian& h, const Vec& a, const Vec& b, std::initializer_list<int> nodes) {
+  std::vector<double> out;
+  for (int n : nodes) {
+    action::Options o;
+    o.nodes = n;
+    const auto r = action::minimize_action(h, a, b, o);
+    REQUIRE(r.status == action::Status::kConverged);
+    out.push_back(r.action);
+  }
+  return out;
+}
 
 model::Hamiltonian langevin(const std::string& name, model::ParamValues p = {}) {
   std::shared_ptr<const model::System> sys = model::make_catalog_system(name, p);
@@ -64,15 +79,7 @@ TEST_CASE("gMAM: Mueller-Brown barrier from a minimum to its saddle is 2 Delta U
   }
   REQUIRE(deep);
   REQUIRE(saddle);
-  double s[2];
-  int k = 0;
-  for (int nodes : {101, 201}) {
-    action::Options o;
-    o.nodes = nodes;
-    const auto r = action::minimize_action(h, deep->x, saddle->x, o);
-    REQUIRE(r.status == action::Status::kConverged);
-    s[k++] = r.action;
-  }
+  const auto s = actions_on(h, deep->x, saddle->x, {101, 201});
   const double exact = 2 * (saddle->loss - deep->loss);
   INFO("actions " << s[0] << " " << s[1] << " exact " << exact);
   CHECK(std::abs(action::richardson(s[0], s[1], 2) - exact) < 1e-5 * exact);
@@ -130,15 +137,7 @@ TEST_CASE("gMAM: the non-gradient family b = -(I + g J) grad U costs 2 Delta U =
   // is held to the accuracy it reaches there.
   for (double g : {0.1, 0.2, 0.3, 1.0}) {
     const auto h = langevin("rotational_double_well", {{"g", model::ParamValue::scalar(g)}});
-    double s[3];
-    int k = 0;
-    for (int nodes : {51, 101, 201}) {
-      action::Options o;
-      o.nodes = nodes;
-      const auto r = action::minimize_action(h, (Vec(2) << -1.0, 0.0).finished(), Vec::Zero(2), o);
-      REQUIRE(r.status == action::Status::kConverged);
-      s[k++] = r.action;
-    }
+    const auto s = actions_on(h, (Vec(2) << -1.0, 0.0).finished(), Vec::Zero(2), {51, 101, 201});
     const double order = std::log2((s[0] - s[1]) / (s[1] - s[2]));
     const double extrapolated = action::richardson(s[1], s[2], 2);
     INFO("g " << g << ": actions " << s[0] << " " << s[1] << " " << s[2] << ", order " << order << ", extrapolated "
@@ -166,15 +165,7 @@ TEST_CASE("gMAM: linear OU with anisotropic noise against the Lyapunov form x^T 
   const model::Hamiltonian h({s, model::make_gaussian_noise(dm)}, model::HamiltonianKind::kLangevin);
   const Vec target = (Vec(2) << 0.6, -0.4).finished();
   const double exact = 0.5 * target.dot(sigma.ldlt().solve(target));
-  double v[3];
-  int k = 0;
-  for (int nodes : {51, 101, 201}) {
-    action::Options o;
-    o.nodes = nodes;
-    const auto r = action::minimize_action(h, Vec::Zero(2), target, o);
-    REQUIRE(r.status == action::Status::kConverged);
-    v[k++] = r.action;
-  }
+  const auto v = actions_on(h, Vec::Zero(2), target, {51, 101, 201});
   const double extrapolated = action::richardson(v[1], v[2], 2);
   INFO("exact " << exact << ", actions " << v[0] << " " << v[1] << " " << v[2] << ", extrapolated " << extrapolated);
   const double order = std::log2((v[0] - v[1]) / (v[1] - v[2]));
@@ -386,15 +377,7 @@ TEST_CASE("gMAM in 100 dimensions: a banded non-normal OU against its Lyapunov f
   Vec target(d);
   for (int k = 0; k < d; ++k) target[k] = 0.3 * std::sin(0.1 * k + 0.5);
   const double exact = 0.5 * target.dot(sigma.ldlt().solve(target));
-  double v[2];
-  int i = 0;
-  for (int nodes : {41, 81}) {
-    action::Options o;
-    o.nodes = nodes;
-    const auto r = action::minimize_action(h, Vec::Zero(d), target, o);
-    REQUIRE(r.status == action::Status::kConverged);
-    v[i++] = r.action;
-  }
+  const auto v = actions_on(h, Vec::Zero(d), target, {41, 81});
   const double extrapolated = action::richardson(v[0], v[1], 2);
   INFO("exact " << exact << ", actions " << v[0] << " " << v[1] << ", extrapolated " << extrapolated);
   CHECK(std::abs(v[1] - exact) < std::abs(v[0] - exact));
