@@ -133,16 +133,35 @@ std::string fingerprint(const std::string& text) {
   return fmt::format("{:016x}", h);
 }
 
+/// How the processes of an MPI run share the work: every process steps its
+/// share of the members of every point, or each process runs whole sweep
+/// points on its own (checkpointing them) and the root then writes them all.
+enum class Split { kMembers, kPoints };
+
 struct RunContext {
   const CommonOptions& opts;
   bool resume;
   fs::path checkpoint_dir;
   std::string config_text;
+  par::Comm comm;
+  Split split = Split::kMembers;
+  bool collecting = false;  // the root writing points other processes ran
 };
 
+/// Points split when each process gets at least one point and the points
+/// divide evenly (or there are many of them); members otherwise.
+Split choose_split(const std::string& asked, const par::Comm& comm, std::size_t points, bool collapse) {
+  if (!comm.parallel() || collapse || points == 0) return Split::kMembers;
+  if (asked == "members") return Split::kMembers;
+  const auto size = static_cast<std::size_t>(comm.size());
+  if (asked == "points") return Split::kPoints;
+  return points >= size && (points % size == 0 || points >= 4 * size) ? Split::kPoints : Split::kMembers;
+}
+
 /// One ensemble run (one sweep point): resumes from its checkpoint if asked,
-/// checkpoints every segment, writes its groups under `g`.
-void run_ensemble(const RunContext& ctx, const config::Table& root, const std::string& point, const io::Group& g) {
+/// checkpoints every segment, writes its groups under `g` (null: only run
+/// and checkpoint it, for the root to write later).
+void run_ensemble(const RunContext& ctx, const config::Table& root, const std::string& point, const io::Group* g) {
   const config::Table t = root.table("simulate");
   const model::Model model = config::build_model(root.table("model"));
   const std::string scheme = t.string("scheme", "sgd");
@@ -154,17 +173,31 @@ void run_ensemble(const RunContext& ctx, const config::Table& root, const std::s
   const std::string print = fingerprint(ctx.config_text + "\n#point " + point);
   sim::EnsembleState state = ctx.resume && fs::exists(ckpt) ? sim::load_checkpoint(ckpt, o, model.dim(), print)
                                                             : sim::EnsembleState::start(o, x0);
-  if (state.step > 0) std::cout << fmt::format("resuming {} at step {} of {}\n", point, state.step, o.steps);
+  if (state.step > 0 && !ctx.collecting)
+    std::cout << fmt::format("resuming {} at step {} of {}\n", point, state.step, o.steps);
+  // Members split: every process steps its share and the root checkpoints
+  // the joined state. Points split: this process runs the point alone.
+  const bool alone = ctx.split == Split::kPoints;
+  const bool speaks = alone || ctx.comm.is_root();
   std::unique_ptr<Progress> progress;
-  if (!ctx.opts.quiet) progress = std::make_unique<Progress>("simulate " + point, static_cast<std::uint64_t>(o.steps));
-  sim::advance(model, o, state, o.steps, progress.get(), [&](const sim::EnsembleState& s) {
-    fs::create_directories(ctx.checkpoint_dir);
-    sim::save_checkpoint(ckpt, s, print);
-  });
+  if (!ctx.opts.quiet && speaks && state.step < o.steps)
+    progress = std::make_unique<Progress>(fmt::format("simulate {}{}", point, alone && ctx.comm.parallel()
+                                                                                  ? fmt::format(" (rank {})", ctx.comm.rank())
+                                                                                  : ""),
+                                          static_cast<std::uint64_t>(o.steps));
+  sim::advance(
+      model, o, state, o.steps, progress.get(),
+      [&](const sim::EnsembleState& s) {
+        if (!speaks) return;
+        fs::create_directories(ctx.checkpoint_dir);
+        sim::save_checkpoint(ckpt, s, print);
+      },
+      alone ? nullptr : &ctx.comm);
   if (progress) progress->finish();
+  if (g == nullptr || !ctx.comm.is_root()) return;
   const sim::Summary summary = sim::summarize(o, state);
   std::cout << summary.brief_report();
-  sim::write_ensemble(g, o, state, summary, model.system->variable_names());
+  sim::write_ensemble(*g, o, state, summary, model.system->variable_names());
 }
 
 void run_collapse_point(const RunContext& ctx, const config::Table& root, const io::Group& g) {
@@ -172,9 +205,11 @@ void run_collapse_point(const RunContext& ctx, const config::Table& root, const 
   const sim::CollapseOptions o = read_collapse(t, t.string("scheme"));
   o.validate();
   std::unique_ptr<Progress> progress;
-  if (!ctx.opts.quiet) progress = std::make_unique<Progress>("collapse", static_cast<std::uint64_t>(o.members));
-  const sim::CollapseResult r = sim::run_collapse(o, progress.get());
+  if (!ctx.opts.quiet && ctx.comm.is_root())
+    progress = std::make_unique<Progress>("collapse", static_cast<std::uint64_t>(o.members));
+  const sim::CollapseResult r = sim::run_collapse(o, progress.get(), &ctx.comm);
   if (progress) progress->finish();
+  if (!ctx.comm.is_root()) return;
   std::cout << r.brief_report();
   sim::write_collapse(g, o, r);
 }
@@ -199,12 +234,18 @@ void read_all(const config::Table& root) {
 
 }  // namespace
 
-void register_simulate(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
+void register_simulate(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline,
+                       const par::Comm& comm) {
   auto* sub = app.add_subcommand("simulate", "ensembles of SGD / Langevin paths or collapse chains, reduced on the fly");
   add_common_options(*sub, opts);
   auto resume = std::make_shared<bool>(false);
   sub->add_flag("--resume", *resume, "continue from the checkpoints of an interrupted run of the same config");
-  action = [&opts, cmdline, resume] {
+  auto split = std::make_shared<std::string>("auto");
+  sub->add_option("--split", *split,
+                  "under mpirun: share the members of every point (members), run whole sweep points per process "
+                  "(points), or choose (auto: points when they divide evenly among the processes)")
+      ->check(CLI::IsMember({"auto", "members", "points"}));
+  action = [&opts, cmdline, resume, split, comm] {
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     read_all(root);
@@ -214,22 +255,41 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
     if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
     const std::string out = output_path(opts, root, "simulate.h5");
     if (finish_config(cfg, opts)) return 0;
-    const RunContext ctx{opts, *resume, fs::path(out + ".checkpoint"), cfg.resolved_toml()};
+    const std::string scheme = root.table("simulate").string("scheme", "sgd");
+    RunContext ctx{opts, *resume, fs::path(out + ".checkpoint"), cfg.resolved_toml(), comm,
+                   choose_split(*split, comm, values.size(), is_collapse(scheme))};
     if (!ctx.resume && fs::exists(ctx.checkpoint_dir))
       throw Error(ExitCode::kUsage, ctx.checkpoint_dir.string() +
                                         ": checkpoints of an interrupted run exist; pass --resume to continue it or remove them");
-    const auto file = open_output(opts, out);
-    if (!file) return 0;  // --dry-run
+    // Only the root writes the result; the others compute into memory.
+    std::unique_ptr<io::ResultFile> file;
+    if (comm.is_root()) file = open_output(opts, out);
+    else if (!opts.dry_run) file = io::ResultFile::in_memory(out + ".rank" + std::to_string(comm.rank()));
+    if (comm.parallel()) comm.barrier();  // every process has checked before any checkpoint appears
+    if (!file) return 0;                  // --dry-run
     const io::Group top = file->root();
-    const std::string scheme = root.table("simulate").string("scheme", "sgd");
     io::write_provenance(top, "simulate", "fwkit ensemble simulation",
                          io::Provenance{cmdline, cfg.resolved_toml(),
-                                        static_cast<std::uint64_t>(root.table("simulate").integer("seed", 1))});
+                                        static_cast<std::uint64_t>(root.table("simulate").integer("seed", 1)),
+                                        comm.size(), ctx.split == Split::kPoints ? "points" : "members"});
+    if (ctx.split == Split::kPoints) {
+      // Each process runs its points to the end (checkpointed); the root then
+      // writes every point from its final checkpoint, as a resumed run would.
+      for_each_point(cfg, sweep_key, values, [&](std::size_t i, const std::string& name) {
+        if (static_cast<int>(i % static_cast<std::size_t>(comm.size())) == comm.rank()) run_ensemble(ctx, root, name, nullptr);
+      });
+      comm.barrier();
+      ctx.resume = true;
+      ctx.collecting = true;
+      ctx.comm = par::Comm::serial();
+      if (!comm.is_root()) return 0;
+    }
     auto run_point = [&](const std::string& point, const io::Group& g) {
       if (is_collapse(scheme)) run_collapse_point(ctx, root, g);
-      else run_ensemble(ctx, root, point, g);
+      else run_ensemble(ctx, root, point, &g);
     };
     run_sweep(cfg, top, sweep_key, values, run_point);
+    if (!comm.is_root()) return 0;
     file->commit();
     fs::remove_all(ctx.checkpoint_dir);
     std::cout << "wrote " << out << "\n";

@@ -7,6 +7,7 @@
 
 #include "common.hpp"
 #include "fwkit/core/error.hpp"
+#include "fwkit/par/comm.hpp"
 
 namespace fw::driver {
 
@@ -17,8 +18,10 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
                   const std::string& cmdline);
 void register_quasipotential(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                              const std::string& cmdline);
+/// `comm`: the processes of an MPI run (members or sweep points are shared
+/// among them; the root writes the one result file).
 void register_simulate(CLI::App& app, std::function<int()>& action, CommonOptions& options,
-                       const std::string& cmdline);
+                       const std::string& cmdline, const par::Comm& comm);
 void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                     const std::string& cmdline);
 void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions& options,

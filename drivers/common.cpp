@@ -47,16 +47,23 @@ std::unique_ptr<io::ResultFile> open_output(const CommonOptions& o, const std::s
   return nullptr;
 }
 
-int guarded(const std::function<int()>& body) {
+int guarded(const std::function<int()>& body, const par::Comm& comm) {
+  const std::string who = comm.parallel() ? fmt::format("fwkit[rank {}]", comm.rank()) : "fwkit";
+  int code = 0;
   try {
     return body();
   } catch (const Error& e) {
-    std::cerr << "fwkit: error: " << e.what() << "\n";
-    return static_cast<int>(e.code());
+    std::cerr << who << ": error: " << e.what() << "\n";
+    code = static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::cerr << "fwkit: internal error: " << e.what() << "\n";
-    return static_cast<int>(ExitCode::kSoftware);
+    std::cerr << who << ": internal error: " << e.what() << "\n";
+    code = static_cast<int>(ExitCode::kSoftware);
   }
+  if (comm.parallel()) {
+    std::cerr.flush();
+    comm.abort(code);
+  }
+  return code;
 }
 
 std::string command_line(int argc, char** argv) {
@@ -74,6 +81,14 @@ std::string command_line(int argc, char** argv) {
   return s;
 }
 
+void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
+                    const std::function<void(std::size_t index, const std::string& name)>& point) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    cfg.set(fmt::format("{}={:.17g}", key, values[i]));
+    point(i, fmt::format("point_{:03d}", i));
+  }
+}
+
 void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key, const std::vector<double>& values,
                const std::function<void(const std::string& name, const io::Group& g)>& point) {
   if (key.empty()) {
@@ -83,14 +98,12 @@ void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key
   const io::Group sweep = top.group("sweep");
   sweep.set_attribute("key", key);
   sweep.set_attribute("values", std::span<const double>(values));
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    cfg.set(fmt::format("{}={:.17g}", key, values[i]));
+  for_each_point(cfg, key, values, [&](std::size_t i, const std::string& name) {
     std::cout << fmt::format("== {} = {:.6g}\n", key, values[i]);
-    const std::string name = fmt::format("point_{:03d}", i);
     const io::Group g = sweep.group(name);
     g.set_attribute("value", values[i]);
     point(name, g);
-  }
+  });
 }
 
 }  // namespace fw::driver

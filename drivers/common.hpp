@@ -12,6 +12,7 @@
 
 #include "fwkit/config/config.hpp"
 #include "fwkit/io/result_file.hpp"
+#include "fwkit/par/comm.hpp"
 
 namespace fw::driver {
 
@@ -44,6 +45,11 @@ bool finish_config(const config::Config& cfg, const CommonOptions& options);
 /// temporary is removed): the caller then stops successfully.
 std::unique_ptr<io::ResultFile> open_output(const CommonOptions& options, const std::string& path);
 
+/// Sets key=value in `cfg` for each value in turn and calls `point` with the
+/// value's index and its name (point_NNN).
+void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
+                    const std::function<void(std::size_t index, const std::string& name)>& point);
+
 /// Runs `point` once at `top` (named "run") when `key` is empty; otherwise
 /// once per value under /sweep/point_NNN (attribute `value`; /sweep gets
 /// `key` and `values`), after setting key=value in `cfg` and announcing it.
@@ -51,8 +57,9 @@ void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key
                const std::function<void(const std::string& name, const io::Group& g)>& point);
 
 /// Runs `body`, turning fw::Error into its exit code with a one-line
-/// message on stderr, and any other exception into 70.
-int guarded(const std::function<int()>& body);
+/// message on stderr, and any other exception into 70. In a parallel run a
+/// failure ends every process (the others would wait for this one forever).
+int guarded(const std::function<int()>& body, const par::Comm& comm = par::Comm::serial());
 
 /// The command line as one shell-quoted string (for provenance).
 std::string command_line(int argc, char** argv);

@@ -7,9 +7,15 @@
 
 int main(int argc, char** argv) {
   using namespace fw::driver;
+  // Under mpirun: every process runs the same command; only the root speaks
+  // on stdout and writes files (errors still reach stderr from any rank).
+  fw::par::Session session(argc, argv);
+  const fw::par::Comm comm = session.world();
+  if (!comm.is_root()) std::cout.setstate(std::ios_base::badbit);
   CLI::App app{"fwkit: large deviations of stochastic training dynamics"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("fwkit ") + fw::build_info().version);
+  app.set_version_flag("--version", std::string("fwkit ") + fw::build_info().version +
+                                        (fw::par::Session::mpi_built() ? " (MPI)" : ""));
   const std::string cmdline = command_line(argc, argv);
   CommonOptions options;
   std::map<std::string, std::function<int()>> actions;
@@ -17,7 +23,7 @@ int main(int argc, char** argv) {
   register_analyze(app, actions["analyze"], options, cmdline);
   register_ode(app, actions["ode"], options, cmdline);
   register_action(app, actions["action"], options, cmdline);
-  register_simulate(app, actions["simulate"], options, cmdline);
+  register_simulate(app, actions["simulate"], options, cmdline, comm);
   register_quasipotential(app, actions["quasipotential"], options, cmdline);
   register_train(app, actions["train"], options, cmdline);
   try {
@@ -27,6 +33,6 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : static_cast<int>(fw::ExitCode::kUsage);
   }
   for (auto* sub : app.get_subcommands())
-    if (auto it = actions.find(sub->get_name()); it != actions.end()) return guarded(it->second);
+    if (auto it = actions.find(sub->get_name()); it != actions.end()) return guarded(it->second, comm);
   return static_cast<int>(fw::ExitCode::kUsage);
 }

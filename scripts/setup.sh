@@ -9,6 +9,8 @@ packages=(
   # C++ libraries
   libeigen3-dev libboost-dev libsundials-dev libhdf5-dev catch2
   libtomlplusplus-dev libcli11-dev librandom123-dev libfmt-dev
+  # MPI: `mpirun fwkit simulate` (built when found; tests compare with serial)
+  openmpi-bin libopenmpi-dev
   # Python analysis side (run under /usr/bin/python3)
   python3 python3-h5py python3-numpy python3-matplotlib python3-xarray
   python3-h5netcdf python3-pytest

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "fwkit/core/error.hpp"
 #include "fwkit/io/result_file.hpp"
@@ -148,20 +150,37 @@ void CollapseOptions::validate() const {
   if (static_cast<double>(members) * samples > 2e8) bad("members", std::to_string(members), "members x samples must be <= 2e8");
 }
 
-CollapseResult run_collapse(const CollapseOptions& o, Progress* progress) {
+CollapseResult run_collapse(const CollapseOptions& o, Progress* progress, const par::Comm* comm) {
   const Mat factor0 = Eigen::LLT<Mat>(o.covariance).matrixL();
   std::vector<std::vector<Stats>> all(static_cast<std::size_t>(o.members), std::vector<Stats>(o.generations + 1));
   CollapseResult r;
   r.dim = static_cast<int>(o.mean.size());
   r.collapse_generation.assign(static_cast<std::size_t>(o.members), -1);
+  // Several processes: each runs a contiguous range of members; the
+  // per-member results are then gathered in member order.
+  const par::Comm& team = comm != nullptr ? *comm : par::Comm::serial();
+  const std::int64_t m_begin = o.members * team.rank() / team.size(), m_end = o.members * (team.rank() + 1) / team.size();
   std::int64_t done = 0;
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
 #pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
-  for (std::int64_t m = 0; m < o.members; ++m) {
+  for (std::int64_t m = m_begin; m < m_end; ++m) {
     r.collapse_generation[m] = run_member(o, factor0, m, all[m]);
 #pragma omp atomic
     ++done;
-    if (progress && omp_get_thread_num() == 0) progress->update(static_cast<std::uint64_t>(done));
+    if (progress && omp_get_thread_num() == 0) progress->update(static_cast<std::uint64_t>(done * team.size()));
+  }
+  if (team.parallel()) {
+    std::vector<Stats> mine;
+    for (std::int64_t m = m_begin; m < m_end; ++m) mine.insert(mine.end(), all[m].begin(), all[m].end());
+    const auto stats = team.all_gather(std::span<const Stats>(mine));
+    const auto fixed = team.all_gather(std::span<const std::int64_t>(r.collapse_generation.data() + m_begin,
+                                                                      static_cast<std::size_t>(m_end - m_begin)));
+    const std::size_t T = static_cast<std::size_t>(o.generations) + 1;
+    for (std::int64_t m = 0; m < o.members; ++m) {
+      std::copy(stats.begin() + static_cast<std::ptrdiff_t>(m * T), stats.begin() + static_cast<std::ptrdiff_t>((m + 1) * T),
+                all[m].begin());
+      r.collapse_generation[m] = fixed[m];
+    }
   }
   if (progress) progress->update(static_cast<std::uint64_t>(o.members));
   for (int t = 0; t <= o.generations; ++t) {

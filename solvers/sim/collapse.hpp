@@ -23,6 +23,7 @@
 
 #include "ensemble.hpp"
 #include "fwkit/io/result_file.hpp"
+#include "fwkit/par/comm.hpp"
 
 namespace fw::sim {
 
@@ -54,7 +55,10 @@ struct CollapseResult {
   std::string brief_report() const;
 };
 
-CollapseResult run_collapse(const CollapseOptions& options, Progress* progress = nullptr);
+/// With `comm`, every process calls it alike and runs its share of the
+/// members; all get the whole result, the same as one process alone.
+CollapseResult run_collapse(const CollapseOptions& options, Progress* progress = nullptr,
+                            const par::Comm* comm = nullptr);
 
 /// Writes the result under parent/collapse.
 void write_collapse(const io::Group& parent, const CollapseOptions& options, const CollapseResult& result);

@@ -8,6 +8,7 @@
 
 #include "estimators.hpp"
 #include "normal_block.hpp"
+#include "share.hpp"
 #include "fwkit/core/error.hpp"
 
 namespace fw::sim {
@@ -222,33 +223,41 @@ void check_model(const model::Model& model, const Options& o) {
 }
 
 void advance(const model::Model& model, const Options& o, EnsembleState& s, std::int64_t until,
-             Progress* progress, const std::function<void(const EnsembleState&)>& on_segment) {
+             Progress* progress, const std::function<void(const EnsembleState&)>& on_segment,
+             const par::Comm* comm) {
   until = std::min<std::int64_t>(until, o.steps);
   if (s.dim != model.dim()) throw Error(ExitCode::kSoftware, "simulate: state and model dimensions differ");
   const Vec probe = Eigen::Map<const Vec>(s.x.data(), s.dim);
   const Plan plan = make_plan(model, o, probe);
   const std::int64_t segment = o.segment > 0 ? o.segment : o.steps;
-  const std::int64_t blocks = (o.members + o.block - 1) / o.block;
+  const par::Comm& team = comm != nullptr ? *comm : par::Comm::serial();
+  const MemberRange mine = member_share(o.members, o.block, team.rank(), team.size());
+  const std::int64_t first_block = mine.begin / o.block, end_block = (mine.end + o.block - 1) / o.block;
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   while (s.step < until) {
     const std::int64_t n0 = s.step, n1 = std::min(until, (n0 / segment + 1) * segment);
-    std::vector<Transition> found;
+    SegmentYield yield;
+    yield.histogram.assign(s.histogram.size(), 0);
 #pragma omp parallel num_threads(threads)
     {
       Worker w(plan, o.block, s.histogram.size());
 #pragma omp for schedule(dynamic, 1)
-      for (std::int64_t blk = 0; blk < blocks; ++blk) {
+      for (std::int64_t blk = first_block; blk < end_block; ++blk) {
         const std::int64_t m0 = blk * o.block;
-        const int B = static_cast<int>(std::min<std::int64_t>(o.block, o.members - m0));
+        const int B = static_cast<int>(std::min<std::int64_t>(o.block, mine.end - m0));
         run_block(plan, o, s, w, m0, B, n0, n1);
       }
 #pragma omp critical(fwkit_sim_merge)
       {
-        for (std::size_t i = 0; i < w.histogram.size(); ++i) s.histogram[i] += w.histogram[i];
-        s.histogram_outside += w.outside;
-        for (auto& t : w.transitions) found.push_back(std::move(t));
+        for (std::size_t i = 0; i < w.histogram.size(); ++i) yield.histogram[i] += w.histogram[i];
+        yield.outside += w.outside;
+        for (auto& t : w.transitions) yield.transitions.push_back(std::move(t));
       }
     }
+    join_segment(team, o, s, yield);
+    for (std::size_t i = 0; i < yield.histogram.size(); ++i) s.histogram[i] += yield.histogram[i];
+    s.histogram_outside += yield.outside;
+    std::vector<Transition>& found = yield.transitions;
     std::sort(found.begin(), found.end(), [](const Transition& a, const Transition& b) {
       return a.member != b.member ? a.member < b.member : a.end_step < b.end_step;
     });

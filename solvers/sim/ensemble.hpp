@@ -22,6 +22,7 @@
 
 #include "fwkit/core/progress.hpp"
 #include "fwkit/model/model.hpp"
+#include "fwkit/par/comm.hpp"
 #include "state.hpp"
 
 namespace fw::sim {
@@ -31,9 +32,14 @@ namespace fw::sim {
 /// after each segment (to checkpoint it). Throws a config Error when the
 /// model does not fit the scheme (langevin needs Gaussian noise, ula and the
 /// zeroth-order estimators a gradient system).
+/// With `comm` (several processes, every one calling advance with the same
+/// arguments) each process steps its share of the members and the shares are
+/// joined after every segment (share.hpp): on return every process holds the
+/// state one process alone would have computed, bit for bit.
 void advance(const model::Model& model, const Options& options, EnsembleState& state,
              std::int64_t until, Progress* progress = nullptr,
-             const std::function<void(const EnsembleState&)>& on_segment = {});
+             const std::function<void(const EnsembleState&)>& on_segment = {},
+             const par::Comm* comm = nullptr);
 
 /// Throws the config Error that advance() would throw for a model that does
 /// not fit the scheme, before any work.

@@ -185,6 +185,9 @@ expect 78 "simulate: collapse with one sample" "$fwkit" simulate -c sim.toml --s
   --set simulate.collapse.samples=1
 expect 0 "simulate: --dry-run" "$fwkit" simulate -c sim.toml --dry-run -o simdry.h5
 [ -e simdry.h5 ] || [ -e simdry.h5.checkpoint ] && { fail=$((fail + 1)); echo "FAIL: simulate --dry-run left files"; } || pass=$((pass + 1))
+expect 64 "simulate: unknown --split" "$fwkit" simulate -c sim.toml --split ranks
+expect_text "split" err.txt "simulate: --split error names the option"
+expect 0 "simulate: --split alone is harmless" "$fwkit" simulate -c sim.toml --split points -q -o split.h5
 
 # fwkit quasipotential: its own rules.
 cat > qp.toml <<'TOML'

@@ -138,3 +138,18 @@ TEST_CASE("unwritable outputs and missing inputs have their exit codes", "[io]")
     CHECK(e.code() == ExitCode::kNoInput);
   }
 }
+
+TEST_CASE("an in-memory result file is written like any other and never stored", "[io][mpi]") {
+  const fs::path path = scratch("memory.h5");
+  {
+    auto file = io::ResultFile::in_memory(path.string());
+    const io::Group g = file->root().group("g");
+    g.add_index_dimension("i", 3, "index");
+    const std::vector<double> v{1, 2, 3};
+    g.write("v", {"i"}, std::span<const double>(v), {"1", "values"});
+    file->commit();
+  }
+  REQUIRE_FALSE(fs::exists(path));
+  for (const auto& entry : fs::directory_iterator(path.parent_path()))
+    REQUIRE(entry.path().filename().string().rfind("memory.h5", 0) == std::string::npos);
+}

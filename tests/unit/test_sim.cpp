@@ -15,6 +15,7 @@
 #include "noise_fixtures.hpp"
 #include "sim/collapse.hpp"
 #include "sim/estimators.hpp"
+#include "sim/share.hpp"
 #include "sim/sim_io.hpp"
 
 using namespace fw;
@@ -344,4 +345,42 @@ TEST_CASE("collapse chains: reproducible, and fixation absorbs", "[sim]") {
   for (auto t : c.collapse_generation) CHECK(t == -1);
   o.samples = 1;
   CHECK_THROWS_WITH(o.validate(), Catch::Contains("simulate.collapse.samples = 1"));
+}
+
+TEST_CASE("member shares: contiguous whole blocks, balanced, covering every member once", "[sim][mpi]") {
+  for (std::int64_t members : {1, 7, 64, 65, 500, 1000}) {
+    for (int block : {1, 8, 64}) {
+      for (int size = 1; size <= 5; ++size) {
+        CAPTURE(members, block, size);
+        const std::int64_t blocks = (members + block - 1) / block;
+        std::int64_t next = 0, fewest = blocks, most = 0;
+        for (int rank = 0; rank < size; ++rank) {
+          const sim::MemberRange r = sim::member_share(members, block, rank, size);
+          REQUIRE(r.begin == next);  // contiguous, in rank order
+          REQUIRE(r.end >= r.begin);
+          REQUIRE((r.begin % block == 0 || r.begin == members));
+          const std::int64_t n_blocks = (r.end - r.begin + block - 1) / block;
+          fewest = std::min(fewest, n_blocks);
+          most = std::max(most, n_blocks);
+          next = r.end;
+        }
+        REQUIRE(next == members);
+        REQUIRE(most - fewest <= 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("one process: joining a segment changes nothing", "[sim][mpi]") {
+  const model::Model m{model::make_catalog_system("double_well_2d", {}),
+                       model::make_gaussian_noise(Mat::Identity(2, 2) * 0.5)};
+  const sim::Options o = small_run();
+  sim::EnsembleState a = run(m, o), b = a;
+  sim::SegmentYield y;
+  y.histogram.assign(a.histogram.size(), 3);
+  y.outside = 5;
+  sim::join_segment(par::Comm::serial(), o, b, y);
+  require_identical(a, b);
+  REQUIRE(y.outside == 5);
+  REQUIRE(y.histogram == std::vector<std::int64_t>(a.histogram.size(), 3));
 }

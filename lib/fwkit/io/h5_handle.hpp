@@ -35,6 +35,8 @@ class Handle {
     id_ = -1;
   }
   hid_t get() const { return id_; }
+  /// Gives up ownership: the caller closes the id.
+  hid_t release() { return std::exchange(id_, -1); }
   bool valid() const { return id_ >= 0; }
 
  private:

@@ -48,6 +48,10 @@ void write_provenance(const Group& root, const std::string& kind, const std::str
   g.set_attribute("eigen_version", b.eigen_version);
   g.set_attribute("sundials_version", b.sundials_version);
   g.set_attribute("boost_version", b.boost_version);
+  if (p.processes > 1) {
+    g.set_attribute("processes", p.processes);
+    g.set_attribute("split", p.split);
+  }
 }
 
 }  // namespace fw::io

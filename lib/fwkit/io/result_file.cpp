@@ -208,11 +208,28 @@ ResultFile::ResultFile(std::filesystem::path final_path) : final_path_(std::move
   Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
   // Closing the file closes every object still open in it.
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
-  auto file = std::make_shared<Handle>(
-      check(H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
-            "cannot create output " + final_path_.string() + " (writing " +
-                temp_path_.string() + ")",
-            ExitCode::kCannotCreate));
+  open_root(check(H5Fcreate(temp_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
+                  "cannot create output " + final_path_.string() + " (writing " + temp_path_.string() + ")",
+                  ExitCode::kCannotCreate)
+                .release());
+}
+
+ResultFile::ResultFile(const std::string& name, MemoryTag) : final_path_(name), temp_path_(name), in_memory_(true) {
+  detail::quiet_errors();
+  Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
+  H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+  check_status(H5Pset_fapl_core(fapl.get(), 1 << 20, 0), "in-memory file driver", ExitCode::kSoftware);
+  open_root(check(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose,
+                  "cannot create the in-memory file " + name, ExitCode::kSoftware)
+                .release());
+}
+
+std::unique_ptr<ResultFile> ResultFile::in_memory(const std::string& name) {
+  return std::unique_ptr<ResultFile>(new ResultFile(name, MemoryTag{}));
+}
+
+void ResultFile::open_root(std::int64_t file_id) {
+  auto file = std::make_shared<Handle>(static_cast<hid_t>(file_id), H5Fclose);
   root_ = std::make_shared<Group::Impl>();
   root_->file = file;
   root_->path = "/";
@@ -222,6 +239,7 @@ ResultFile::ResultFile(std::filesystem::path final_path) : final_path_(std::move
 ResultFile::~ResultFile() {
   if (committed_) return;
   root_.reset();
+  if (in_memory_) return;
   std::error_code ec;
   std::filesystem::remove(temp_path_, ec);
 }
@@ -235,6 +253,8 @@ void ResultFile::commit() {
   check_status(H5Fflush(file->get(), H5F_SCOPE_GLOBAL), "flushing " + temp_path_.string(),
                ExitCode::kCannotCreate);
   file->reset();
+  committed_ = in_memory_;
+  if (in_memory_) return;
   std::error_code ec;
   std::filesystem::rename(temp_path_, final_path_, ec);
   if (ec)

@@ -73,6 +73,10 @@ class ResultFile {
   /// Creates the temporary file next to `final_path`. Throws an Error with
   /// exit code 73 if it cannot be created.
   explicit ResultFile(std::filesystem::path final_path);
+  /// A file held in memory only and never stored: for processes of an MPI
+  /// run that compute alongside the root but do not write. commit() only
+  /// closes it.
+  static std::unique_ptr<ResultFile> in_memory(const std::string& name);
   ~ResultFile();
   ResultFile(const ResultFile&) = delete;
   ResultFile& operator=(const ResultFile&) = delete;
@@ -88,6 +92,11 @@ class ResultFile {
   std::filesystem::path final_path_, temp_path_;
   std::shared_ptr<Group::Impl> root_;
   bool committed_ = false;
+  bool in_memory_ = false;
+
+  struct MemoryTag {};
+  ResultFile(const std::string& name, MemoryTag);
+  void open_root(std::int64_t file_id);
 };
 
 }  // namespace fw::io
