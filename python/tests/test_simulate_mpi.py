@@ -7,6 +7,7 @@ missing, unless FWKIT_REQUIRE_MPI=1 (scripts/test.sh sets it), which turns
 the skip into a failure."""
 
 import os
+import pathlib
 import shutil
 import signal
 import subprocess
@@ -107,13 +108,26 @@ def test_collapse_chains_shared_among_processes(fwkit_bin, mpirun, tmp_path):
         assert_same_datasets(serial, shared)
 
 
+def _children(pid):
+    out = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def _kill_after_checkpoint(cmd, checkpoint):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=MPI_ENV)
     deadline = time.time() + 120
     while not checkpoint.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.02)
+        time.sleep(0.01)
     assert proc.poll() is None, "the run finished before it could be interrupted"
-    proc.send_signal(signal.SIGTERM)  # mpirun passes it on to every process
+    for child in _children(proc.pid):  # the fwkit processes, killed outright
+        os.kill(child, signal.SIGKILL)
     proc.wait(timeout=60)
 
 
@@ -138,3 +152,17 @@ def test_run_killed_under_mpi_resumes_with_another_process_count(fwkit_bin, mpir
     assert "resuming" in done.stdout
     assert not (tmp_path / "resumed.h5.checkpoint").exists()
     assert_same_datasets(reference, target)
+
+
+def test_a_failure_ends_every_process_with_its_exit_code(mpirun, tmp_path):
+    # The root cannot create the output while the other process waits for it.
+    bad_output = subprocess.run(mpirun(2, "simulate", "-c", str(DOUBLE_WELL), "-q",
+                                       "-o", str(tmp_path / "missing" / "x.h5")),
+                                capture_output=True, text=True, env=MPI_ENV, timeout=120)
+    assert bad_output.returncode == 73
+    assert "fwkit[rank 0]: error: cannot create output" in bad_output.stderr
+    bad_config = subprocess.run(mpirun(2, "simulate", "-c", str(DOUBLE_WELL), "-q", "--set", "simulate.steps=-1",
+                                       "-o", str(tmp_path / "x.h5")),
+                                capture_output=True, text=True, env=MPI_ENV, timeout=120)
+    assert bad_config.returncode == 78 and "simulate.steps = -1" in bad_config.stderr
+    assert not list(tmp_path.iterdir())

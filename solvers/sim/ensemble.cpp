@@ -254,7 +254,7 @@ void advance(const model::Model& model, const Options& o, EnsembleState& s, std:
         for (auto& t : w.transitions) yield.transitions.push_back(std::move(t));
       }
     }
-    join_segment(team, o, s, yield);
+    join_segment(team, o, n0, n1, s, yield);
     for (std::size_t i = 0; i < yield.histogram.size(); ++i) s.histogram[i] += yield.histogram[i];
     s.histogram_outside += yield.outside;
     std::vector<Transition>& found = yield.transitions;

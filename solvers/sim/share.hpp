@@ -35,10 +35,13 @@ struct SegmentYield {
   std::int64_t outside = 0;
 };
 
-/// After every process has stepped its share of one segment: copies each
-/// process's members into everyone's per-member arrays, sums the histogram
-/// increments and gathers the transitions, so that `state` and `yield` are
-/// the same on every process. A no-op for a single process.
-void join_segment(const par::Comm& comm, const Options& options, EnsembleState& state, SegmentYield& yield);
+/// After every process has stepped its share of the segment of steps
+/// (n0, n1]: copies what each process's members changed (their states, and
+/// the time batches and path samples those steps recorded into) into
+/// everyone's per-member arrays, sums the histogram increments and gathers
+/// the transitions, so that `state` and `yield` are the same on every
+/// process. A no-op for a single process.
+void join_segment(const par::Comm& comm, const Options& options, std::int64_t n0, std::int64_t n1,
+                  EnsembleState& state, SegmentYield& yield);
 
 }  // namespace fw::sim

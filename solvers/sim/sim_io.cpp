@@ -199,7 +199,7 @@ void get(const io::Reader& r, const std::string& name, std::vector<T>& v, std::s
 }  // namespace
 
 void save_checkpoint(const std::filesystem::path& path, const EnsembleState& s, const std::string& fingerprint) {
-  io::ResultFile file(path);
+  io::ResultFile file(path, io::Compression::kNone);  // written often, read once
   const io::Group g = file.root();
   g.set_attribute("fingerprint", fingerprint);
   g.set_attribute("step", s.step);

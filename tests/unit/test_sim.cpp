@@ -379,7 +379,7 @@ TEST_CASE("one process: joining a segment changes nothing", "[sim][mpi]") {
   sim::SegmentYield y;
   y.histogram.assign(a.histogram.size(), 3);
   y.outside = 5;
-  sim::join_segment(par::Comm::serial(), o, b, y);
+  sim::join_segment(par::Comm::serial(), o, 0, o.steps, b, y);
   require_identical(a, b);
   REQUIRE(y.outside == 5);
   REQUIRE(y.histogram == std::vector<std::int64_t>(a.histogram.size(), 3));

@@ -17,6 +17,7 @@ struct Group::Impl {
   std::shared_ptr<Handle> file;  // keeps the file open while groups live
   Handle group;
   std::string path;
+  bool compress = true;
 };
 
 namespace {
@@ -62,12 +63,12 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t e
 /// Creates and writes a dataset; returns it open.
 Handle create_dataset(hid_t group, const std::string& name, const std::vector<hsize_t>& dims,
                       hid_t mem_type, hid_t file_type, std::size_t elem, const void* data,
-                      const std::string& where) {
+                      const std::string& where, bool compress) {
   Handle space = check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                        H5Sclose, "creating the space of " + where);
   Handle dcpl = check(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "creating a property list");
   const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t d) { return d == 0; });
-  if (!empty) {
+  if (!empty && compress) {
     const auto chunk = chunk_shape(dims, elem);
     check_status(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
                  "chunking " + where);
@@ -99,6 +100,7 @@ void describe(hid_t ds, const VarInfo& info, const std::string& where) {
 Group Group::group(const std::string& name) const {
   auto impl = std::make_shared<Impl>();
   impl->file = impl_->file;
+  impl->compress = impl_->compress;
   impl->path = impl_->path == "/" ? "/" + name : impl_->path + "/" + name;
   impl->group = check(H5Gcreate2(impl_->group.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT,
                                  H5P_DEFAULT),
@@ -136,7 +138,7 @@ void Group::add_dimension(const std::string& name, std::span<const double> coord
                           const VarInfo& info) const {
   const std::string where = impl_->path + "/" + name;
   Handle ds = create_dataset(impl_->group.get(), name, {coords.size()}, H5T_NATIVE_DOUBLE,
-                             H5T_IEEE_F64LE, sizeof(double), coords.data(), where);
+                             H5T_IEEE_F64LE, sizeof(double), coords.data(), where, impl_->compress);
   check_status(H5DSset_scale(ds.get(), name.c_str()), "making " + where + " a dimension scale");
   describe(ds.get(), info, where);
 }
@@ -147,7 +149,7 @@ void Group::add_index_dimension(const std::string& name, std::size_t n,
   std::iota(idx.begin(), idx.end(), 0);
   const std::string where = impl_->path + "/" + name;
   Handle ds = create_dataset(impl_->group.get(), name, {n}, H5T_NATIVE_INT64, H5T_STD_I64LE,
-                             sizeof(std::int64_t), idx.data(), where);
+                             sizeof(std::int64_t), idx.data(), where, impl_->compress);
   check_status(H5DSset_scale(ds.get(), name.c_str()), "making " + where + " a dimension scale");
   describe(ds.get(), VarInfo{"1", long_name}, where);
 }
@@ -175,7 +177,7 @@ void write_array(const Group::Impl& g, const std::string& name,
     throw Error(ExitCode::kSoftware, "HDF5: " + where + " has " + std::to_string(count) +
                                          " values but its dimensions hold " +
                                          std::to_string(expected));
-  Handle ds = create_dataset(g.group.get(), name, shape, mem_type, file_type, elem, data, where);
+  Handle ds = create_dataset(g.group.get(), name, shape, mem_type, file_type, elem, data, where, g.compress);
   for (std::size_t i = 0; i < scales.size(); ++i)
     check_status(H5DSattach_scale(ds.get(), scales[i].get(), static_cast<unsigned>(i)),
                  "attaching dimension " + dims[i] + " to " + where);
@@ -196,7 +198,8 @@ void Group::write(const std::string& name, const std::vector<std::string>& dims,
               sizeof(std::int64_t), info);
 }
 
-ResultFile::ResultFile(std::filesystem::path final_path) : final_path_(std::move(final_path)) {
+ResultFile::ResultFile(std::filesystem::path final_path, Compression compression)
+    : final_path_(std::move(final_path)) {
   detail::quiet_errors();
   temp_path_ = final_path_;
   temp_path_ += ".tmp-" + std::to_string(::getpid());
@@ -212,6 +215,7 @@ ResultFile::ResultFile(std::filesystem::path final_path) : final_path_(std::move
                   "cannot create output " + final_path_.string() + " (writing " + temp_path_.string() + ")",
                   ExitCode::kCannotCreate)
                 .release());
+  root_->compress = compression == Compression::kGzip;
 }
 
 ResultFile::ResultFile(const std::string& name, MemoryTag) : final_path_(name), temp_path_(name), in_memory_(true) {

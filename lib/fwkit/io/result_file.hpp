@@ -7,7 +7,7 @@
 //  - variables carry CF-style `units` and `long_name` attributes; string
 //    attributes are variable-length UTF-8;
 //  - non-empty datasets are chunked (at most 1 MiB a chunk) and compressed
-//    with shuffle + gzip.
+//    with shuffle + gzip (unless the file is made with Compression::kNone).
 // A ResultFile writes to "<final>.tmp-<pid>" in the destination folder and
 // renames it to the final name only on commit(); destroying it uncommitted
 // removes the temporary. A run killed at any point therefore never leaves a
@@ -68,11 +68,15 @@ class Group {
   std::shared_ptr<Impl> impl_;
 };
 
+/// Whether datasets are chunked and compressed (results) or stored
+/// contiguous and raw (checkpoints, written often and read back once).
+enum class Compression { kGzip, kNone };
+
 class ResultFile {
  public:
   /// Creates the temporary file next to `final_path`. Throws an Error with
   /// exit code 73 if it cannot be created.
-  explicit ResultFile(std::filesystem::path final_path);
+  explicit ResultFile(std::filesystem::path final_path, Compression compression = Compression::kGzip);
   /// A file held in memory only and never stored: for processes of an MPI
   /// run that compute alongside the root but do not write. commit() only
   /// closes it.
