@@ -113,6 +113,7 @@ def test_killed_run_resumes_to_the_same_file(fwkit_bin, tmp_path):
                           check=True, capture_output=True, text=True)
     assert "resuming run at step" in done.stdout
     assert not (tmp_path / "resumed.h5.checkpoint").exists()
+    assert not list(tmp_path.glob("resumed.h5.tmp-*")), "the killed run's temporary is cleaned up"
     a, b = _datasets(reference), _datasets(target)
     assert a.keys() == b.keys()
     for name in a:

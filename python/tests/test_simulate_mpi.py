@@ -151,6 +151,7 @@ def test_run_killed_under_mpi_resumes_with_another_process_count(fwkit_bin, mpir
     done = _run(again)
     assert "resuming" in done.stdout
     assert not (tmp_path / "resumed.h5.checkpoint").exists()
+    assert not list(tmp_path.glob("resumed.h5.tmp-*")), "the killed run's temporary is cleaned up"
     assert_same_datasets(reference, target)
 
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <vector>
 
 #include "fwkit/core/error.hpp"
@@ -118,9 +119,31 @@ TEST_CASE("a process killed mid-write leaves no file under the final name", "[io
   CHECK(WIFSIGNALED(status));
   CHECK_FALSE(fs::exists(path));
   // Only the temporary remains, under a name that says so.
-  for (const auto& e : fs::directory_iterator(path.parent_path()))
-    if (e.path().filename().string().rfind("killed.h5", 0) == 0)
-      CHECK_THAT(e.path().filename().string(), Catch::Contains(".tmp-"));
+  auto leftovers = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(path.parent_path()))
+      if (e.path().filename().string().rfind("killed.h5", 0) == 0) names.push_back(e.path().filename().string());
+    return names;
+  };
+  REQUIRE(leftovers().size() == 1);
+  CHECK_THAT(leftovers()[0], Catch::Contains(".tmp-") && Catch::EndsWith("-" + std::to_string(child)));
+  // Temporaries of a live process (the test runner's parent) and of another
+  // host are not touched; the dead child's is removed by the next writer.
+  const std::string stem = leftovers()[0].substr(0, leftovers()[0].rfind('-') + 1);
+  const fs::path live = path.parent_path() / (stem + std::to_string(::getppid()));
+  const fs::path other_host = path.parent_path() / "killed.h5.tmp-elsewhere-1";
+  std::ofstream(live) << "x";
+  std::ofstream(other_host) << "x";
+  {
+    io::ResultFile again(path);
+    again.commit();
+  }
+  CHECK(fs::exists(path));
+  CHECK(fs::exists(live));
+  CHECK(fs::exists(other_host));
+  CHECK(leftovers().size() == 3);  // killed.h5 and the two kept
+  fs::remove(live);
+  fs::remove(other_host);
 }
 
 TEST_CASE("unwritable outputs and missing inputs have their exit codes", "[io]") {

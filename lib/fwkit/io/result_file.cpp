@@ -1,9 +1,12 @@
 #include "fwkit/io/result_file.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <numeric>
+#include <system_error>
 
 #include "fwkit/io/h5_handle.hpp"
 
@@ -21,6 +24,31 @@ struct Group::Impl {
 };
 
 namespace {
+
+std::string this_host() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  std::string h(buf);
+  std::replace(h.begin(), h.end(), '-', '_');  // the name is split at '-'
+  return h;
+}
+
+/// Removes temporaries "<final>.tmp-<host>-<pid>" left by processes of this
+/// host that no longer exist (a run killed before it committed). Those of
+/// live processes, and of other hosts sharing the folder, are left alone.
+void remove_stale_temporaries(const std::filesystem::path& final_path, const std::string& host) {
+  const std::string prefix = final_path.filename().string() + ".tmp-" + host + "-";
+  std::error_code ec;
+  const auto parent = final_path.has_parent_path() ? final_path.parent_path() : std::filesystem::path(".");
+  for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+  }
+}
 
 Handle utf8_string_type() {
   Handle t = check(H5Tcopy(H5T_C_S1), H5Tclose, "copying the string type");
@@ -201,13 +229,15 @@ void Group::write(const std::string& name, const std::vector<std::string>& dims,
 ResultFile::ResultFile(std::filesystem::path final_path, Compression compression)
     : final_path_(std::move(final_path)) {
   detail::quiet_errors();
+  const std::string host = this_host();
   temp_path_ = final_path_;
-  temp_path_ += ".tmp-" + std::to_string(::getpid());
+  temp_path_ += ".tmp-" + host + "-" + std::to_string(::getpid());
   const auto parent = final_path_.has_parent_path() ? final_path_.parent_path()
                                                     : std::filesystem::path(".");
   if (!std::filesystem::is_directory(parent))
     throw Error(ExitCode::kCannotCreate, "cannot create output " + final_path_.string() +
                                              ": folder " + parent.string() + " does not exist");
+  remove_stale_temporaries(final_path_, host);
   Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
   // Closing the file closes every object still open in it.
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);

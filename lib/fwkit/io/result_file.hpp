@@ -8,10 +8,11 @@
 //    attributes are variable-length UTF-8;
 //  - non-empty datasets are chunked (at most 1 MiB a chunk) and compressed
 //    with shuffle + gzip (unless the file is made with Compression::kNone).
-// A ResultFile writes to "<final>.tmp-<pid>" in the destination folder and
+// A ResultFile writes to "<final>.tmp-<host>-<pid>" in the destination folder and
 // renames it to the final name only on commit(); destroying it uncommitted
 // removes the temporary. A run killed at any point therefore never leaves a
-// truncated file under the final name.
+// truncated file under the final name, and the temporary a killed process
+// left is removed by the next ResultFile for the same path on that host.
 #pragma once
 
 #include <cstdint>
