@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 #include "fwkit/core/error.hpp"
 
@@ -101,6 +102,7 @@ struct Inner {
       ldlt.compute(dmat);
       dinv = ldlt.solve(Mat::Identity(dmat.rows(), dmat.cols()));
       scratch.assign(static_cast<std::size_t>(dmat.rows() * (dmat.rows() + 6)), 0.0);
+      gn_scratch.assign(static_cast<std::size_t>(2 * dmat.rows() * dmat.rows()), 0.0);
     }
   }
   Mat dinv;                              // D^{-1} when constant
@@ -111,8 +113,9 @@ struct Inner {
   }
   /// The closed form for constant Gaussian noise, without allocation: x, v
   /// and p point to d values.
+  template <int D>
   void solve_gaussian(const double* x, const double* v, double* p, double& lambda) const {
-    const Eigen::Index d = dmat.rows();
+    const Eigen::Index d = D > 0 ? D : dmat.rows();
     double* b = scratch.data();
     double* db = b + d;
     double* dv = db + d;
@@ -141,19 +144,75 @@ struct Inner {
     h.model().system->jacobian(x, jac);
     return jac;
   }
+  /// J = D Db^T D^{-1} Db, row-major into J, from Db column-major (jac[m d + k] = d b_k / d x_m).
+  template <int D>
+  void gauss_newton(const double* jac, double* J) const {
+    const Eigen::Index d = D > 0 ? D : dmat.rows();
+    Eigen::Map<const Mat> db(jac, d, d);  // column-major: db(k, m) = d b_k / d x_m
+    // t = D^{-1} Db, u = Db^T t, J = D u (all d x d, no allocation).
+    double* t = gn_scratch.data();
+    double* u = t + d * d;
+    for (Eigen::Index a = 0; a < d; ++a)
+      for (Eigen::Index m = 0; m < d; ++m) {
+        double acc = 0;
+        for (Eigen::Index k = 0; k < d; ++k) acc += dinv(a, k) * db(k, m);
+        t[a * d + m] = acc;
+      }
+    for (Eigen::Index a = 0; a < d; ++a)
+      for (Eigen::Index m = 0; m < d; ++m) {
+        double acc = 0;
+        for (Eigen::Index k = 0; k < d; ++k) acc += db(k, a) * t[k * d + m];
+        u[a * d + m] = acc;
+      }
+    for (Eigen::Index a = 0; a < d; ++a)
+      for (Eigen::Index m = 0; m < d; ++m) {
+        double acc = 0;
+        for (Eigen::Index k = 0; k < d; ++k) acc += dmat(a, k) * u[k * d + m];
+        J[a * d + m] = acc;
+      }
+  }
+  mutable std::vector<double> blocks;      // J_i per node, for the preconditioned step
+  mutable std::vector<double> gn_scratch;  // 2 d^2
   /// H_pp(x, p) w.
   Vec hess_p_times(const Vec& x, const Vec& p, const Vec& w) const { return constant ? Vec(dmat * w) : Vec(h.hess_p(x, p) * w); }
 };
 
 
-/// One pass of redistribution to equal chord length (linear interpolation).
-void redistribute(Mat& path) {
-  const Eigen::Index n = path.cols();
-  Vec s(n);
-  s[0] = 0;
-  for (Eigen::Index i = 1; i < n; ++i) s[i] = s[i - 1] + (path.col(i) - path.col(i - 1)).norm();
-  if (s[n - 1] == 0) return;
-  Mat out(path.rows(), n);
+/// Dimensions up to which the drift's stiff part is taken implicitly.
+constexpr Eigen::Index kMaxPreconditioned = 8;
+
+/// inv = A^{-1} for a small row-major d x d matrix (Gauss-Jordan with
+/// partial pivoting; A is overwritten).
+void invert_small(double* A, double* inv, int d) {
+  if (d == 2) {
+    const double det = A[0] * A[3] - A[1] * A[2];
+    inv[0] = A[3] / det, inv[1] = -A[1] / det, inv[2] = -A[2] / det, inv[3] = A[0] / det;
+    return;
+  }
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < d; ++b) inv[a * d + b] = a == b ? 1.0 : 0.0;
+  for (int col = 0; col < d; ++col) {
+    int piv = col;
+    for (int r = col + 1; r < d; ++r)
+      if (std::abs(A[r * d + col]) > std::abs(A[piv * d + col])) piv = r;
+    if (piv != col)
+      for (int b = 0; b < d; ++b) std::swap(A[col * d + b], A[piv * d + b]), std::swap(inv[col * d + b], inv[piv * d + b]);
+    const double scale = 1.0 / A[col * d + col];
+    for (int b = 0; b < d; ++b) A[col * d + b] *= scale, inv[col * d + b] *= scale;
+    for (int r = 0; r < d; ++r) {
+      if (r == col) continue;
+      const double f = A[r * d + col];
+      if (f == 0) continue;
+      for (int b = 0; b < d; ++b) A[r * d + b] -= f * A[col * d + b], inv[r * d + b] -= f * inv[col * d + b];
+    }
+  }
+}
+
+/// One pass of redistribution to equal chord length (linear interpolation)
+/// from `path` into `out`; `s` holds the cumulative chord lengths of `path`.
+template <int D>
+void redistribute(const Mat& path, const std::vector<double>& s, Mat& out) {
+  const Eigen::Index n = path.cols(), d = D > 0 ? D : path.rows();
   out.col(0) = path.col(0);
   out.col(n - 1) = path.col(n - 1);
   Eigen::Index j = 0;
@@ -161,9 +220,30 @@ void redistribute(Mat& path) {
     const double target = s[n - 1] * static_cast<double>(i) / static_cast<double>(n - 1);
     while (j + 2 < n && s[j + 1] < target) ++j;
     const double w = (target - s[j]) / std::max(s[j + 1] - s[j], 1e-300);
-    out.col(i) = (1 - w) * path.col(j) + w * path.col(j + 1);
+    const double* a = path.col(j).data();
+    const double* b = a + d;
+    double* o = out.col(i).data();
+    for (Eigen::Index k = 0; k < d; ++k) o[k] = (1 - w) * a[k] + w * b[k];
   }
-  path = out;
+}
+
+/// Cumulative chord lengths of `path` into `s`; returns (shortest, longest) segment.
+template <int D>
+std::pair<double, double> chord_lengths(const Mat& path, std::vector<double>& s) {
+  const Eigen::Index n = path.cols(), d = D > 0 ? D : path.rows();
+  s.resize(static_cast<std::size_t>(n));
+  s[0] = 0;
+  double lo = 1e300, hi = 0;
+  for (Eigen::Index i = 1; i < n; ++i) {
+    const double* a = path.col(i - 1).data();
+    const double* b = a + d;
+    double l2 = 0;
+    for (Eigen::Index k = 0; k < d; ++k) l2 += (b[k] - a[k]) * (b[k] - a[k]);
+    const double l = std::sqrt(l2);
+    s[i] = s[i - 1] + l;
+    lo = std::min(lo, l), hi = std::max(hi, l);
+  }
+  return {lo, hi};
 }
 
 /// Redistributes the nodes to equal chord lengths. One linear pass cuts the
@@ -171,26 +251,34 @@ void redistribute(Mat& path) {
 /// passes are repeated until the segment lengths agree to 1e-12, which makes
 /// the redistribution idempotent (otherwise the discrete action jitters by
 /// O(h^2) from one iteration to the next and stalls the step-size control).
+template <int D>
 void reparametrize(Mat& path) {
+  std::vector<double> s;
+  Mat other(path.rows(), path.cols());
+  auto [lo, hi] = chord_lengths<D>(path, s);
   for (int pass = 0; pass < 100; ++pass) {
-    redistribute(path);
-    double lo = 1e300, hi = 0;
-    for (Eigen::Index i = 1; i < path.cols(); ++i) {
-      const double l = (path.col(i) - path.col(i - 1)).norm();
-      lo = std::min(lo, l), hi = std::max(hi, l);
-    }
+    if (s.back() == 0) return;
+    redistribute<D>(path, s, other);
+    path.swap(other);
+    std::tie(lo, hi) = chord_lengths<D>(path, s);
     if (hi - lo <= 1e-12 * hi) return;
   }
 }
 
 /// phi' by central differences in alpha in [0, 1] (one-sided at the ends).
+template <int D>
 Mat tangent(const Mat& path) {
-  const Eigen::Index n = path.cols();
+  const Eigen::Index n = path.cols(), d = D > 0 ? D : path.rows();
   const double h = 1.0 / static_cast<double>(n - 1);
-  Mat t(path.rows(), n);
-  for (Eigen::Index i = 1; i + 1 < n; ++i) t.col(i) = (path.col(i + 1) - path.col(i - 1)) / (2 * h);
-  t.col(0) = (path.col(1) - path.col(0)) / h;
-  t.col(n - 1) = (path.col(n - 1) - path.col(n - 2)) / h;
+  Mat t(d, n);
+  const double* x = path.data();
+  double* o = t.data();
+  for (Eigen::Index i = 1; i + 1 < n; ++i)
+    for (Eigen::Index k = 0; k < d; ++k) o[i * d + k] = (x[(i + 1) * d + k] - x[(i - 1) * d + k]) / (2 * h);
+  for (Eigen::Index k = 0; k < d; ++k) {
+    o[k] = (x[d + k] - x[k]) / h;
+    o[(n - 1) * d + k] = (x[(n - 1) * d + k] - x[(n - 2) * d + k]) / h;
+  }
   return t;
 }
 
@@ -198,20 +286,26 @@ Mat tangent(const Mat& path) {
 /// positions and chord velocities: second order, and for Gaussian noise the
 /// exact geometric action of the polygon's midpoint rule. `partial`, when
 /// given, receives the running sums.
+template <int D>
 double midpoint_action(const Inner& inner, const Mat& path, Vec* partial, bool& ok) {
   const Eigen::Index n = path.cols();
   const double hh = 1.0 / static_cast<double>(n - 1);
   double total = 0;
   if (partial) partial->resize(n), (*partial)[0] = 0;
   if (inner.constant) {
-    const Eigen::Index d = path.rows();
+    const Eigen::Index d = D > 0 ? D : path.rows();
     Vec mid(d), v(d), p(d);
+    const double* x = path.data();
     for (Eigen::Index i = 0; i + 1 < n; ++i) {
-      mid = 0.5 * (path.col(i) + path.col(i + 1));
-      v = (path.col(i + 1) - path.col(i)) / hh;
+      for (Eigen::Index k = 0; k < d; ++k) {
+        mid[k] = 0.5 * (x[i * d + k] + x[(i + 1) * d + k]);
+        v[k] = (x[(i + 1) * d + k] - x[i * d + k]) / hh;
+      }
       double l = 0;
-      inner.solve_gaussian(mid.data(), v.data(), p.data(), l);
-      total += hh * p.dot(v);
+      inner.solve_gaussian<D>(mid.data(), v.data(), p.data(), l);
+      double pv = 0;
+      for (Eigen::Index k = 0; k < d; ++k) pv += p[k] * v[k];
+      total += hh * pv;
       if (partial) (*partial)[i + 1] = total;
     }
     ok = ok && std::isfinite(total);
@@ -235,18 +329,19 @@ struct State {
   bool ok = true;
 };
 
+template <int D>
 State evaluate(const Inner& inner, const Mat& path) {
   State s;
   s.path = path;
-  s.velocity = tangent(path);
+  s.velocity = tangent<D>(path);
   const Eigen::Index n = path.cols();
   s.momentum.resize(path.rows(), n);
   s.lambda.resize(n);
   if (inner.constant) {
     for (Eigen::Index i = 0; i < n; ++i)
-      inner.solve_gaussian(s.path.col(i).data(), s.velocity.col(i).data(), s.momentum.col(i).data(), s.lambda[i]);
+      inner.solve_gaussian<D>(s.path.col(i).data(), s.velocity.col(i).data(), s.momentum.col(i).data(), s.lambda[i]);
     s.ok = s.momentum.allFinite();
-    s.action = midpoint_action(inner, path, nullptr, s.ok);
+    s.action = midpoint_action<D>(inner, path, nullptr, s.ok);
     return s;
   }
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -258,21 +353,76 @@ State evaluate(const Inner& inner, const Mat& path) {
     s.momentum.col(i) = p;
     s.lambda[i] = l;
   }
-  s.action = midpoint_action(inner, path, nullptr, s.ok);
+  s.action = midpoint_action<D>(inner, path, nullptr, s.ok);
   return s;
+}
+
+/// Solves -c_i phi_{i-1} + ((1 + 2 c_i) I + tau J_i) phi_i - c_i phi_{i+1} = rhs_i,
+/// c_i = tau lambda_i^2 / h^2, for the interior nodes with the ends fixed
+/// (block Thomas algorithm; J_i row-major d x d in `jblock`, overwritten).
+template <int D>
+Mat block_solve(const State& s, double tau, const Mat& rhs, std::vector<double>& jblock) {
+  const Eigen::Index n = s.path.cols(), d = D > 0 ? D : s.path.rows();
+  const double hh = 1.0 / static_cast<double>(n - 1);
+  Mat out = s.path;  // the ends stay
+  if (n < 3) return out;
+  // Forward sweep: M_i = A_i + c_i G_{i-1}, G_i = -c_i M_i^{-1} (d x d),
+  // y_i = M_i^{-1} (rhs_i + c_i y_{i-1}); with y_0 = phi_0, G_0 = 0.
+  std::vector<double> G(static_cast<std::size_t>(n * d * d), 0.0), y(static_cast<std::size_t>(n * d), 0.0);
+  std::vector<double> M(static_cast<std::size_t>(d * d)), inv(static_cast<std::size_t>(d * d));
+  for (Eigen::Index k = 0; k < d; ++k) y[k] = s.path(k, 0);
+  for (Eigen::Index i = 1; i + 1 < n; ++i) {
+    const double c = tau * s.lambda[i] * s.lambda[i] / (hh * hh);
+    const double* J = jblock.data() + static_cast<std::size_t>(i * d * d);
+    const double* Gp = G.data() + static_cast<std::size_t>((i - 1) * d * d);
+    for (Eigen::Index a = 0; a < d; ++a)
+      for (Eigen::Index b = 0; b < d; ++b) M[a * d + b] = (a == b ? 1 + 2 * c : 0.0) + tau * J[a * d + b] + c * Gp[a * d + b];
+    invert_small(M.data(), inv.data(), static_cast<int>(d));
+    double* Gi = G.data() + static_cast<std::size_t>(i * d * d);
+    double* yi = y.data() + static_cast<std::size_t>(i * d);
+    const double* yp = y.data() + static_cast<std::size_t>((i - 1) * d);
+    for (Eigen::Index a = 0; a < d; ++a) {
+      double acc = 0;
+      for (Eigen::Index b = 0; b < d; ++b) {
+        Gi[a * d + b] = -c * inv[a * d + b];
+        acc += inv[a * d + b] * (rhs(b, i) + c * yp[b]);
+      }
+      yi[a] = acc;
+    }
+  }
+  // The last interior node also couples to the fixed end: phi_i = y_i - G_i phi_{i+1}.
+  for (Eigen::Index i = n - 2; i >= 1; --i) {
+    const double* Gi = G.data() + static_cast<std::size_t>(i * d * d);
+    for (Eigen::Index a = 0; a < d; ++a) {
+      double acc = y[static_cast<std::size_t>(i * d + a)];
+      for (Eigen::Index b = 0; b < d; ++b) acc -= Gi[a * d + b] * out(b, i + 1);
+      out(a, i) = acc;
+    }
+  }
+  return out;
 }
 
 /// One implicit step of the gMAM flow from `s` with pseudo-time step tau.
 /// `residual` receives max_i |R_i| / max_i (size of R_i's terms), where R_i
 /// is the right-hand side of the flow at node i, normal to the curve: zero
 /// (to round-off) exactly at a discrete minimiser, whatever tau is.
+template <int D>
 Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) {
   const model::Hamiltonian& h = inner.h;
-  const Eigen::Index n = s.path.cols(), d = s.path.rows();
+  const Eigen::Index n = s.path.cols(), d = D > 0 ? D : s.path.rows();
   const double hh = 1.0 / static_cast<double>(n - 1);
   Mat rhs = s.path;
   double r_max = 0, scale = 0;
-  Vec drift_c(d), u_c(d), curv_c(d), r_c(d), jtp(d);
+  Vec drift_c(d), u_c(d), jtp(d);
+  // Constant Gaussian noise in few dimensions: the stiff part of the
+  // explicit terms, -D Db^T D^{-1} b, is also taken implicitly through its
+  // Gauss-Newton Jacobian J_i = D Db^T D^{-1} Db (positive semi-definite in
+  // the D^{-1} inner product): J_i phi_i is added on both sides, so a fixed
+  // point (the discrete minimiser) is unchanged, but steps are no longer
+  // limited by the largest eigenvalue of J (the drift's fast directions).
+  const bool precondition = inner.constant && d <= kMaxPreconditioned;
+  std::vector<double>& jblock = inner.blocks;
+  if (precondition) jblock.assign(static_cast<std::size_t>(n * d * d), 0.0);
   for (Eigen::Index i = 1; i + 1 < n && inner.constant; ++i) {
     // Constant Gaussian noise: H_px v = Db v, grad_x H = Db^T p, H_pp = D.
     const double* x = s.path.col(i).data();
@@ -283,23 +433,49 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
     double vn = 0;
     for (Eigen::Index k = 0; k < d; ++k) vn += v[k] * v[k];
     vn = std::sqrt(vn);
+    double* dc = drift_c.data();
+    double* uc = u_c.data();
+    double* jp = jtp.data();
     for (Eigen::Index k = 0; k < d; ++k) {
-      double jv = 0, jp = 0;
+      double jv = 0, acc = 0;
       for (Eigen::Index m = 0; m < d; ++m) {
         jv += jac[m * d + k] * v[m];
-        jp += jac[k * d + m] * p[m];
+        acc += jac[k * d + m] * p[m];
       }
-      drift_c[k] = -l * jv;
-      jtp[k] = jp;
-      u_c[k] = v[k] / vn;
+      dc[k] = -l * jv;
+      jp[k] = acc;
+      uc[k] = v[k] / vn;
     }
-    drift_c.noalias() += inner.dmat * jtp;
-    drift_c -= drift_c.dot(u_c) * u_c;
-    rhs.col(i) += tau * drift_c;
-    curv_c = l * l * (s.path.col(i + 1) - 2 * s.path.col(i) + s.path.col(i - 1)) / (hh * hh);
-    r_c = curv_c + drift_c;
-    r_max = std::max(r_max, (r_c - r_c.dot(u_c) * u_c).norm());
-    scale = std::max(scale, curv_c.norm() + drift_c.norm());
+    double along = 0;
+    for (Eigen::Index k = 0; k < d; ++k) {
+      for (Eigen::Index m = 0; m < d; ++m) dc[k] += inner.dmat(k, m) * jp[m];
+      along += dc[k] * uc[k];
+    }
+    const double* prev = x - d;
+    const double* next = x + d;
+    const double cc = l * l / (hh * hh);
+    double curv2 = 0, drift2 = 0, r_along = 0;
+    for (Eigen::Index k = 0; k < d; ++k) {
+      dc[k] -= along * uc[k];
+      rhs(k, i) += tau * dc[k];
+      const double curv = cc * (next[k] - 2 * x[k] + prev[k]);
+      curv2 += curv * curv;
+      drift2 += dc[k] * dc[k];
+      r_along += (curv + dc[k]) * uc[k];
+    }
+    double r2 = 0;
+    for (Eigen::Index k = 0; k < d; ++k) {
+      const double r = cc * (next[k] - 2 * x[k] + prev[k]) + dc[k] - r_along * uc[k];
+      r2 += r * r;
+    }
+    r_max = std::max(r_max, std::sqrt(r2));
+    scale = std::max(scale, std::sqrt(curv2) + std::sqrt(drift2));
+    if (precondition) {
+      double* J = jblock.data() + static_cast<std::size_t>(i * d * d);  // row-major d x d
+      inner.gauss_newton<D>(jac, J);
+      for (Eigen::Index k = 0; k < d; ++k)
+        for (Eigen::Index m = 0; m < d; ++m) rhs(k, i) += tau * J[k * d + m] * x[m];
+    }
   }
   for (Eigen::Index i = 1; i + 1 < n && !inner.constant; ++i) {
     const Vec x = s.path.col(i), p = s.momentum.col(i), v = s.velocity.col(i);
@@ -316,6 +492,7 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
     scale = std::max(scale, curvature.norm() + drift.norm());
   }
   residual = scale > 0 ? r_max / scale : 0;
+  if (precondition) return block_solve<D>(s, tau, rhs, jblock);
   // (I - tau lambda^2 D2) phi_new = rhs, Dirichlet ends: Thomas algorithm.
   Vec lower(n), diag(n), upper(n);
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -402,6 +579,67 @@ Mat initial_path(const Vec& a, const Vec& b, int nodes, const Mat* guess) {
   return path;
 }
 
+/// The relaxation from `path` (seeded or not) to convergence; D is the
+/// dimension when known at compile time (2, 3), else -1.
+template <int D>
+Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Mat path) {
+  reparametrize<D>(path);
+  const Inner inner(h, o.inner_iterations);
+  State s = evaluate<D>(inner, path);
+  Result r;
+  if (!s.ok) {
+    r.status = Status::kFailure;
+    r.message = "the inner problem (optimal momentum) failed on the initial path";
+    return r;
+  }
+  double tau = o.initial_step, tau_cap = 1e6 * o.initial_step;
+  bool converged = false;
+  for (r.iterations = 0; r.iterations < o.max_iterations && !converged; ++r.iterations) {
+    double residual = 0;
+    Mat next = flow_step<D>(inner, s, tau, residual);
+    if (seed.active) {
+      // The free start is optimal when p_hat_0 is normal to the ellipse.
+      const Vec p0 = s.momentum.col(0), normal = seed.sigma_inv * (s.path.col(0) - seed.a);
+      const double sine = (p0 - p0.dot(normal) / normal.squaredNorm() * normal).norm() / std::max(p0.norm(), 1e-300);
+      residual = std::max(residual, sine);
+      slide_start(seed, next, p0, tau * seed.d_norm);
+    }
+    if (residual < o.tolerance) {
+      converged = true;
+      break;
+    }
+    reparametrize<D>(next);
+    State t = evaluate<D>(inner, next);
+    // The discrete flow is not an exact descent direction of the discrete
+    // action, so only a rise above round-off level counts against a step.
+    if (!t.ok || !next.allFinite() || t.action > s.action + 1e-8 * std::abs(s.action)) {
+      // Too large a step for the explicit terms: halve it, and never grow
+      // back to where it failed (so tau settles below the limit instead of
+      // cycling, which would keep the curve jittering).
+      tau *= 0.5;
+      tau_cap = std::min(tau_cap, tau);
+      if (tau < 1e-12 * o.initial_step) break;
+      continue;
+    }
+    s = std::move(t);
+    tau = std::min(tau * 2, tau_cap);
+  }
+  r.status = converged ? Status::kConverged : (r.iterations >= o.max_iterations ? Status::kMaxIterations : Status::kFailure);
+  r.path = s.path;
+  r.momentum = s.momentum;
+  r.lambda = s.lambda;
+  r.seed_action = seed.active ? seed.value : 0;
+  bool ok = true;
+  r.action = r.seed_action + midpoint_action<D>(inner, s.path, &r.cumulative, ok);
+  r.cumulative.array() += r.seed_action;
+  for (Eigen::Index i = 0; i < s.path.cols(); ++i)
+    r.hamiltonian_residual = std::max(r.hamiltonian_residual, std::abs(h.value(s.path.col(i), s.momentum.col(i))));
+  r.message = r.status == Status::kConverged ? "converged"
+              : r.status == Status::kMaxIterations ? "stopped at max_iterations"
+                                                   : "the step size underflowed before convergence";
+  return r;
+}
+
 }  // namespace
 
 Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, const Options& o, const Mat* guess) {
@@ -421,61 +659,12 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
     rest.rightCols(path.cols() - k) = path.rightCols(path.cols() - k);
     path = initial_path(rest.col(0), b, o.nodes, &rest);
   }
-  reparametrize(path);
-  const Inner inner(h, o.inner_iterations);
-  State s = evaluate(inner, path);
-  Result r;
-  if (!s.ok) {
-    r.status = Status::kFailure;
-    r.message = "the inner problem (optimal momentum) failed on the initial path";
-    return r;
+  // Two and three dimensions get code compiled for their size.
+  switch (h.dim()) {
+    case 2: return relax<2>(h, o, seed, std::move(path));
+    case 3: return relax<3>(h, o, seed, std::move(path));
+    default: return relax<-1>(h, o, seed, std::move(path));
   }
-  double tau = o.initial_step, tau_cap = 1e6 * o.initial_step;
-  bool converged = false;
-  for (r.iterations = 0; r.iterations < o.max_iterations && !converged; ++r.iterations) {
-    double residual = 0;
-    Mat next = flow_step(inner, s, tau, residual);
-    if (seed.active) {
-      // The free start is optimal when p_hat_0 is normal to the ellipse.
-      const Vec p0 = s.momentum.col(0), normal = seed.sigma_inv * (s.path.col(0) - seed.a);
-      const double sine = (p0 - p0.dot(normal) / normal.squaredNorm() * normal).norm() / std::max(p0.norm(), 1e-300);
-      residual = std::max(residual, sine);
-      slide_start(seed, next, p0, tau * seed.d_norm);
-    }
-    if (residual < o.tolerance) {
-      converged = true;
-      break;
-    }
-    reparametrize(next);
-    State t = evaluate(inner, next);
-    // The discrete flow is not an exact descent direction of the discrete
-    // action, so only a rise above round-off level counts against a step.
-    if (!t.ok || !next.allFinite() || t.action > s.action + 1e-8 * std::abs(s.action)) {
-      // Too large a step for the explicit terms: halve it, and never grow
-      // back to where it failed (so tau settles below the limit instead of
-      // cycling, which would keep the curve jittering).
-      tau *= 0.5;
-      tau_cap = std::min(tau_cap, tau);
-      if (tau < 1e-12 * o.initial_step) break;
-      continue;
-    }
-    s = std::move(t);
-    tau = std::min(tau * 1.2, tau_cap);
-  }
-  r.status = converged ? Status::kConverged : (r.iterations >= o.max_iterations ? Status::kMaxIterations : Status::kFailure);
-  r.path = s.path;
-  r.momentum = s.momentum;
-  r.lambda = s.lambda;
-  r.seed_action = seed.active ? seed.value : 0;
-  bool ok = true;
-  r.action = r.seed_action + midpoint_action(inner, s.path, &r.cumulative, ok);
-  r.cumulative.array() += r.seed_action;
-  for (Eigen::Index i = 0; i < s.path.cols(); ++i)
-    r.hamiltonian_residual = std::max(r.hamiltonian_residual, std::abs(h.value(s.path.col(i), s.momentum.col(i))));
-  r.message = r.status == Status::kConverged ? "converged"
-              : r.status == Status::kMaxIterations ? "stopped at max_iterations"
-                                                   : "the step size underflowed before convergence";
-  return r;
 }
 
 std::string Result::brief_report() const {
