@@ -88,13 +88,17 @@ bool optimal_momentum_with(const model::Hamiltonian& h, const Eigen::LDLT<Mat>* 
 /// The inner problem along a path, with D factorised once for constant
 /// Gaussian noise (in high dimension a factorisation per node and step
 /// dominated the run, allocations included).
+/// Dimensions up to which the drift's stiff part is taken implicitly.
+constexpr Eigen::Index kMaxPreconditioned = 8;
+
 struct Inner {
   const model::Hamiltonian& h;
   int iterations;
   bool constant = false;
   Mat dmat;
   Eigen::LDLT<Mat> ldlt;
-  Inner(const model::Hamiltonian& ham, int it) : h(ham), iterations(it) {
+  bool precondition = false;  // the flow step takes J = D Db^T D^{-1} Db implicitly
+  Inner(const model::Hamiltonian& ham, int it, bool want_precondition) : h(ham), iterations(it) {
     const auto& noise = *h.model().noise;
     constant = (h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian()) && !noise.depends_on_state();
     if (constant) {
@@ -103,6 +107,7 @@ struct Inner {
       dinv = ldlt.solve(Mat::Identity(dmat.rows(), dmat.cols()));
       scratch.assign(static_cast<std::size_t>(dmat.rows() * (dmat.rows() + 6)), 0.0);
       gn_scratch.assign(static_cast<std::size_t>(2 * dmat.rows() * dmat.rows()), 0.0);
+      precondition = want_precondition && dmat.rows() <= kMaxPreconditioned;
     }
   }
   Mat dinv;                              // D^{-1} when constant
@@ -177,9 +182,6 @@ struct Inner {
   Vec hess_p_times(const Vec& x, const Vec& p, const Vec& w) const { return constant ? Vec(dmat * w) : Vec(h.hess_p(x, p) * w); }
 };
 
-
-/// Dimensions up to which the drift's stiff part is taken implicitly.
-constexpr Eigen::Index kMaxPreconditioned = 8;
 
 /// inv = A^{-1} for a small row-major d x d matrix (Gauss-Jordan with
 /// partial pivoting; A is overwritten).
@@ -420,7 +422,7 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
   // the D^{-1} inner product): J_i phi_i is added on both sides, so a fixed
   // point (the discrete minimiser) is unchanged, but steps are no longer
   // limited by the largest eigenvalue of J (the drift's fast directions).
-  const bool precondition = inner.constant && d <= kMaxPreconditioned;
+  const bool precondition = inner.precondition;
   std::vector<double>& jblock = inner.blocks;
   if (precondition) jblock.assign(static_cast<std::size_t>(n * d * d), 0.0);
   for (Eigen::Index i = 1; i + 1 < n && inner.constant; ++i) {
@@ -584,7 +586,7 @@ Mat initial_path(const Vec& a, const Vec& b, int nodes, const Mat* guess) {
 template <int D>
 Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Mat path) {
   reparametrize<D>(path);
-  const Inner inner(h, o.inner_iterations);
+  const Inner inner(h, o.inner_iterations, o.precondition);
   State s = evaluate<D>(inner, path);
   Result r;
   if (!s.ok) {

@@ -55,6 +55,9 @@ struct Options {
   double tolerance = 1e-8;     // relative residual of the discrete equations
   double initial_step = 1e-3;  // pseudo-time step, adapted during the run
   int inner_iterations = 50;   // Newton iterations of the inner problem
+  /// Take the drift's stiff part implicitly (constant Gaussian noise, up to
+  /// 8 dimensions; see above). Off: the plain flow, same minimiser.
+  bool precondition = true;
   /// When A is a stable equilibrium, start on the ellipse V_lin = seed
   /// around it, where V_lin(x) = (x - a)^T Sigma^{-1} (x - a) / 2 solves the
   /// linearised problem (J Sigma + Sigma J^T + D = 0); the start point slides
