@@ -2,9 +2,22 @@ import os
 import pathlib
 import subprocess
 
+import h5py
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def result_datasets(path):
+    """Every dataset of a result file outside /provenance, by path: what
+    must be identical between runs that differ only in how they were run."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and not name.startswith("provenance"):
+                out[name] = obj[()]
+        f.visititems(visit)
+    return out
 
 
 @pytest.fixture(scope="session")

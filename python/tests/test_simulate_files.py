@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import fwkit
-from conftest import ROOT
+from conftest import ROOT, result_datasets
 
 EXPERIMENTS = ROOT / "data" / "experiments"
 CONFIGS = sorted(EXPERIMENTS.glob("simulate_*.toml"))
@@ -76,16 +76,6 @@ def test_resample_homozygosity_and_refit_collapse(run_fwkit):
     assert mixed["log_det_covariance"].values[-1] > -3
 
 
-def _datasets(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and not name.startswith("provenance"):
-                out[name] = obj[()]
-        f.visititems(visit)
-    return out
-
-
 def test_killed_run_resumes_to_the_same_file(fwkit_bin, tmp_path):
     config = EXPERIMENTS / "simulate_double_well_sgd.toml"
     common = ["-c", str(config), "-q", "--set", "simulate.steps=200000", "--set", "simulate.checkpoint.every=10000"]
@@ -114,7 +104,7 @@ def test_killed_run_resumes_to_the_same_file(fwkit_bin, tmp_path):
     assert "resuming run at step" in done.stdout
     assert not (tmp_path / "resumed.h5.checkpoint").exists()
     assert not list(tmp_path.glob("resumed.h5.tmp-*")), "the killed run's temporary is cleaned up"
-    a, b = _datasets(reference), _datasets(target)
+    a, b = result_datasets(reference), result_datasets(target)
     assert a.keys() == b.keys()
     for name in a:
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)

@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, result_datasets
 
 EXPERIMENTS = ROOT / "data" / "experiments"
 DOUBLE_WELL = EXPERIMENTS / "simulate_double_well_sgd.toml"
@@ -41,18 +41,8 @@ def mpirun(fwkit_bin):
     return command
 
 
-def _datasets(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and not name.startswith("provenance"):
-                out[name] = obj[()]
-        f.visititems(visit)
-    return out
-
-
 def assert_same_datasets(reference, other):
-    a, b = _datasets(reference), _datasets(other)
+    a, b = result_datasets(reference), result_datasets(other)
     assert a.keys() == b.keys()
     for name in a:
         assert a[name].dtype == b[name].dtype, name

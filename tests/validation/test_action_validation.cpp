@@ -41,6 +41,23 @@ model::Hamiltonian langevin(const std::string& name, model::ParamValues p = {}) 
   return model::Hamiltonian(model::with_system_diffusion(sys), model::HamiltonianKind::kLangevin);
 }
 
+/// Muller-Brown's deepest minimum and the saddle next to it (x < -0.5), by
+/// Newton on the drift (analyze).
+std::pair<analyze::Equilibrium, analyze::Equilibrium> muller_brown_deep_minimum_and_saddle(const model::Hamiltonian& h) {
+  analyze::Options ao;
+  ao.lower = {-1.5, -0.5};
+  ao.upper = {1.2, 2.0};
+  const auto eq = analyze::find_equilibria(*h.model().system, ao);
+  const analyze::Equilibrium *deep = nullptr, *saddle = nullptr;
+  for (const auto& e : eq.equilibria) {
+    if (e.stability == analyze::Stability::kStable && (!deep || e.loss < deep->loss)) deep = &e;
+    if (e.stability == analyze::Stability::kSaddle && e.x[0] < -0.5) saddle = &e;
+  }
+  REQUIRE(deep);
+  REQUIRE(saddle);
+  return {*deep, *saddle};
+}
+
 }  // namespace
 
 TEST_CASE("gMAM: Maier-Stein with beta <= 4 costs exactly 0.5, second order in N", "[action][validation]") {
@@ -68,19 +85,9 @@ TEST_CASE("gMAM: Maier-Stein with beta <= 4 costs exactly 0.5, second order in N
 TEST_CASE("gMAM: Mueller-Brown barrier from a minimum to its saddle is 2 Delta U", "[action][validation]") {
   const auto h = langevin("muller_brown", {{"scale", model::ParamValue::scalar(0.01)}});
   // Independent: the minimum and saddle and their energies from Newton.
-  analyze::Options ao;
-  ao.lower = {-1.5, -0.5};
-  ao.upper = {1.2, 2.0};
-  const auto eq = analyze::find_equilibria(*h.model().system, ao);
-  const analyze::Equilibrium *deep = nullptr, *saddle = nullptr;
-  for (const auto& e : eq.equilibria) {
-    if (e.stability == analyze::Stability::kStable && (!deep || e.loss < deep->loss)) deep = &e;
-    if (e.stability == analyze::Stability::kSaddle && e.x[0] < -0.5) saddle = &e;
-  }
-  REQUIRE(deep);
-  REQUIRE(saddle);
-  const auto s = actions_on(h, deep->x, saddle->x, {101, 201});
-  const double exact = 2 * (saddle->loss - deep->loss);
+  const auto [deep, saddle] = muller_brown_deep_minimum_and_saddle(h);
+  const auto s = actions_on(h, deep.x, saddle.x, {101, 201});
+  const double exact = 2 * (saddle.loss - deep.loss);
   INFO("actions " << s[0] << " " << s[1] << " exact " << exact);
   CHECK(std::abs(action::richardson(s[0], s[1], 2) - exact) < 1e-5 * exact);
 }
@@ -482,18 +489,8 @@ TEST_CASE("gMAM: the preconditioned flow reaches the plain flow's minimiser in f
   };
   {
     const auto h = langevin("muller_brown", {{"scale", model::ParamValue::scalar(0.01)}});
-    analyze::Options ao;
-    ao.lower = {-1.5, -0.5};
-    ao.upper = {1.2, 2.0};
-    const auto eq = analyze::find_equilibria(*h.model().system, ao);
-    const analyze::Equilibrium *deep = nullptr, *saddle = nullptr;
-    for (const auto& e : eq.equilibria) {
-      if (e.stability == analyze::Stability::kStable && (!deep || e.loss < deep->loss)) deep = &e;
-      if (e.stability == analyze::Stability::kSaddle && e.x[0] < -0.5) saddle = &e;
-    }
-    REQUIRE(deep);
-    REQUIRE(saddle);
-    const auto [pre, plain] = both(h, deep->x, saddle->x, nullptr);
+    const auto [deep, saddle] = muller_brown_deep_minimum_and_saddle(h);
+    const auto [pre, plain] = both(h, deep.x, saddle.x, nullptr);
     CHECK(pre.iterations * 5 < plain.iterations);  // the stiff case: 828 -> 32 at 401 nodes
   }
   {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <fstream>
 #include <numeric>
 #include <system_error>
 
@@ -33,6 +34,17 @@ std::string this_host() {
   return h;
 }
 
+/// Whether process `pid` has ended (gone, or a zombie nobody reaped: in a
+/// container whose first process does not reap, killed children stay so).
+bool process_ended(pid_t pid) {
+  if (::kill(pid, 0) != 0) return errno == ESRCH;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
 /// Removes temporaries "<final>.tmp-<host>-<pid>" left by processes of this
 /// host that no longer exist (a run killed before it committed). Those of
 /// live processes, and of other hosts sharing the folder, are left alone.
@@ -46,7 +58,7 @@ void remove_stale_temporaries(const std::filesystem::path& final_path, const std
     const std::string digits = name.substr(prefix.size());
     if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
     const pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+    if (pid > 0 && process_ended(pid)) std::filesystem::remove(entry.path(), ec);
   }
 }
 
