@@ -97,7 +97,7 @@ struct Inner {
   bool constant = false;
   Mat dmat;
   Eigen::LDLT<Mat> ldlt;
-  bool precondition = false;  // the flow step takes J = D Db^T D^{-1} Db implicitly
+  bool precondition = false;  // the flow step takes J = D Db^T D^{-1} Db implicitly (any noise, d <= 8)
   Inner(const model::Hamiltonian& ham, int it, bool want_precondition) : h(ham), iterations(it) {
     const auto& noise = *h.model().noise;
     constant = (h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian()) && !noise.depends_on_state();
@@ -107,8 +107,17 @@ struct Inner {
       dinv = ldlt.solve(Mat::Identity(dmat.rows(), dmat.cols()));
       scratch.assign(static_cast<std::size_t>(dmat.rows() * (dmat.rows() + 6)), 0.0);
       gn_scratch.assign(static_cast<std::size_t>(2 * dmat.rows() * dmat.rows()), 0.0);
-      precondition = want_precondition && dmat.rows() <= kMaxPreconditioned;
     }
+    precondition = want_precondition && h.dim() <= kMaxPreconditioned;
+  }
+  /// The preconditioner for any Hamiltonian: J = H_pp Db^T H_pp^{-1} Db at
+  /// (x, p), H_pp standing in for D (equal to it for Gaussian noise).
+  Mat general_gauss_newton(const Vec& x, const Vec& p) const {
+    const Eigen::Index d = x.size();
+    Mat db(d, d);
+    h.model().system->jacobian(x.data(), db.data());  // column-major: db(k, m) = d b_k / d x_m
+    const Mat hpp = h.hess_p(x, p);
+    return hpp * (db.transpose() * Eigen::LDLT<Mat>(hpp).solve(db));
   }
   Mat dinv;                              // D^{-1} when constant
   mutable std::vector<double> scratch;   // constant case: b, D^{-1} b, D^{-1} v, Db, and work space
@@ -492,6 +501,14 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
     const Vec r = curvature + drift;
     r_max = std::max(r_max, (r - r.dot(u) * u).norm());
     scale = std::max(scale, curvature.norm() + drift.norm());
+    if (precondition) {
+      const Mat J = inner.general_gauss_newton(x, p);
+      if (!J.allFinite()) continue;  // this node stays explicit (its block is zero)
+      rhs.col(i) += tau * J * x;
+      double* out = jblock.data() + static_cast<std::size_t>(i * d * d);  // row-major
+      for (Eigen::Index k = 0; k < d; ++k)
+        for (Eigen::Index m = 0; m < d; ++m) out[k * d + m] = J(k, m);
+    }
   }
   residual = scale > 0 ? r_max / scale : 0;
   if (precondition) return block_solve<D>(s, tau, rhs, jblock);

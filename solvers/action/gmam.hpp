@@ -16,10 +16,10 @@
 // implicit in lambda^2 phi'' (a tridiagonal solve per coordinate), with the
 // explicit terms projected normal to the curve (tangential motion, including
 // the purely tangential lambda lambda' phi', is what the redistribution to
-// equal arclength that follows each step takes care of). For constant
-// Gaussian noise in up to 8 dimensions the step is preconditioned: the
-// Gauss-Newton Jacobian J = D Db^T D^{-1} Db of the stiff term -D Db^T D^{-1} b
-// is added to both sides (J phi_new on the left, J phi on the right; a block
+// equal arclength that follows each step takes care of). In up to 8
+// dimensions the step is preconditioned: the Gauss-Newton Jacobian
+// J = D Db^T D^{-1} Db of the stiff term -D Db^T D^{-1} b (D = H_pp(x, p_hat)
+// for non-Gaussian noise) is added to both sides (J phi_new on the left, J phi on the right; a block
 // tridiagonal solve), which leaves the discrete minimiser unchanged but lets
 // the step grow past the drift's fast time scales (Muller-Brown: 32
 // iterations instead of 828). The pseudo-time step adapts: it doubles
@@ -55,8 +55,8 @@ struct Options {
   double tolerance = 1e-8;     // relative residual of the discrete equations
   double initial_step = 1e-3;  // pseudo-time step, adapted during the run
   int inner_iterations = 50;   // Newton iterations of the inner problem
-  /// Take the drift's stiff part implicitly (constant Gaussian noise, up to
-  /// 8 dimensions; see above). Off: the plain flow, same minimiser.
+  /// Take the drift's stiff part implicitly (up to 8 dimensions; see
+  /// above). Off: the plain flow, same minimiser.
   bool precondition = true;
   /// When A is a stable equilibrium, start on the ellipse V_lin = seed
   /// around it, where V_lin(x) = (x - a)^T Sigma^{-1} (x - a) / 2 solves the

@@ -16,6 +16,7 @@
 #include "fwkit/model/catalog.hpp"
 #include "fwkit/model/expression.hpp"
 #include "hj/global.hpp"
+#include "hj/quadrature_1d.hpp"
 #include "lyapunov_2x2.hpp"
 #include "sim/ensemble.hpp"
 
@@ -504,5 +505,18 @@ TEST_CASE("gMAM: the preconditioned flow reaches the plain flow's minimiser in f
     const Vec a = (Vec(4) << -1, 0, 0, 0).finished();
     const auto [pre, plain] = both(h, a, Vec::Zero(4), &guess);
     CHECK(pre.action == Approx(0.340044).epsilon(1e-3));
+  }
+  {
+    // Discrete-time SGD with Rademacher noise (H_pp in place of D): the cost
+    // from (-1, 0) to the saddle is V1(0), a 1-D quadrature.
+    std::shared_ptr<const model::System> s = model::make_catalog_system("double_well_2d", {});
+    const model::Hamiltonian h({s, model::make_rademacher_noise((Vec(2) << 0.8, 0.6).finished())},
+                               model::HamiltonianKind::kDiscrete);
+    Mat guess(2, 3);
+    guess << -1, -0.5, 0, 0, 0.2, 0;
+    const auto [pre, plain] = both(h, (Vec(2) << -1, 0).finished(), Vec::Zero(2), &guess);
+    std::shared_ptr<const model::System> s1 = model::make_catalog_system("double_well_1d", {});
+    const model::Hamiltonian h1({s1, model::make_rademacher_noise(Vec::Constant(1, 0.8))}, model::HamiltonianKind::kDiscrete);
+    CHECK(pre.action == Approx(hj::quadrature_1d(h1, -1.0, {0.0})[0]).epsilon(1e-3));
   }
 }
