@@ -25,7 +25,7 @@ struct QpJob {
   std::vector<Vec> attractors;  // given; empty: found by analyze in the box
   std::vector<std::string> hamiltonians;
   hj::Options options;
-  std::string method = "auto";  // auto: jet where it applies (2-D, Gaussian, one attractor), else olim
+  std::string method = "auto";  // auto: jet where it applies (Gaussian, one attractor), else olim
   std::vector<Vec> paths;
   // Limit-cycle source: integrate the drift from `start` for `transient`,
   // then keep `points` states over `record` (at least one period).
@@ -63,7 +63,6 @@ QpJob read_job(const config::Table& t, int dim) {
   j.options.stop_at_boundary = t.boolean("stop_at_boundary", false);
   j.options.simpson = t.choice("quadrature", "midpoint", {"midpoint", "simpson"}) == "simpson";
   j.method = t.choice("method", "auto", {"auto", "jet", "olim"});
-  if (j.method == "jet" && dim != 2) t.fail("method", "the jet method is 2-D only (3-D needs simplex updates); use \"olim\"");
   const config::Table c = t.table("cycle");
   if (c.present()) {
     const auto st = c.numbers("start");

@@ -66,8 +66,30 @@ class JetCost {
   /// The update from the edge [x0, x1] of accepted nodes to the target at an
   /// interior minimum over the edge; +inf when the minimum is at an end.
   /// `source`: path_action(x1, g1, target), shared by the edges of x1.
+  /// `descends` (if given): whether the update's value falls as the base
+  /// point leaves x1 along the edge, whatever the minimum turns out to be
+  /// (a face with two such non-descending edges at x1 has no interior
+  /// minimum either: from_face).
   Update from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1, const Vd& g1,
-                   const Point& target, double source) const;
+                   const Point& target, double source, bool* descends = nullptr) const;
+
+  /// The update from the triangle [x0, x1, x2] of accepted nodes (3-D; x2
+  /// the source) to the target at an interior minimum over it, starting
+  /// from the minimum over the edge [x2, x0] at x2 + start (x0 - x2) (from
+  /// from_edge); +inf when the minimum lies on the triangle's boundary.
+  /// V on the triangle is the cubic Bezier patch fixed by the vertices'
+  /// values and gradients (the centre coefficient so that quadratics are
+  /// reproduced: O(h^3), which keeps the method second order), grad V is
+  /// linear; the minimum by Newton's method with difference derivatives.
+  Update from_face(const Vd (&x)[3], const double (&v)[3], const Vd (&g)[3], const Point& target,
+                   double start) const;
+
+  /// The rate at which the value falls from the edge minimum (`start`,
+  /// value `edge_value`, as for from_face) into the triangle, per unit
+  /// distance from the edge: the face can hold a lower interior minimum
+  /// only when it is positive (the KKT condition; one evaluation).
+  double face_descent(const Vd (&x)[3], const double (&v)[3], const Vd (&g)[3], const Point& target, double start,
+                      double edge_value) const;
 
   /// grad V at the target of an update (NaN when it cannot be formed):
   /// d/dx of the path's action at a fixed base (the envelope theorem).

@@ -18,6 +18,7 @@ namespace fw::hj {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 template <int D>
 using Index = std::array<int, D>;
@@ -114,12 +115,18 @@ double rotation_ratio(const model::Hamiltonian& h, const grid::Grid& g) {
 /// rotation ratio, so 1.5 sqrt(n) for strongly rotational drifts, where long
 /// segments are needed to follow spirals, and 0.5 sqrt(n) for gradient-like
 /// ones, where long midpoint segments undercharge convex |b|); sqrt(n) / 2
-/// in 3-D. The jet method converges at fixed K: 5 + 3.5 rho (the update
-/// edge must reach where the characteristic crosses the accepted front,
-/// about h / cos(angle between b + D grad V and grad V) away).
+/// in 3-D. The jet method converges at fixed K: 5 + 3.5 rho in 2-D (the
+/// update edge must reach where the characteristic crosses the accepted
+/// front, about h / cos(angle between b + D grad V and grad V) away), and
+/// 4 + 2 rho in 3-D, where the faces make the front denser in directions
+/// and each update costs more (K = 4 and 8 give the same errors on a
+/// gradient-like linear field).
 template <int D>
 int default_radius(const model::Hamiltonian& h, const grid::Grid& g, int nmax, Method method) {
-  if (method == Method::kJet) return static_cast<int>(std::lround(5 + 3.5 * rotation_ratio(h, g)));
+  if (method == Method::kJet) {
+    const double rho = rotation_ratio(h, g);
+    return static_cast<int>(std::lround(D == 2 ? 5 + 3.5 * rho : 4 + 2 * rho));
+  }
   if (D == 3) return std::max(2, static_cast<int>(std::lround(0.5 * std::sqrt(nmax))));
   const double rho = rotation_ratio(h, g);
   return std::max(3, static_cast<int>(std::lround((0.5 + 0.5 * rho) * std::sqrt(nmax))));
@@ -313,6 +320,21 @@ class Marcher {
     return d2 <= static_cast<double>(r_.radius) * r_.radius;
   }
 
+  static bool adjacent(const Index<D>& a, const Index<D>& b) {
+    for (int k = 0; k < D; ++k)
+      if (std::abs(a[k] - b[k]) > 1) return false;
+    return true;
+  }
+  /// Whether c lies on the line through a and b (integer cross product 0).
+  static bool collinear(const Index<D>& a, const Index<D>& b, const Index<D>& c) {
+    if constexpr (D == 3) {
+      const int u[3] = {b[0] - a[0], b[1] - a[1], b[2] - a[2]}, w[3] = {c[0] - a[0], c[1] - a[1], c[2] - a[2]};
+      return u[1] * w[2] == u[2] * w[1] && u[2] * w[0] == u[0] * w[2] && u[0] * w[1] == u[1] * w[0];
+    } else {
+      return (b[0] - a[0]) * (c[1] - a[1]) == (b[1] - a[1]) * (c[0] - a[0]);
+    }
+  }
+
   /// Calls fn(f0, i0) for each accepted grid neighbour i0 of the source is
   /// within the radius of the target i: the other ends of the base edges.
   template <class Fn>
@@ -371,13 +393,25 @@ class Marcher {
     const double source = jet_->path_action(xs, grad(fs), target);
     ++r_.updates;
     typename JetCost<D>::Update best;
+    // 3-D: the edge minima of the base neighbours, where face updates start.
+    struct Base {
+      std::int64_t f;
+      Index<D> i;
+      double start;  // the edge minimum's distance from the source, in edge lengths (NaN: none inside)
+      double value;  // the edge minimum's value
+    };
+    std::array<Base, 26> bases;
+    int nb = 0;
     for_each_base_neighbour(i, is, [&](std::int64_t f0, const Index<D>& i0) {
       const Vd x0 = node(i0);
       if (crosses_equilibrium(x0.data(), x.data())) return;
       const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, source);
       ++r_.updates;
       if (u.value < best.value) best = u;
+      if (D == 3)
+        bases[nb++] = {f0, i0, std::isfinite(u.value) ? (u.base - xs).norm() / (x0 - xs).norm() : kNaN, u.value};
     });
+    if constexpr (D == 3) face_updates(bases, nb, is, xs, fs, target, best);
     // Edge updates (the characteristic crosses the edge) carry reliable
     // gradients; one-point updates only stand in until one exists: V is
     // stationary in the path, its gradient is not.
@@ -393,6 +427,49 @@ class Marcher {
     from_edge_[f] = edge;
     for (int k = 0; k < D; ++k) r_.grad[f * D + k] = g[k];
     heap_.push({best.value, f});
+  }
+
+  /// 3-D face updates on the triangles (source, n0, n1) of mutually
+  /// neighbouring accepted nodes: in 3-D the characteristic crosses the
+  /// front inside a face, and edges alone leave an O(h) error. From each
+  /// edge (source, n0) with an interior minimum, into the face around it
+  /// where the value falls fastest (if any falls: the KKT condition), each
+  /// face once.
+  template <class Bases, class Vd>
+  void face_updates(const Bases& bases, int nb, const Index<D>& is, const Vd& xs, std::int64_t fs,
+                    const typename JetCost<D>::Point& target, typename JetCost<D>::Update& best) {
+    const std::vector<double>& V = r_.value;
+    const auto node = [&](const Index<D>& j) {
+      Vd x;
+      for (int k = 0; k < D; ++k) x[k] = g_.coordinate(k, j[k]);
+      return x;
+    };
+    const auto grad = [&](std::int64_t fn) { return Vd(Eigen::Map<const Vd>(&r_.grad[fn * D])); };
+    std::uint32_t tried[26] = {};  // bit c of tried[a]: face (a, c) done
+    for (int a = 0; a < nb; ++a) {
+      if (std::isnan(bases[a].start)) continue;
+      const Vd xa = node(bases[a].i), ga = grad(bases[a].f);
+      int pick = -1;
+      double steepest = 0;
+      for (int c = 0; c < nb; ++c) {
+        if (c == a || (tried[a] >> c & 1u) || !adjacent(bases[a].i, bases[c].i) || collinear(is, bases[a].i, bases[c].i))
+          continue;
+        const Vd xf[3] = {xa, node(bases[c].i), xs};
+        const double vf[3] = {V[bases[a].f], V[bases[c].f], V[fs]};
+        const Vd gf[3] = {ga, grad(bases[c].f), grad(fs)};
+        const double fall = jet_->face_descent(xf, vf, gf, target, bases[a].start, bases[a].value);
+        if (fall > steepest) steepest = fall, pick = c;
+      }
+      if (pick < 0) continue;
+      tried[a] |= 1u << pick;
+      tried[pick] |= 1u << a;
+      const Vd xf[3] = {xa, node(bases[pick].i), xs};
+      const double vf[3] = {V[bases[a].f], V[bases[pick].f], V[fs]};
+      const Vd gf[3] = {ga, grad(bases[pick].f), grad(fs)};
+      const auto u = jet_->from_face(xf, vf, gf, target, bases[a].start);
+      ++r_.updates;
+      if (u.value < best.value) best = u;
+    }
   }
 
   /// The first update of a new trial node under the jet method: the front

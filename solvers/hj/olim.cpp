@@ -21,7 +21,7 @@ bool jet_applies(const model::Hamiltonian& h, int dim, std::string* why) {
     if (why) *why = reason;
     return false;
   };
-  if (dim != 2) return no("the jet method is 2-D only (3-D needs simplex updates); use method = \"olim\"");
+  if (dim != 2 && dim != 3) return no("the jet method is for 2-D and 3-D grids; use method = \"olim\"");
   const auto& noise = *h.model().noise;
   if (!(h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian()))
     return no("the jet method needs Gaussian noise; use method = \"olim\" for this Hamiltonian");

@@ -17,8 +17,11 @@
 // Method::kJet marches V and grad V together (jet_cost.hpp): Hermite-cubic
 // values on the base edges, curved paths along the minimum action direction,
 // Simpson's rule, and grad V at each new node from the derivative of its
-// update. It converges at second order at a fixed radius K (2-D, Gaussian
-// noise with an invertible D(x)); grad V comes with the result.
+// update; in 3-D also face updates on triangles of accepted nodes (a cubic
+// Bezier patch of V, started from an edge minimum where the value falls
+// into the face: the KKT rejection of simplex updates). It converges at
+// second order at a fixed radius K (Gaussian noise with an invertible D(x));
+// grad V comes with the result.
 //
 // The attractor is seeded from its linearisation: nodes within `seed_radius`
 // grid steps of it get V = (x - x*)^T Sigma^{-1} (x - x*) / 2 with
@@ -43,7 +46,7 @@ namespace fw::hj {
 enum class Method {
   kOlim,  ///< straight segments, linear interpolation on base edges: first order, any Hamiltonian
   kJet,   ///< marches V and grad V with Hermite data and curved paths (jet_cost.hpp): second order;
-          ///< 2-D, Gaussian noise with an invertible D(x)
+          ///< 2-D and 3-D, Gaussian noise with an invertible D(x)
 };
 
 /// Whether Method::kJet applies to this Hamiltonian on a D-dimensional grid;
@@ -55,7 +58,7 @@ const char* method_name(Method m);
 struct Options {
   Method method = Method::kOlim;
   /// Update radius K in grid steps (segments up to K h long). 0 picks, for
-  /// the jet method, 5 + 3.5 rho, and for OLIM (0.5 + 0.5 rho) sqrt(n) in 2-D, rho in [0, 2] the RMS ratio of the
+  /// the jet method, 5 + 3.5 rho in 2-D and 4 + 2 rho in 3-D, and for OLIM (0.5 + 0.5 rho) sqrt(n) in 2-D, rho in [0, 2] the RMS ratio of the
   /// antisymmetric to the symmetric part of Db over the box (long segments
   /// follow spirals; short ones avoid the midpoint rule's undercharge where
   /// |b| is convex), at least 3; and sqrt(n) / 2 in 3-D; n the largest node

@@ -6,6 +6,7 @@
 
 #include "fwkit/core/error.hpp"
 #include "fwkit/model/catalog.hpp"
+#include "fwkit/model/expression.hpp"
 #include "hj/jet_cost.hpp"
 #include "hj/olim.hpp"
 
@@ -39,7 +40,108 @@ struct Benchmark {
   }
 };
 
+using V3 = Eigen::Vector3d;
+
+/// A 3-D field b = (-(1/2) I + K) grad U with K skew (so l = K grad U is
+/// orthogonal to grad U and V = U), U = (x^2 - 1)^2 / 4 + y^2 / 2 + z^2 / 2:
+/// V is not a polynomial of degree 3, so the face's cubic patch is not exact.
+struct Rotational3d {
+  std::shared_ptr<const model::System> system{model::make_expression_system(
+      {{"x", "y", "z"},
+       {},
+       {"-0.5*(x^3 - x) + 0.5*(y + z)", "-0.5*y + 0.5*(-(x^3 - x) + z)", "-0.5*z + 0.5*(-(x^3 - x) - y)"},
+       "",
+       {}})};
+  model::Hamiltonian h{{system, model::make_gaussian_noise(Mat::Identity(3, 3))}, model::HamiltonianKind::kLangevin};
+  static double value(const V3& x) { return 0.25 * std::pow(x[0] * x[0] - 1, 2) + 0.5 * x[1] * x[1] + 0.5 * x[2] * x[2]; }
+  static V3 grad(const V3& x) { return V3(x[0] * x[0] * x[0] - x[0], x[1], x[2]); }
+  /// The characteristic direction b + grad V at x, normalised.
+  V3 direction(const V3& y) const {
+    const V3 u = V3(system->drift_at(y)) + grad(y);
+    return u / u.norm();
+  }
+  /// The point a distance `len` back along the characteristic through x (RK4).
+  V3 back(const V3& x, double len) const {
+    const int steps = 2000;
+    const double ds = len / steps;
+    V3 y = x;
+    for (int s = 0; s < steps; ++s) {
+      const V3 k1 = -direction(y), k2 = -direction(y + 0.5 * ds * k1), k3 = -direction(y + 0.5 * ds * k2),
+               k4 = -direction(y + ds * k3);
+      y += ds / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    }
+    return y;
+  }
+};
+
 }  // namespace
+
+TEST_CASE("jet face update (3-D): third-order values from exact data, below every edge of the face", "[hj][jet]") {
+  const Rotational3d f;
+  const hj::JetCost<3> jet(f.h);
+  const V3 x(0.5, 0.3, -0.2);
+  const auto target = jet.at(x);
+  double verr[3], gerr[3];
+  int i = 0;
+  for (double h : {0.02, 0.01, 0.005}) {
+    // A triangle of size h across the characteristic, 6 h back, holding the
+    // crossing point inside (barycentric about (0.3, 0.3, 0.4)).
+    const V3 c = f.back(x, 6 * h), t = f.direction(c);
+    V3 e1 = V3(1, 0, 0) - t[0] * t;
+    e1.normalize();
+    const V3 e2 = t.cross(e1);
+    const V3 xs[3] = {c + h * (0.7 * e1 - 0.3 * e2), c + h * (-0.3 * e1 + 0.7 * e2), c + h * (-0.3 * e1 - 0.3 * e2)};
+    const double vs[3] = {f.value(xs[0]), f.value(xs[1]), f.value(xs[2])};
+    const V3 gs[3] = {f.grad(xs[0]), f.grad(xs[1]), f.grad(xs[2])};
+    const auto u = jet.from_face(xs, vs, gs, target, 0.5);
+    REQUIRE(std::isfinite(u.value));
+    // Below the best edge update and the best one-point update of the face.
+    double edges = std::numeric_limits<double>::infinity();
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) {
+        if (a == b) continue;
+        const double src = jet.path_action(xs[b], gs[b], target);
+        edges = std::min({edges, jet.from_edge(xs[a], vs[a], gs[a], xs[b], vs[b], gs[b], target, src).value,
+                          jet.from_point(xs[b], vs[b], gs[b], target, src).value});
+      }
+    CHECK(u.value <= edges + 1e-14);
+    const V3 g = jet.gradient(u, target);
+    verr[i] = std::abs(u.value - f.value(x));
+    gerr[i] = (g - f.grad(x)).norm();
+    ++i;
+  }
+  INFO("V errors " << verr[0] << " " << verr[1] << " " << verr[2] << "; grad errors " << gerr[0] << " " << gerr[1]
+                   << " " << gerr[2]);
+  for (int k = 0; k < 2; ++k) {
+    CHECK(std::log2(verr[k] / verr[k + 1]) > 2.7);
+    CHECK(std::log2(gerr[k] / gerr[k + 1]) > 1.7);
+  }
+  CHECK(verr[2] < 1e-7);
+}
+
+TEST_CASE("jet face update (3-D): a triangle the characteristic misses gives no update", "[hj][jet]") {
+  const Rotational3d f;
+  const hj::JetCost<3> jet(f.h);
+  const V3 x(0.5, 0.3, -0.2);
+  const auto target = jet.at(x);
+  const double h = 0.01;
+  const V3 c = f.back(x, 6 * h), t = f.direction(c);
+  V3 e1 = V3(1, 0, 0) - t[0] * t;
+  e1.normalize();
+  const V3 e2 = t.cross(e1);
+  // Entirely to one side of the crossing point.
+  const V3 xs[3] = {c + h * (2.0 * e1), c + h * (3.0 * e1 + e2), c + h * (3.0 * e1 - e2)};
+  const double vs[3] = {f.value(xs[0]), f.value(xs[1]), f.value(xs[2])};
+  const V3 gs[3] = {f.grad(xs[0]), f.grad(xs[1]), f.grad(xs[2])};
+  CHECK(std::isinf(jet.from_face(xs, vs, gs, target, 0.5).value));
+  // The descent test from the edge minimum into the face agrees: no fall.
+  const double src = jet.path_action(xs[2], gs[2], target);
+  const auto edge = jet.from_edge(xs[0], vs[0], gs[0], xs[2], vs[2], gs[2], target, src);
+  if (std::isfinite(edge.value)) {
+    const double start = (edge.base - xs[2]).norm() / (xs[0] - xs[2]).norm();
+    CHECK_FALSE(jet.face_descent(xs, vs, gs, target, start, edge.value) > 0);
+  }
+}
 
 TEST_CASE("jet update: fourth-order values and third-order gradients from exact data", "[hj][jet]") {
   const Benchmark bm;
@@ -94,8 +196,10 @@ TEST_CASE("the jet method: where it applies, and the gradient it returns", "[hj]
   const Benchmark bm;
   std::string why;
   CHECK(hj::jet_applies(bm.h, 2, &why));
-  CHECK_FALSE(hj::jet_applies(bm.h, 3, &why));
-  CHECK(why.find("2-D") != std::string::npos);
+  CHECK_FALSE(hj::jet_applies(bm.h, 4, &why));
+  CHECK(why.find("2-D and 3-D") != std::string::npos);
+  const Rotational3d f3;
+  CHECK(hj::jet_applies(f3.h, 3, &why));
   std::shared_ptr<const model::System> dw = model::make_catalog_system("double_well_2d", {});
   const model::Hamiltonian rad({dw, model::make_rademacher_noise((Vec(2) << 0.8, 0.6).finished())},
                                model::HamiltonianKind::kDiscrete);
