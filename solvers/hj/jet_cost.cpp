@@ -255,7 +255,7 @@ typename JetCost<D>::Update JetCost<D>::from_face(const Vd (&x)[3], const double
     // Twice pushed onto the boundary: the minimum is there.
     on_boundary = t < 1 ? on_boundary + 1 : 0;
     if (on_boundary == 2) return out;
-    if (t * std::hypot(s0, s1) < 1e-10) break;
+    if (t * std::hypot(s0, s1) < 1e-5) break;  // the next Newton step would be about 1e-10
   }
   if (std::min({l0, l1, 1 - l0 - l1}) < kEdge) return out;
   out.value = value(l0, l1);
