@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "face_minimum.hpp"
 #include "fwkit/core/error.hpp"
 
 namespace fw::hj {
@@ -220,12 +221,11 @@ struct FaceValue {
 template <int D>
 double JetCost<D>::face_descent(const Vd (&x)[3], const double (&v)[3], const Vd (&g)[3], const Point& target,
                                 double start, double edge_value) const {
-  constexpr double kStep = 1e-4;
   const FaceValue<D> value(*this, x, v, g, target);
-  // The distance of x1 from the edge line: the slope per unit length.
+  // Per unit length: l1 moves the base point by the height of x1 over the edge.
   const double e00 = value.e0.squaredNorm(), e01 = value.e0.dot(value.e1);
   const double height = std::sqrt(std::max(0.0, value.e1.squaredNorm() - e01 * e01 / e00));
-  return (edge_value - value(start, kStep)) / (kStep * height);
+  return face_fall(value, start, edge_value) / height;
 }
 
 template <int D>
@@ -233,34 +233,11 @@ typename JetCost<D>::Update JetCost<D>::from_face(const Vd (&x)[3], const double
                                                   const Point& target, double start) const {
   const FaceValue<D> value(*this, x, v, g, target);
   Update out;
-  constexpr double kStep = 1e-4, kEdge = 1e-7;
-  double l0 = start, l1 = 0;
-  int on_boundary = 0;
-  for (int it = 0; it < 30; ++it) {
-    const double f = value(l0, l1), fp0 = value(l0 + kStep, l1), fm0 = value(l0 - kStep, l1),
-                 f0p = value(l0, l1 + kStep), f0m = value(l0, l1 - kStep), fpp = value(l0 + kStep, l1 + kStep);
-    const double d0 = (fp0 - fm0) / (2 * kStep), d1 = (f0p - f0m) / (2 * kStep);
-    const double h00 = (fp0 - 2 * f + fm0) / (kStep * kStep), h11 = (f0p - 2 * f + f0m) / (kStep * kStep),
-                 h01 = (fpp - fp0 - f0p + f) / (kStep * kStep);
-    const double det = h00 * h11 - h01 * h01;
-    if (!std::isfinite(d0 + d1 + det) || !(h00 > 0 && det > 0)) return out;  // not convex here: no update
-    const double s0 = -(h11 * d0 - h01 * d1) / det, s1 = -(h00 * d1 - h01 * d0) / det;
-    // Stay in the triangle: shorten the step to its boundary.
-    double t = 1;
-    if (l0 + s0 < 0) t = std::min(t, -l0 / s0);
-    if (l1 + s1 < 0) t = std::min(t, -l1 / s1);
-    if (l0 + l1 + s0 + s1 > 1) t = std::min(t, (1 - l0 - l1) / (s0 + s1));
-    l0 = std::clamp(l0 + t * s0, 0.0, 1.0);
-    l1 = std::clamp(l1 + t * s1, 0.0, 1.0 - l0);
-    // Twice pushed onto the boundary: the minimum is there.
-    on_boundary = t < 1 ? on_boundary + 1 : 0;
-    if (on_boundary == 2) return out;
-    if (t * std::hypot(s0, s1) < 1e-5) break;  // the next Newton step would be about 1e-10
-  }
-  if (std::min({l0, l1, 1 - l0 - l1}) < kEdge) return out;
-  out.value = value(l0, l1);
-  out.base = value.base(l0, l1);
-  out.base_grad = value.base_grad(l0, l1);
+  const auto l = face_minimum(value, start);
+  if (!l) return out;
+  out.value = value(l->first, l->second);
+  out.base = value.base(l->first, l->second);
+  out.base_grad = value.base_grad(l->first, l->second);
   return out;
 }
 

@@ -394,12 +394,6 @@ class Marcher {
     ++r_.updates;
     typename JetCost<D>::Update best;
     // 3-D: the edge minima of the base neighbours, where face updates start.
-    struct Base {
-      std::int64_t f;
-      Index<D> i;
-      double start;  // the edge minimum's distance from the source, in edge lengths (NaN: none inside)
-      double value;  // the edge minimum's value
-    };
     std::array<Base, 26> bases;
     int nb = 0;
     for_each_base_neighbour(i, is, [&](std::int64_t f0, const Index<D>& i0) {
@@ -411,7 +405,29 @@ class Marcher {
       if (D == 3)
         bases[nb++] = {f0, i0, std::isfinite(u.value) ? (u.base - xs).norm() / (x0 - xs).norm() : kNaN, u.value};
     });
-    if constexpr (D == 3) face_updates(bases, nb, is, xs, fs, target, best);
+    if constexpr (D == 3) {
+      struct Face {
+        Vd x[3];
+        double v[3];
+        Vd g[3];
+      };
+      const auto face = [&](int a, int c) {
+        return Face{{node(bases[a].i), node(bases[c].i), xs},
+                    {V[bases[a].f], V[bases[c].f], V[fs]},
+                    {grad(bases[a].f), grad(bases[c].f), grad(fs)}};
+      };
+      face_updates(
+          bases, nb, is,
+          [&](int a, int c) {
+            const Face fc = face(a, c);
+            return jet_->face_descent(fc.x, fc.v, fc.g, target, bases[a].start, bases[a].value);
+          },
+          [&](int a, int c) {
+            const Face fc = face(a, c);
+            const auto u = jet_->from_face(fc.x, fc.v, fc.g, target, bases[a].start);
+            if (u.value < best.value) best = u;
+          });
+    }
     // Edge updates (the characteristic crosses the edge) carry reliable
     // gradients; one-point updates only stand in until one exists: V is
     // stationary in the path, its gradient is not.
@@ -429,46 +445,40 @@ class Marcher {
     heap_.push({best.value, f});
   }
 
+  /// An accepted grid neighbour of an update's source, and the minimum of
+  /// the update over the edge between them (3-D: where face updates start).
+  struct Base {
+    std::int64_t f;
+    Index<D> i;
+    double start;  // the edge minimum's distance from the source, in edge lengths (NaN: none inside)
+    double value;  // the edge minimum's value
+  };
+
   /// 3-D face updates on the triangles (source, n0, n1) of mutually
   /// neighbouring accepted nodes: in 3-D the characteristic crosses the
   /// front inside a face, and edges alone leave an O(h) error. From each
   /// edge (source, n0) with an interior minimum, into the face around it
   /// where the value falls fastest (if any falls: the KKT condition), each
-  /// face once.
-  template <class Bases, class Vd>
-  void face_updates(const Bases& bases, int nb, const Index<D>& is, const Vd& xs, std::int64_t fs,
-                    const typename JetCost<D>::Point& target, typename JetCost<D>::Update& best) {
-    const std::vector<double>& V = r_.value;
-    const auto node = [&](const Index<D>& j) {
-      Vd x;
-      for (int k = 0; k < D; ++k) x[k] = g_.coordinate(k, j[k]);
-      return x;
-    };
-    const auto grad = [&](std::int64_t fn) { return Vd(Eigen::Map<const Vd>(&r_.grad[fn * D])); };
+  /// face once. fall(a, c): that rate for the face of bases a and c from
+  /// a's edge minimum; run(a, c): the face update.
+  template <class Fall, class Run>
+  void face_updates(const std::array<Base, 26>& bases, int nb, const Index<D>& is, Fall&& fall, Run&& run) {
     std::uint32_t tried[26] = {};  // bit c of tried[a]: face (a, c) done
     for (int a = 0; a < nb; ++a) {
       if (std::isnan(bases[a].start)) continue;
-      const Vd xa = node(bases[a].i), ga = grad(bases[a].f);
       int pick = -1;
       double steepest = 0;
       for (int c = 0; c < nb; ++c) {
         if (c == a || (tried[a] >> c & 1u) || !adjacent(bases[a].i, bases[c].i) || collinear(is, bases[a].i, bases[c].i))
           continue;
-        const Vd xf[3] = {xa, node(bases[c].i), xs};
-        const double vf[3] = {V[bases[a].f], V[bases[c].f], V[fs]};
-        const Vd gf[3] = {ga, grad(bases[c].f), grad(fs)};
-        const double fall = jet_->face_descent(xf, vf, gf, target, bases[a].start, bases[a].value);
-        if (fall > steepest) steepest = fall, pick = c;
+        const double rate = fall(a, c);
+        if (rate > steepest) steepest = rate, pick = c;
       }
       if (pick < 0) continue;
       tried[a] |= 1u << pick;
       tried[pick] |= 1u << a;
-      const Vd xf[3] = {xa, node(bases[pick].i), xs};
-      const double vf[3] = {V[bases[a].f], V[bases[pick].f], V[fs]};
-      const Vd gf[3] = {ga, grad(bases[pick].f), grad(fs)};
-      const auto u = jet_->from_face(xf, vf, gf, target, bases[a].start);
+      run(a, pick);
       ++r_.updates;
-      if (u.value < best.value) best = u;
     }
   }
 

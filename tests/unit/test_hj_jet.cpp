@@ -72,6 +72,19 @@ struct Rotational3d {
     }
     return y;
   }
+  /// The point c a distance `len` back along the characteristic through x,
+  /// and two unit vectors across the characteristic there.
+  struct Frame {
+    V3 c, e1, e2;
+  };
+  Frame across(const V3& x, double len) const {
+    Frame fr;
+    fr.c = back(x, len);
+    const V3 t = direction(fr.c);
+    fr.e1 = (V3(1, 0, 0) - t[0] * t).normalized();
+    fr.e2 = t.cross(fr.e1);
+    return fr;
+  }
 };
 
 }  // namespace
@@ -86,10 +99,7 @@ TEST_CASE("jet face update (3-D): third-order values from exact data, below ever
   for (double h : {0.02, 0.01, 0.005}) {
     // A triangle of size h across the characteristic, 6 h back, holding the
     // crossing point inside (barycentric about (0.3, 0.3, 0.4)).
-    const V3 c = f.back(x, 6 * h), t = f.direction(c);
-    V3 e1 = V3(1, 0, 0) - t[0] * t;
-    e1.normalize();
-    const V3 e2 = t.cross(e1);
+    const auto [c, e1, e2] = f.across(x, 6 * h);
     const V3 xs[3] = {c + h * (0.7 * e1 - 0.3 * e2), c + h * (-0.3 * e1 + 0.7 * e2), c + h * (-0.3 * e1 - 0.3 * e2)};
     const double vs[3] = {f.value(xs[0]), f.value(xs[1]), f.value(xs[2])};
     const V3 gs[3] = {f.grad(xs[0]), f.grad(xs[1]), f.grad(xs[2])};
@@ -125,10 +135,7 @@ TEST_CASE("jet face update (3-D): a triangle the characteristic misses gives no 
   const V3 x(0.5, 0.3, -0.2);
   const auto target = jet.at(x);
   const double h = 0.01;
-  const V3 c = f.back(x, 6 * h), t = f.direction(c);
-  V3 e1 = V3(1, 0, 0) - t[0] * t;
-  e1.normalize();
-  const V3 e2 = t.cross(e1);
+  const auto [c, e1, e2] = f.across(x, 6 * h);
   // Entirely to one side of the crossing point.
   const V3 xs[3] = {c + h * (2.0 * e1), c + h * (3.0 * e1 + e2), c + h * (3.0 * e1 - e2)};
   const double vs[3] = {f.value(xs[0]), f.value(xs[1]), f.value(xs[2])};
