@@ -115,7 +115,7 @@ typename JetCost<D>::Update JetCost<D>::from_point(const Vd& xa, double va, cons
 template <int D>
 typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1,
                                                   const Vd& g1, const Point& target, double source,
-                                                  bool* descends) const {
+                                                  double tolerance) const {
   const Vd e = x1 - x0;
   const double d0 = g0.dot(e), d1 = g1.dot(e);
   auto value = [&](double s) {
@@ -134,7 +134,6 @@ typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const
   // The end slopes, one-sided; the x1 end (the source, shared by the edges
   // of one update) first: most edges are rejected there.
   const double fhi0 = hermite_slope(1, v0, d0, v1, d1) + (source - path(1 - kStep)) / kStep;
-  if (descends) *descends = fhi0 > 0;
   if (!(fhi0 > 0)) return out;  // the minimum is at an end: a one-point update
   const double flo0 = hermite_slope(0, v0, d0, v1, d1) + (path(kStep) - path(0)) / kStep;
   if (!(flo0 < 0)) return out;
@@ -142,7 +141,7 @@ typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const
   // Illinois regula falsi: superlinear, and never leaves [lo, hi].
   int side = 0;
   double s = 0.5;
-  for (int it = 0; it < 50 && hi - lo > 1e-10; ++it) {
+  for (int it = 0; it < 50 && hi - lo > tolerance; ++it) {
     s = (lo * fhi - hi * flo) / (fhi - flo);
     const double fs = slope(s);
     if (!std::isfinite(fs)) return out;

@@ -66,12 +66,11 @@ class JetCost {
   /// The update from the edge [x0, x1] of accepted nodes to the target at an
   /// interior minimum over the edge; +inf when the minimum is at an end.
   /// `source`: path_action(x1, g1, target), shared by the edges of x1.
-  /// `descends` (if given): whether the update's value falls as the base
-  /// point leaves x1 along the edge, whatever the minimum turns out to be
-  /// (a face with two such non-descending edges at x1 has no interior
-  /// minimum either: from_face).
+  /// `tolerance`: on the edge parameter (a coarse one ranks edges and
+  /// starts face searches; the update kept needs the default, since the
+  /// gradient at the target is taken at the base point).
   Update from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1, const Vd& g1,
-                   const Point& target, double source, bool* descends = nullptr) const;
+                   const Point& target, double source, double tolerance = 1e-10) const;
 
   /// The update from the triangle [x0, x1, x2] of accepted nodes (3-D; x2
   /// the source) to the target at an interior minimum over it, starting

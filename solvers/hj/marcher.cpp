@@ -394,14 +394,17 @@ class Marcher {
     ++r_.updates;
     typename JetCost<D>::Update best;
     // 3-D: the edge minima of the base neighbours, where face updates start.
+    // In 3-D the edge minima are located coarsely first (they rank the edges
+    // and start the face searches); the best is refined if no face beats it.
+    constexpr double kCoarse = D == 3 ? 1e-4 : 1e-10;
     std::array<Base, 26> bases;
-    int nb = 0;
+    int nb = 0, best_edge = -1;
     for_each_base_neighbour(i, is, [&](std::int64_t f0, const Index<D>& i0) {
       const Vd x0 = node(i0);
       if (crosses_equilibrium(x0.data(), x.data())) return;
-      const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, source);
+      const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, source, kCoarse);
       ++r_.updates;
-      if (u.value < best.value) best = u;
+      if (u.value < best.value) best = u, best_edge = nb;
       if (D == 3)
         bases[nb++] = {f0, i0, std::isfinite(u.value) ? (u.base - xs).norm() / (x0 - xs).norm() : kNaN, u.value};
     });
@@ -425,8 +428,12 @@ class Marcher {
           [&](int a, int c) {
             const Face fc = face(a, c);
             const auto u = jet_->from_face(fc.x, fc.v, fc.g, target, bases[a].start);
-            if (u.value < best.value) best = u;
+            if (u.value < best.value) best = u, best_edge = -1;
           });
+      if (best_edge >= 0) {
+        const Base& b = bases[best_edge];
+        best = jet_->from_edge(node(b.i), V[b.f], grad(b.f), xs, V[fs], grad(fs), target, source);
+      }
     }
     // Edge updates (the characteristic crosses the edge) carry reliable
     // gradients; one-point updates only stand in until one exists: V is
@@ -456,16 +463,32 @@ class Marcher {
 
   /// 3-D face updates on the triangles (source, n0, n1) of mutually
   /// neighbouring accepted nodes: in 3-D the characteristic crosses the
-  /// front inside a face, and edges alone leave an O(h) error. From each
-  /// edge (source, n0) with an interior minimum, into the face around it
-  /// where the value falls fastest (if any falls: the KKT condition), each
-  /// face once. fall(a, c): that rate for the face of bases a and c from
-  /// a's edge minimum; run(a, c): the face update.
+  /// front inside a face, and edges alone leave an O(h) error. From the two
+  /// edges (source, n0) with the lowest interior minima, into the face
+  /// around each where the value falls fastest (if any falls: the KKT
+  /// condition), each face once. fall(a, c): that rate for the face of
+  /// bases a and c from a's edge minimum; run(a, c): the face update.
   template <class Fall, class Run>
   void face_updates(const std::array<Base, 26>& bases, int nb, const Index<D>& is, Fall&& fall, Run&& run) {
     std::uint32_t tried[26] = {};  // bit c of tried[a]: face (a, c) done
+    // From the two edges with the lowest minima only: the crossing face is
+    // next to them. (On the s = 0.1 field of the tests: V errors unchanged
+    // to four digits, grad V's within 1%, 1.5x faster than from every edge;
+    // from one edge grad V's errors grow 17%.)
+    constexpr int keep = 2;
+    double cut = kInf;
+    {
+      double vals[26];
+      int m = 0;
+      for (int a = 0; a < nb; ++a)
+        if (!std::isnan(bases[a].start)) vals[m++] = bases[a].value;
+      if (m > keep) {
+        std::nth_element(vals, vals + keep - 1, vals + m);
+        cut = vals[keep - 1];
+      }
+    }
     for (int a = 0; a < nb; ++a) {
-      if (std::isnan(bases[a].start)) continue;
+      if (std::isnan(bases[a].start) || bases[a].value > cut) continue;
       int pick = -1;
       double steepest = 0;
       for (int c = 0; c < nb; ++c) {
