@@ -393,9 +393,9 @@ class Marcher {
     const double source = jet_->path_action(xs, grad(fs), target);
     ++r_.updates;
     typename JetCost<D>::Update best;
-    // 3-D: the edge minima of the base neighbours, where face updates start.
-    // In 3-D the edge minima are located coarsely first (they rank the edges
-    // and start the face searches); the best is refined if no face beats it.
+    // 3-D: the edge minima of the base neighbours, where face updates start,
+    // located coarsely first (they rank the edges and start the face
+    // searches); the best is refined if no face beats it.
     constexpr double kCoarse = D == 3 ? 1e-4 : 1e-10;
     std::array<Base, 26> bases;
     int nb = 0, best_edge = -1;
