@@ -464,8 +464,9 @@ TEST_CASE("gMAM attractor to attractor: the downhill leg costs nothing", "[actio
 }
 
 TEST_CASE("gMAM: the preconditioned flow reaches the plain flow's minimiser in fewer iterations", "[action][validation]") {
-  // Preconditioning adds J phi to both sides of the step: the discrete
-  // minimiser must not move. Checked in 2-D (code compiled for d = 2) and
+  // Preconditioning adds J phi (and, unseeded with constant noise, the
+  // transport term) to both sides of the step: the discrete minimiser must
+  // not move. Checked in 2-D (code compiled for d = 2) and
   // in 4-D (the run-time dimension path): Muller-Brown, and Maier-Stein
   // beta = 10 beside two stable non-normal linear coordinates it does not
   // interact with (their optimal path stays at zero: the 2-D cost 0.340044).
