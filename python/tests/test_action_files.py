@@ -1,5 +1,7 @@
 """Files written by `fwkit action`, read back from Python."""
 
+import tomllib
+
 import numpy as np
 
 import fwkit
@@ -57,3 +59,63 @@ def test_transitions_three_well_ground_state(run_fwkit):
         assert np.linalg.norm(start - tr["attractors"].values[int(tr["leg_from"].values[k])]) < 1e-2
         np.testing.assert_allclose(end, tr["saddles"].values[int(tr["leg_saddle"].values[k])], atol=1e-12)
     assert np.all(np.isnan(tr["eyring_kramers_prefactor"].values))  # D depends on x
+
+
+def _stationary_basin_mass(eps, edges):
+    """Exact stationary mass of x-intervals for the triple well's x, which
+    moves on its own: dX = -u'(X) dt + sqrt(eps d(X)) dW (Ito), so
+    p(x) ~ exp(-Phi(x) / eps) / d(x) with Phi = int 2 u' / d. Returns the
+    masses and Phi on the quadrature grid."""
+    x = np.linspace(-4.0, 4.0, 400001)
+    d = 0.5 + 1.5 * np.exp(-(x - 2) ** 2)
+    du = x * (x**2 - 4) ** 2 / 8 + x**3 * (x**2 - 4) / 4 - 0.05
+    g = 2 * du / d
+    phi = np.concatenate([[0.0], np.cumsum((g[1:] + g[:-1]) / 2 * np.diff(x))])
+    p = np.exp(-(phi - phi.min()) / eps) / d
+    cum = np.concatenate([[0.0], np.cumsum((p[1:] + p[:-1]) / 2 * np.diff(x))])
+    mass = np.diff(np.interp(edges, x, cum)) / cum[-1]
+    return mass, x, phi
+
+
+def test_three_well_occupation_ranking_confirmed_by_simulation(run_fwkit):
+    # The W-graph says the middle well is the ground state and the deepest
+    # well of f (x = 2, where the noise is strong) the least occupied; the
+    # simulation engine runs the same model and counts time in each basin.
+    action = fwkit.open_group(run_fwkit("action", EXPERIMENTS / "action_transitions_three_well.toml", "tw_w"),
+                              "transitions")
+    config_path = EXPERIMENTS / "simulate_three_well_occupation.toml"
+    with open(config_path, "rb") as f:
+        config = tomllib.load(f)
+    occ = fwkit.open_group(run_fwkit("simulate", config_path, "tw_sim"), "occupation")
+    names = occ.attrs["region_names"].split()
+    assert names == ["left", "middle", "right", "none"]
+    frac = occ["fraction"].values[:3]
+    se = occ["standard_error"].values[:3]
+    assert occ["fraction"].values[3] == 0  # the basins cover the plane
+
+    # Basins in x order hold the attractors in x order.
+    x_att = action["attractors"].sel(component=0).values
+    order = np.argsort(x_att)
+    regions = config["simulate"]["regions"]
+    edges = [-4.0, regions["left"]["upper"][0], regions["middle"]["upper"][0], 4.0]
+    assert all(edges[k] < x_att[order[k]] < edges[k + 1] for k in range(3))
+    w = action["w"].values[order]
+
+    # The ranking: the simulated occupations order the basins as -W does.
+    assert int(np.argmax(frac)) == int(np.argmin(w)) == 1
+    assert list(np.argsort(-frac)) == list(np.argsort(w))
+    assert int(np.argmin(frac)) == 2  # the deepest well of f
+
+    # The numbers: the exact stationary masses of the basins at this eps.
+    # Tolerance: 4 standard errors over members, plus Euler-Maruyama's O(h)
+    # bias of the invariant measure, k h / 4 = 1% of a well's mass at the
+    # stiffest wells (u''(+-2) = 8, h = 0.005).
+    eps, h = config["simulate"]["eps"], config["simulate"]["step"]
+    exact, x, phi = _stationary_basin_mass(eps, edges)
+    assert 8 * h / 4 <= 0.01
+    np.testing.assert_array_less(np.abs(frac - exact), 4 * se + 0.01 * exact)
+
+    # The same density's exponent is the quasi-potential the W-graph uses:
+    # W_i - W_min = Phi(x_i) - Phi(x_ground) (leg errors ~3e-5).
+    phi_at = np.interp(x_att[order], x, phi)
+    np.testing.assert_allclose(w - w.min(), phi_at - phi_at[1], atol=2e-4)
