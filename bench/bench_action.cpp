@@ -39,7 +39,9 @@ void run(const std::string& name, const model::Hamiltonian& h, const Vec& a, con
     r = action::minimize_action(h, a, b, o, guess);
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  fmt::print("{:<14} {:>6} {:>10} {:>10.5f} {:>20.14f}  {}\n", name, nodes, r.iterations, best, r.action, r.message);
+  fmt::print("{:<14} {:>6} {:>10} {:>10.5f} {:>20.14f}  {}\n", name, nodes,
+             r.coarse_iterations > 0 ? fmt::format("{}+{}", r.coarse_iterations, r.iterations) : fmt::format("{}", r.iterations),
+             best, r.action, r.message);
 }
 
 }  // namespace

@@ -26,10 +26,12 @@
 // fixed (no seeding), the transport term lambda T phi', T = D Db^T D^{-1} - Db,
 // goes to both sides as well (off-diagonal blocks; Maier-Stein beta = 10:
 // 36 -> 27 iterations); with a sliding start it provokes early step
-// rejections that cap the step for good, so seeded runs do without it.
-// The pseudo-time step adapts: it doubles
-// while the action decreases and is halved (the step retried, and never
-// grown back past that value) when the action rises above round-off level. Converged when the discrete equations hold:
+// rejections that cap the step for good, so seeded runs do without it;
+// the same holds for nested iteration (Options::nested: fixed ends start
+// from the minimiser on a coarser curve). The pseudo-time step adapts: it
+// doubles while the action decreases and is halved (the step retried, and
+// never grown back past that value) when the action rises above round-off
+// level. Converged when the discrete equations hold:
 // the flow's right-hand side normal to the curve, relative to the size of its
 // terms, is below `tolerance` (and, when seeded, p_hat at the start is normal
 // to the ellipse to the same relative accuracy).
@@ -63,6 +65,13 @@ struct Options {
   /// Take the drift's stiff part implicitly (up to 8 dimensions; see
   /// above). Off: the plain flow, same minimiser.
   bool precondition = true;
+  /// Nested iteration with both ends fixed (no seeding) and at least 201
+  /// nodes, when `tolerance` < 1e-4: the path is first relaxed on a curve
+  /// of (nodes - 1) / 4 intervals to 1e-4, interpolated (cubic), and the
+  /// full relaxation starts there at the coarse run's final step. Same
+  /// minimiser; Maier-Stein beta = 10 at 401 nodes: 27 iterations become
+  /// 17 coarse + 10, 1.6x faster.
+  bool nested = true;
   /// When A is a stable equilibrium, start on the ellipse V_lin = seed
   /// around it, where V_lin(x) = (x - a)^T Sigma^{-1} (x - a) / 2 solves the
   /// linearised problem (J Sigma + Sigma J^T + D = 0); the start point slides
@@ -85,6 +94,7 @@ struct Result {
   double seed_action = 0;  // V_lin at the first node (0 without seeding)
   double hamiltonian_residual = 0;  // max |H(phi, p_hat)| along the path
   int iterations = 0;
+  int coarse_iterations = 0;  // on the coarser curve first (Options::nested)
   std::string brief_report() const;
 };
 

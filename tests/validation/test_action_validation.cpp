@@ -521,3 +521,39 @@ TEST_CASE("gMAM: the preconditioned flow reaches the plain flow's minimiser in f
     CHECK(pre.action == Approx(hj::quadrature_1d(h1, -1.0, {0.0})[0]).epsilon(1e-3));
   }
 }
+
+TEST_CASE("gMAM: nested iteration reaches the single-level minimiser with fewer fine iterations", "[action][validation]") {
+  // Options::nested relaxes on a curve of N/4 intervals first and starts
+  // the full relaxation from it: the fixed point is the same discrete
+  // minimiser. Maier-Stein beta = 10 from (-1, 0) to the saddle (the path
+  // leaves the axis) and Muller-Brown, 401 nodes, ends fixed.
+  auto both = [](const model::Hamiltonian& h, const Vec& a, const Vec& b, const Mat* guess) {
+    action::Options o;
+    o.nodes = 401;
+    o.seed = 0;
+    o.nested = false;
+    const auto single = action::minimize_action(h, a, b, o, guess);
+    o.nested = true;
+    const auto nested = action::minimize_action(h, a, b, o, guess);
+    REQUIRE(single.status == action::Status::kConverged);
+    REQUIRE(nested.status == action::Status::kConverged);
+    INFO("single level " << single.action << " in " << single.iterations << ", nested " << nested.action << " in "
+                         << nested.coarse_iterations << " + " << nested.iterations);
+    CHECK(single.coarse_iterations == 0);
+    CHECK(nested.coarse_iterations > 0);
+    CHECK(std::abs(nested.action - single.action) < 1e-10 * single.action);
+    CHECK((nested.path - single.path).cwiseAbs().maxCoeff() < 1e-6);
+    CHECK(2 * nested.iterations < single.iterations);
+  };
+  {
+    const auto h = langevin("maier_stein", {{"beta", model::ParamValue::scalar(10.0)}});
+    Mat guess(2, 3);
+    guess << -1, -0.5, 0, 0, 0.3, 0;
+    both(h, (Vec(2) << -1, 0).finished(), Vec::Zero(2), &guess);
+  }
+  {
+    const auto h = langevin("muller_brown", {{"scale", model::ParamValue::scalar(0.01)}});
+    const auto [deep, saddle] = muller_brown_deep_minimum_and_saddle(h);
+    both(h, deep.x, saddle.x, nullptr);
+  }
+}
