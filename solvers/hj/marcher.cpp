@@ -1,5 +1,7 @@
 // The marching behind fw::hj::solve (olim.hpp): seeding, the accepted
 // front, one-point and triangle updates.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -109,6 +111,44 @@ double rotation_ratio(const model::Hamiltonian& h, const grid::Grid& g) {
     ++idx[k];
   }
   return std::min(2.0, std::sqrt(anti2 / std::max(sym2, 1e-300)));
+}
+
+/// Gaussian noise: D(x) must be positive definite over the box (both
+/// methods price segments with D^{-1}); checked on a coarse sample of the
+/// box and at the attractor. Rank-deficient noise (e.g. noise on the
+/// velocity of an underdamped oscillator only) would otherwise march
+/// meaningless values.
+void require_definite_noise(const model::Hamiltonian& h, const grid::Grid& g, const Vec& attractor) {
+  const auto& noise = *h.model().noise;
+  if (!(h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian())) return;
+  const int d = g.dim(), per = noise.depends_on_state() ? 9 : 1;
+  std::vector<Vec> points;
+  if (attractor.size() == d) points.push_back(attractor);
+  std::vector<int> idx(d, 0);
+  while (true) {
+    Vec x(d);
+    for (int k = 0; k < d; ++k) x[k] = g.lower[k] + (g.upper[k] - g.lower[k]) * (idx[k] + 0.5) / per;
+    points.push_back(x);
+    int k = d - 1;
+    while (k >= 0 && idx[k] == per - 1) idx[k--] = 0;
+    if (k < 0) break;
+    ++idx[k];
+  }
+  for (const Vec& x : points) {
+    const Eigen::SelfAdjointEigenSolver<Mat> es(h.hess_p(x, Vec::Zero(d)));
+    const Vec& ev = es.eigenvalues();
+    if (ev.minCoeff() > 1e-10 * ev.cwiseAbs().maxCoeff()) continue;
+    std::string at, eig;
+    for (int k = 0; k < d; ++k) {
+      at += fmt::format("{}{:.4g}", k ? ", " : "", x[k]);
+      eig += fmt::format("{}{:.4g}", k ? ", " : "", ev[k]);
+    }
+    throw config_error(fmt::format(
+        "model.noise: D(x) = sigma sigma^T is singular at x = [{}] (eigenvalues [{}]); the grid quasi-potential needs "
+        "D(x) positive definite on the box: degenerate (rank-deficient) Gaussian noise is not supported by the grid "
+        "solvers",
+        at, eig));
+  }
 }
 
 /// The default update radius: (0.5 + 0.5 rho) sqrt(n) in 2-D (rho the
@@ -607,6 +647,7 @@ Result solve(const Problem& pb, const Options& o, Progress* progress) {
   o.validate();
   if (pb.grid.dim() != D || pb.hamiltonian.dim() != D || (pb.cycle.empty() && pb.attractor.size() != D))
     throw Error(ExitCode::kSoftware, "hj::solve: grid, model and attractor dimensions differ");
+  require_definite_noise(pb.hamiltonian, pb.grid, pb.attractor);
   Result r;
   r.grid = pb.grid;
   r.method = o.method;

@@ -28,6 +28,12 @@
 // J Sigma + Sigma J^T + D = 0 (J = Db(x*), D = Hess_p H(x*, 0)) and are
 // never updated. A limit cycle can be the source instead (Problem::cycle).
 //
+// Gaussian noise must have D(x) positive definite on the box (checked on a
+// sample of it and at the attractor; a config error otherwise): both
+// methods price paths with D^{-1}, and rank-deficient noise (an
+// underdamped oscillator driven on its velocity only) would march
+// meaningless values.
+//
 //   fw::hj::Problem p{hamiltonian, grid, attractor};
 //   fw::hj::Result r = fw::hj::solve<2>(p, fw::hj::Options{});
 //   std::cout << r.brief_report();

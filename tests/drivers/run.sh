@@ -222,6 +222,16 @@ expect_text "quasipotential.method" err.txt "quasipotential: method error names 
 expect 78 "quasipotential: jet with Rademacher noise" "$fwkit" quasipotential -c qp.toml --set quasipotential.method=jet \
   --set model.noise.kind=rademacher --set 'model.noise.scales=[0.8, 0.6]' --set 'quasipotential.hamiltonians=["discrete"]'
 expect_text "Gaussian" err.txt "quasipotential: jet needs Gaussian noise, and says so"
+# Noise on the velocity of an underdamped oscillator only: D is singular.
+for method in jet olim; do
+  expect 78 "quasipotential: degenerate noise ($method)" "$fwkit" quasipotential -c qp.toml -o degenerate.h5 \
+    --set quasipotential.method=$method --set model.system.kind=expression --set 'model.system.variables=["x", "v"]' \
+    --set 'model.system.drift=["v", "-x - v"]' --set model.noise.kind=gaussian \
+    --set 'model.noise.sigma=[[0.0, 0.0], [0.0, 1.0]]' --set 'quasipotential.lower=[-1.0, -1.0]' \
+    --set 'quasipotential.upper=[1.0, 1.0]'
+  expect_text "model.noise: D(x) = sigma sigma^T is singular" err.txt "quasipotential: degenerate noise is refused ($method)"
+  if [ -e degenerate.h5 ]; then fail=$((fail + 1)); echo "FAIL: degenerate noise left a file"; else pass=$((pass + 1)); fi
+done
 
 # train: bad input names the key, the value and the rule.
 cat > tr.toml <<'TOML'
