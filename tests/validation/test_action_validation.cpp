@@ -463,6 +463,22 @@ TEST_CASE("gMAM attractor to attractor: the downhill leg costs nothing", "[actio
   CHECK(past < 1e-4 * exact);
 }
 
+namespace {
+
+/// minimize_action with the option `flag` off, then on; both must converge.
+std::pair<action::Result, action::Result> off_then_on(const model::Hamiltonian& h, const Vec& a, const Vec& b,
+                                                      const Mat* guess, action::Options o, bool action::Options::*flag) {
+  o.*flag = false;
+  auto off = action::minimize_action(h, a, b, o, guess);
+  o.*flag = true;
+  auto on = action::minimize_action(h, a, b, o, guess);
+  REQUIRE(off.status == action::Status::kConverged);
+  REQUIRE(on.status == action::Status::kConverged);
+  return {std::move(off), std::move(on)};
+}
+
+}  // namespace
+
 TEST_CASE("gMAM: the preconditioned flow reaches the plain flow's minimiser in fewer iterations", "[action][validation]") {
   // Preconditioning adds J phi (and, unseeded with constant noise, the
   // transport term) to both sides of the step: the discrete minimiser must
@@ -476,12 +492,7 @@ TEST_CASE("gMAM: the preconditioned flow reaches the plain flow's minimiser in f
     o.seed = 0;
     o.max_iterations = 100000;
     o.tolerance = 1e-10;
-    o.precondition = false;
-    const auto plain = action::minimize_action(h, a, b, o, guess);
-    o.precondition = true;
-    const auto pre = action::minimize_action(h, a, b, o, guess);
-    REQUIRE(plain.status == action::Status::kConverged);
-    REQUIRE(pre.status == action::Status::kConverged);
+    const auto [plain, pre] = off_then_on(h, a, b, guess, o, &action::Options::precondition);
     INFO("plain " << plain.action << " in " << plain.iterations << ", preconditioned " << pre.action << " in "
                   << pre.iterations);
     CHECK(std::abs(pre.action - plain.action) < 1e-10 * plain.action);
@@ -531,12 +542,7 @@ TEST_CASE("gMAM: nested iteration reaches the single-level minimiser with fewer 
     action::Options o;
     o.nodes = 401;
     o.seed = 0;
-    o.nested = false;
-    const auto single = action::minimize_action(h, a, b, o, guess);
-    o.nested = true;
-    const auto nested = action::minimize_action(h, a, b, o, guess);
-    REQUIRE(single.status == action::Status::kConverged);
-    REQUIRE(nested.status == action::Status::kConverged);
+    const auto [single, nested] = off_then_on(h, a, b, guess, o, &action::Options::nested);
     INFO("single level " << single.action << " in " << single.iterations << ", nested " << nested.action << " in "
                          << nested.coarse_iterations << " + " << nested.iterations);
     CHECK(single.coarse_iterations == 0);
