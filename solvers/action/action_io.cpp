@@ -36,6 +36,7 @@ void write_action(const io::Group& parent, const Result& r, const std::vector<st
   g.set_attribute("hamiltonian", hamiltonian);
   g.set_attribute("status", r.message);
   g.set_attribute("iterations", static_cast<std::int64_t>(r.iterations));
+  g.set_attribute("coarse_iterations", static_cast<std::int64_t>(r.coarse_iterations));
   g.set_attribute("hamiltonian_residual", r.hamiltonian_residual);
   if (refinement) {
     g.set_attribute("action_refined", refinement->fine_action);
