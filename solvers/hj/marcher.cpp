@@ -95,20 +95,29 @@ struct Entry {
 /// The rotation of the drift relative to its contraction over the box:
 /// sqrt(sum |A|_F^2 / sum |S|_F^2) over a coarse sample, Db = S + A its
 /// symmetric and antisymmetric parts; capped at 2.
-double rotation_ratio(const model::Hamiltonian& h, const grid::Grid& g) {
-  const int d = g.dim(), per = 9;
-  double sym2 = 0, anti2 = 0;
+/// The centres of a per^d array of equal cells covering the box.
+std::vector<Vec> box_sample(const grid::Grid& g, int per) {
+  const int d = g.dim();
+  std::vector<Vec> out;
   std::vector<int> idx(d, 0);
-  Vec x(d);
   while (true) {
+    Vec x(d);
     for (int k = 0; k < d; ++k) x[k] = g.lower[k] + (g.upper[k] - g.lower[k]) * (idx[k] + 0.5) / per;
-    const Mat j = h.model().system->jacobian_at(x);
-    sym2 += (0.5 * (j + j.transpose())).squaredNorm();
-    anti2 += (0.5 * (j - j.transpose())).squaredNorm();
+    out.push_back(std::move(x));
     int k = d - 1;
     while (k >= 0 && idx[k] == per - 1) idx[k--] = 0;
     if (k < 0) break;
     ++idx[k];
+  }
+  return out;
+}
+
+double rotation_ratio(const model::Hamiltonian& h, const grid::Grid& g) {
+  double sym2 = 0, anti2 = 0;
+  for (const Vec& x : box_sample(g, 9)) {
+    const Mat j = h.model().system->jacobian_at(x);
+    sym2 += (0.5 * (j + j.transpose())).squaredNorm();
+    anti2 += (0.5 * (j - j.transpose())).squaredNorm();
   }
   return std::min(2.0, std::sqrt(anti2 / std::max(sym2, 1e-300)));
 }
@@ -122,18 +131,8 @@ void require_definite_noise(const model::Hamiltonian& h, const grid::Grid& g, co
   const auto& noise = *h.model().noise;
   if (!(h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian())) return;
   const int d = g.dim(), per = noise.depends_on_state() ? 9 : 1;
-  std::vector<Vec> points;
+  std::vector<Vec> points = box_sample(g, per);
   if (attractor.size() == d) points.push_back(attractor);
-  std::vector<int> idx(d, 0);
-  while (true) {
-    Vec x(d);
-    for (int k = 0; k < d; ++k) x[k] = g.lower[k] + (g.upper[k] - g.lower[k]) * (idx[k] + 0.5) / per;
-    points.push_back(x);
-    int k = d - 1;
-    while (k >= 0 && idx[k] == per - 1) idx[k--] = 0;
-    if (k < 0) break;
-    ++idx[k];
-  }
   for (const Vec& x : points) {
     const Eigen::SelfAdjointEigenSolver<Mat> es(h.hess_p(x, Vec::Zero(d)));
     const Vec& ev = es.eigenvalues();
