@@ -10,6 +10,7 @@ namespace fw::hj {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// The curve follows departures up to this angle from the chord (cosine);
 /// beyond it the target is not ahead of the characteristic from a. In 3-D
 /// the wider limit: near a strongly rotating attractor the characteristics
@@ -30,6 +31,24 @@ inline double hermite(double s, double v0, double d0, double v1, double d1) {
 inline double hermite_slope(double s, double v0, double d0, double v1, double d1) {
   const double s2 = s * s;
   return (6 * s2 - 6 * s) * (v0 - v1) + (3 * s2 - 4 * s + 1) * d0 + (3 * s2 - 2 * s) * d1;
+}
+
+/// The root in (0, 1) of c0 + c1 s + c2 s^2 with c0 < 0 < c0 + c1 + c2 (one
+/// sign change, so exactly one); 0.5 if rounding loses it.
+inline double cubic_root_inside(double c0, double c1, double c2) {
+  double s = 0.5;
+  if (std::abs(c2) < 1e-12 * (std::abs(c0) + std::abs(c1))) {
+    s = -c0 / c1;
+  } else {
+    const double disc = c1 * c1 - 4 * c2 * c0;
+    if (disc >= 0) {
+      // The stable pair of roots: q / c2 and c0 / q.
+      const double qq = -0.5 * (c1 + std::copysign(std::sqrt(disc), c1));
+      const double r1 = qq / c2, r2 = qq != 0 ? c0 / qq : r1;
+      s = r1 > 0 && r1 < 1 ? r1 : r2;
+    }
+  }
+  return s > 0 && s < 1 ? s : 0.5;
 }
 
 }  // namespace
@@ -118,45 +137,50 @@ typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const
                                                   double tolerance) const {
   const Vd e = x1 - x0;
   const double d0 = g0.dot(e), d1 = g1.dot(e);
-  auto value = [&](double s) {
-    return hermite(s, v0, d0, v1, d1) + curve(x0 + s * e, (1 - s) * g0 + s * g1, target, false);
-  };
   // The minimum is located as the root of dF/ds, not by comparing values of
   // F: F is flat to second order there, and a root in the slope is what
   // fixes the base point (hence grad V at the target) to rounding.
   constexpr double kStep = 1e-5;
   auto path = [&](double s) { return curve(x0 + s * e, (1 - s) * g0 + s * g1, target, false); };
-  auto slope = [&](double s) {
-    const double lo = std::max(0.0, s - kStep), hi = std::min(1.0, s + kStep);
-    return hermite_slope(s, v0, d0, v1, d1) + (path(hi) - path(lo)) / (hi - lo);
-  };
   Update out;
   // The end slopes, one-sided; the x1 end (the source, shared by the edges
   // of one update) first: most edges are rejected there.
   const double fhi0 = hermite_slope(1, v0, d0, v1, d1) + (source - path(1 - kStep)) / kStep;
   if (!(fhi0 > 0)) return out;  // the minimum is at an end: a one-point update
-  const double flo0 = hermite_slope(0, v0, d0, v1, d1) + (path(kStep) - path(0)) / kStep;
+  const double p0 = path(0);
+  const double flo0 = hermite_slope(0, v0, d0, v1, d1) + (path(kStep) - p0) / kStep;
   if (!(flo0 < 0)) return out;
-  double lo = 0, hi = 1, flo = flo0, fhi = fhi0;
-  // Illinois regula falsi: superlinear, and never leaves [lo, hi].
-  int side = 0;
-  double s = 0.5;
-  for (int it = 0; it < 50 && hi - lo > tolerance; ++it) {
-    s = (lo * fhi - hi * flo) / (fhi - flo);
-    const double fs = slope(s);
+  // Start at the minimum of the cubic with F's values and slopes at the
+  // ends, then secant steps on dF/ds (the first a Newton step with the
+  // cubic's curvature), kept inside the bracket [lo, hi] by falling back to
+  // regula falsi. Stops when a step is below the tolerance; the value there
+  // is extrapolated from the last evaluation (exact to the step squared).
+  const double r = v1 + source - v0 - p0 - flo0, q = fhi0 - flo0;
+  const double ca = 3 * r - q, cb = q - 2 * r;  // F ~ F(0) + flo0 s + ca s^2 + cb s^3
+  double s = cubic_root_inside(flo0, 2 * ca, 3 * cb);
+  const double curvature = 2 * ca + 6 * cb * s;
+  double lo = 0, hi = 1, flo = flo0, fhi = fhi0, prev_s = kNaN, prev_f = kNaN, p = kNaN, dp = kNaN, at_s = s;
+  for (int it = 0; it < 50; ++it) {
+    const double a = std::max(0.0, s - kStep), b = std::min(1.0, s + kStep);
+    const double pa = path(a), pb = path(b);
+    dp = (pb - pa) / (b - a);
+    p = pa + dp * (s - a);
+    at_s = s;
+    const double fs = hermite_slope(s, v0, d0, v1, d1) + dp;
     if (!std::isfinite(fs)) return out;
-    if (fs == 0) break;
-    if (fs < 0) {
-      lo = s, flo = fs;
-      if (side == -1) fhi *= 0.5;
-      side = -1;
-    } else {
-      hi = s, fhi = fs;
-      if (side == +1) flo *= 0.5;
-      side = +1;
-    }
+    if (fs < 0) lo = s, flo = fs;
+    else hi = s, fhi = fs;
+    double next = std::isnan(prev_s) ? (curvature > 0 ? s - fs / curvature : kNaN)
+                                     : (fs != prev_f ? s - fs * (s - prev_s) / (fs - prev_f) : kNaN);
+    const bool inside = next > lo && next < hi;
+    if (!inside) next = (lo * fhi - hi * flo) / (fhi - flo);
+    prev_s = s, prev_f = fs;
+    const double step = next - s;
+    s = next;
+    // (A regula falsi step can be small far from the root.)
+    if (fs == 0 || (inside && std::abs(step) < tolerance) || hi - lo < tolerance) break;
   }
-  out.value = value(s);
+  out.value = hermite(s, v0, d0, v1, d1) + p + dp * (s - at_s);
   out.base = x0 + s * e;
   out.base_grad = (1 - s) * g0 + s * g1;
   return out;
