@@ -16,7 +16,7 @@
 //     action assigns to it, p = A (|b|_A t / |t|_A - b), which satisfies
 //     H(x, p) = 0 exactly.
 // The base point a ranges over an edge [x0, x1] of accepted nodes; the
-// update is the minimum over it (Brent's method on the edge parameter). With
+// update is the minimum over it (a root of its slope in the edge parameter). With
 // straight segments the path error is O(L^3) per update, with the curve
 // O(L^5), L the segment length; Hermite data remove the O(h^2) interpolation
 // error per update that makes linear-interpolation OLIMs first order.
