@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -176,12 +177,40 @@ constexpr auto kTrialS = static_cast<std::int8_t>(NodeStatus::kTrial);
 constexpr auto kAcceptedS = static_cast<std::int8_t>(NodeStatus::kAccepted);
 constexpr auto kSeedS = static_cast<std::int8_t>(NodeStatus::kSeed);
 
+/// One bit a node: the trial nodes, or the front (accepted nodes with a
+/// neighbour not yet accepted), so that the nodes of a kind within the
+/// update radius are found a row of the ball at a time.
+class NodeBits {
+ public:
+  explicit NodeBits(std::int64_t n) : w_(static_cast<std::size_t>(n / 64 + 1), 0) {}
+  void set(std::int64_t f) { w_[static_cast<std::size_t>(f >> 6)] |= std::uint64_t{1} << (f & 63); }
+  void clear(std::int64_t f) { w_[static_cast<std::size_t>(f >> 6)] &= ~(std::uint64_t{1} << (f & 63)); }
+  /// Calls fn(f) for each set bit f in [lo, hi], in increasing order.
+  template <class Fn>
+  void for_each(std::int64_t lo, std::int64_t hi, Fn&& fn) const {
+    for (std::int64_t w = lo >> 6; w <= hi >> 6; ++w) {
+      std::uint64_t bits = w_[static_cast<std::size_t>(w)];
+      const std::int64_t base = w << 6;
+      if (base < lo) bits &= ~std::uint64_t{0} << (lo - base);
+      if (hi - base < 63) bits &= ~(~std::uint64_t{0} << (hi - base + 1));
+      while (bits) {
+        fn(base + std::countr_zero(bits));
+        bits &= bits - 1;
+      }
+    }
+  }
+
+ private:
+  std::vector<std::uint64_t> w_;
+};
+
 /// One march: the grid state, the heap and the update rules.
 template <int D>
 class Marcher {
  public:
   Marcher(const Problem& pb, const Options& o, Result& r)
-      : pb_(pb), o_(o), r_(r), g_(pb.grid), lay_(pb.grid), cost_(pb.hamiltonian, o.simpson) {
+      : pb_(pb), o_(o), r_(r), g_(pb.grid), lay_(pb.grid), cost_(pb.hamiltonian, o.simpson),
+        trial_(static_cast<std::int64_t>(pb.grid.size())), front_(static_cast<std::int64_t>(pb.grid.size())) {
     N_ = static_cast<std::int64_t>(g_.size());
     int nmax = 0;
     for (int k = 0; k < D; ++k) {
@@ -190,6 +219,12 @@ class Marcher {
     }
     r_.radius = o.radius > 0 ? o.radius : default_radius<D>(pb.hamiltonian, g_, nmax, o.method);
     ball_ = offsets<D>(r_.radius, false);
+    for (const auto& o2 : ball_)
+      if (ball_rows_.empty() || !std::equal(o2.begin(), o2.end() - 1, ball_rows_.back().off.begin())) {
+        Index<D> c = o2;
+        c[D - 1] = 0;
+        ball_rows_.push_back({c, -o2[D - 1]});  // rows are symmetric: the first entry is -half
+      }
     cube_ = offsets<D>(1, true);
     seed_r_ = o.seed_radius * hmax_;
     // Curved paths priced by Simpson's rule only undercharge when they pass
@@ -350,9 +385,6 @@ class Marcher {
     for (int k = 0; k < D; ++k) c *= 1 + (i[k] > 0) + (i[k] < lay_.n[k] - 1);
     return c - 1;
   }
-  /// Accepted with a neighbour not yet accepted: only front nodes are update
-  /// sources (a path from deeper inside crosses the front anyway).
-  bool on_front(std::int64_t f, const Index<D>& i) const { return done_[f] && done_neighbours_[f] < inside_neighbours(i); }
   bool within_radius(const Index<D>& a, const Index<D>& b) const {
     double d2 = 0;
     for (int k = 0; k < D; ++k) d2 += static_cast<double>(a[k] - b[k]) * (a[k] - b[k]);
@@ -371,6 +403,31 @@ class Marcher {
       return u[1] * w[2] == u[2] * w[1] && u[2] * w[0] == u[0] * w[2] && u[0] * w[1] == u[1] * w[0];
     } else {
       return (b[0] - a[0]) * (c[1] - a[1]) == (b[1] - a[1]) * (c[0] - a[0]);
+    }
+  }
+
+  /// Calls fn(f, i) for each node i within the radius of i1 (not i1 itself)
+  /// whose bit is set in `bits`, in the order of ball_.
+  template <class Fn>
+  void for_each_in_ball(const NodeBits& bits, const Index<D>& i1, Fn&& fn) const {
+    constexpr int L = D - 1;
+    for (const BallRow& row : ball_rows_) {
+      Index<D> c;
+      bool inside = true;
+      for (int k = 0; k < L; ++k) {
+        c[k] = i1[k] + row.off[k];
+        inside = inside && c[k] >= 0 && c[k] < lay_.n[k];
+      }
+      if (!inside) continue;
+      const int lo = std::max(0, i1[L] - row.half), hi = std::min(lay_.n[L] - 1, i1[L] + row.half);
+      c[L] = lo;
+      const std::int64_t f_lo = lay_.flatten(c);
+      const bool centre = std::all_of(row.off.begin(), row.off.end(), [](int o) { return o == 0; });
+      bits.for_each(f_lo, f_lo + (hi - lo), [&](std::int64_t f) {
+        Index<D> i = c;
+        i[L] = lo + static_cast<int>(f - f_lo);
+        if (!(centre && i[L] == i1[L])) fn(f, i);
+      });
     }
   }
 
@@ -557,16 +614,10 @@ class Marcher {
     candidates_.clear();
     double x[D], xs[D];
     coords(i, x);
-    for (const auto& o2 : ball_) {
-      Index<D> is;
-      for (int k = 0; k < D; ++k) is[k] = i[k] + o2[k];
-      if (!lay_.inside(is)) continue;
-      const std::int64_t fs = lay_.flatten(is);
-      if (!on_front(fs, is)) continue;
+    for_each_in_ball(front_, i, [&](std::int64_t fs, const Index<D>& is) {
       coords(is, xs);
-      if (crosses_equilibrium(xs, x)) continue;
-      candidates_.push_back({r_.value[fs] + cost_.segment(xs, x), fs});
-    }
+      if (!crosses_equilibrium(xs, x)) candidates_.push_back({r_.value[fs] + cost_.segment(xs, x), fs});
+    });
     const std::size_t keep = std::min(kKeep, candidates_.size());
     std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(keep), candidates_.end(),
                       [](const Entry& a, const Entry& b) { return a.value < b.value; });
@@ -577,8 +628,10 @@ class Marcher {
   bool accept(std::int64_t f1) {
     done_[f1] = 1;
     if (r_.node_status[f1] != kSeedS) r_.node_status[f1] = kAcceptedS;
+    trial_.clear(f1);
     ++r_.accepted;
     const Index<D> i1 = lay_.unflatten(f1);
+    if (done_neighbours_[f1] < inside_neighbours(i1)) front_.set(f1);
     if (o_.stop_at_boundary && lay_.on_boundary(i1)) {
       r_.status = Result::Status::kStoppedAtBoundary;
       r_.boundary_value = r_.value[f1];
@@ -596,31 +649,21 @@ class Marcher {
       for (int k = 0; k < D; ++k) i[k] = i1[k] + off[k];
       if (!lay_.inside(i)) continue;
       const std::int64_t f = lay_.flatten(i);
-      ++done_neighbours_[f];
+      if (++done_neighbours_[f] == inside_neighbours(i) && done_[f]) front_.clear(f);
       if (r_.node_status[f] != kFarS) continue;
       r_.node_status[f] = kTrialS;
+      trial_.set(f);
       fresh[fresh_count++] = f;
       if (jet_) {
         first_jet_update(f, i);
         continue;
       }
-      for (const auto& o2 : ball_) {
-        Index<D> is;
-        for (int k = 0; k < D; ++k) is[k] = i[k] + o2[k];
-        if (!lay_.inside(is)) continue;
-        const std::int64_t fs = lay_.flatten(is);
-        if (on_front(fs, is)) update(f, i, fs, is);
-      }
+      for_each_in_ball(front_, i, [&](std::int64_t fs, const Index<D>& is) { update(f, i, fs, is); });
     }
     // Trial nodes within the radius of x1 get x1 as a new source.
-    for (const auto& off : ball_) {
-      Index<D> i;
-      for (int k = 0; k < D; ++k) i[k] = i1[k] + off[k];
-      if (!lay_.inside(i)) continue;
-      const std::int64_t f = lay_.flatten(i);
-      if (r_.node_status[f] != kTrialS) continue;
+    for_each_in_ball(trial_, i1, [&](std::int64_t f, const Index<D>& i) {
       if (std::find(fresh.begin(), fresh.begin() + fresh_count, f) == fresh.begin() + fresh_count) update(f, i, f1, i1);
-    }
+    });
     return false;
   }
 
@@ -635,6 +678,14 @@ class Marcher {
   std::int64_t N_ = 0;
   double hmax_ = 0, seed_r_ = 0, avoid_r_ = 0;
   std::vector<Index<D>> ball_, cube_;
+  struct BallRow {
+    Index<D> off;  // the offset of the row's centre (last coordinate 0)
+    int half;      // the row spans last-coordinate offsets -half .. half
+  };
+  std::vector<BallRow> ball_rows_;  // ball_ by rows along the last axis, in ball_'s order
+  // Only front nodes (accepted, with a neighbour not yet accepted) are update
+  // sources: a path from deeper inside crosses the front anyway.
+  NodeBits trial_, front_;
   std::vector<Vec> avoid_;
   std::vector<char> from_edge_;             // jet: V[f] comes from an edge update
   std::vector<char> done_;                  // accepted (seeds too, once popped)

@@ -36,9 +36,9 @@ bool jet_applies(const model::Hamiltonian& h, int dim, std::string* why) {
 const char* method_name(Method m) { return m == Method::kJet ? "jet" : "olim"; }
 
 std::size_t Result::memory_estimate(const grid::Grid& g) {
-  // V, status, the accepted flag and neighbour count, and a heap of at most
-  // a few (value, node) entries per node.
-  return g.size() * (sizeof(double) + 3 + 3 * (sizeof(double) + sizeof(std::int64_t)));
+  // V, status, the accepted flag and neighbour count, the trial and front
+  // bits, and a heap of at most a few (value, node) entries per node.
+  return g.size() * (sizeof(double) + 3 + 3 * (sizeof(double) + sizeof(std::int64_t))) + g.size() / 4 + 16;
 }
 
 std::size_t Result::memory_estimate(const grid::Grid& g, Method m) {
