@@ -96,24 +96,29 @@ typename JetCost<D>::Vd JetCost<D>::gradient(const Update& u, const Point& t) co
 template <int D>
 double JetCost<D>::curve(const Vd& a, const Vd& ga, const Point& t, bool straight) const {
   const Vd c = t.x - a;
-  const double len = c.norm();
-  if (len == 0) return 0;
-  const Vd ch = c / len;
+  const double cc = c.squaredNorm();
+  if (cc == 0) return 0;
   const Point pa = at(a);
-  const Vd u = pa.b + diffusion(pa) * ga;
-  const double un = u.norm();
-  const Vd t0 = un > 0 && !straight ? Vd(u / un) : ch;
-  const double cs = t0.dot(ch);
-  if (cs < kMinCos<D>) return kInf;
-  const Vd t1 = 2 * cs * ch - t0;
-  // Hermite end derivatives of the length a circular arc of half-angle theta
-  // needs: L / cos^2(theta / 2) = 2 L / (1 + cos theta).
-  const double mag = 2 * len / (1 + cs);
-  const Vd d0 = mag * t0, d1 = mag * t1;
-  Point pm = at(0.5 * (a + t.x) + 0.125 * (d0 - d1));
+  // Hermite end derivatives d0 = L' t0, d1 = L' t1 with t0 the unit
+  // departure direction (along u), t1 its reflection about the chord, and
+  // L' = 2 L / (1 + cos theta) (the length a circular arc of half-angle
+  // theta needs, L / cos^2(theta / 2)); one square root for all of it.
+  Vd d0 = c, d1 = c;  // the straight segment (and u = 0): t0 = t1 = c / L
+  if (!straight) {
+    const Vd u = pa.b + diffusion(pa) * ga;
+    const double uu = u.squaredNorm();
+    if (uu > 0) {
+      const double r = std::sqrt(uu * cc), cs = u.dot(c) / r;  // r = |u| L, cs = cos theta
+      if (cs < kMinCos<D>) return kInf;
+      const double w = 2 / (1 + cs);
+      d0 = (w * cc / r) * u;
+      d1 = (2 * w * cs) * c - d0;
+    }
+  }
+  const Point pm = at(0.5 * (a + t.x) + 0.125 * (d0 - d1));
   const Vd dmid = 1.5 * c - 0.25 * (d0 + d1);
   auto cost = [this](const Point& p, const Vd& v) { return std::sqrt(p.bb * v.dot(metric(p) * v)) - p.ab.dot(v); };
-  return std::max(0.0, (cost(pa, d0) + 4 * cost(pm, dmid) + cost(t, d1)) / 6);
+  return std::max(0.0, (cost(pa, d0) + 4 * cost(pm, dmid) + cost(t, d1)) * (1.0 / 6));
 }
 
 template <int D>
