@@ -15,7 +15,11 @@ LocalCost::LocalCost(const model::Hamiltonian& h, bool simpson) : h_(h), d_(h.di
   const auto& noise = *h.model().noise;
   langevin_ = h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian();
   constant_metric_ = langevin_ && !noise.depends_on_state() && d_ <= kMaxDim;
-  if (constant_metric_) metric_ = noise.covariance(Vec::Zero(d_)).inverse();
+  if (constant_metric_) {
+    metric_ = noise.covariance(Vec::Zero(d_)).inverse();
+    for (int k = 0; k < d_; ++k)
+      for (int l = 0; l < d_; ++l) metric_fixed_[static_cast<std::size_t>(k * d_ + l)] = metric_(k, l);
+  }
 }
 
 namespace {
@@ -56,10 +60,39 @@ PointCost point_cost(const model::System& sys, const Mat& metric, int d, const d
   return out;
 }
 
+/// point_cost's value alone with the dimension fixed at compile time (the
+/// segment filter and source ranking of the marcher call it hundreds of
+/// times per node in 3-D).
+template <int D>
+double point_cost_value(const model::System& sys, const double* metric, const double* y, const double* v) {
+  double b[D];
+  sys.drift(y, b);
+  double bb = 0, vv = 0, bv = 0;
+  for (int k = 0; k < D; ++k)
+    for (int l = 0; l < D; ++l) {
+      const double g = metric[k * D + l];
+      bb += b[k] * g * b[l];
+      vv += v[k] * g * v[l];
+      bv += b[k] * g * v[l];
+    }
+  return std::sqrt(bb * vv) - bv;
+}
+
 }  // namespace
 
 double LocalCost::segment(const double* a, const double* x) const {
   const int d = d_;
+  if (constant_metric_ && !simpson_ && (d == 2 || d == 3)) {
+    double m[kMaxDim], v[kMaxDim];
+    for (int k = 0; k < d; ++k) {
+      m[k] = 0.5 * (a[k] + x[k]);
+      v[k] = x[k] - a[k];
+    }
+    const model::System& sys = *h_.model().system;
+    const double c = d == 2 ? point_cost_value<2>(sys, metric_fixed_.data(), m, v)
+                            : point_cost_value<3>(sys, metric_fixed_.data(), m, v);
+    return std::max(0.0, c);
+  }
   if (constant_metric_) {
     // Simpson's rule on the straight segment: (c(a) + 4 c(m) + c(x)) / 6.
     double m[kMaxDim] = {}, v[kMaxDim] = {};

@@ -15,6 +15,8 @@
 //   produce).
 #pragma once
 
+#include <array>
+
 #include "fwkit/model/hamiltonian.hpp"
 
 namespace fw::hj {
@@ -43,6 +45,7 @@ class LocalCost {
   bool langevin_;          // closed form
   bool constant_metric_;   // A = D^{-1} does not depend on x
   Mat metric_;             // A when constant
+  std::array<double, 9> metric_fixed_{};  // the same, row-major d x d
 };
 
 }  // namespace fw::hj
