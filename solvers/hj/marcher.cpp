@@ -218,12 +218,13 @@ class Marcher {
       hmax_ = std::max(hmax_, g_.spacing(k));
     }
     r_.radius = o.radius > 0 ? o.radius : default_radius<D>(pb.hamiltonian, g_, nmax, o.method);
-    ball_ = offsets<D>(r_.radius, false);
-    for (const auto& o2 : ball_)
+    // The update ball by rows along the last axis (offsets() lists them in
+    // order, each row from its most negative entry).
+    for (const auto& o2 : offsets<D>(r_.radius, false))
       if (ball_rows_.empty() || !std::equal(o2.begin(), o2.end() - 1, ball_rows_.back().off.begin())) {
         Index<D> c = o2;
         c[D - 1] = 0;
-        ball_rows_.push_back({c, -o2[D - 1]});  // rows are symmetric: the first entry is -half
+        ball_rows_.push_back({c, -o2[D - 1]});
       }
     cube_ = offsets<D>(1, true);
     seed_r_ = o.seed_radius * hmax_;
@@ -407,7 +408,7 @@ class Marcher {
   }
 
   /// Calls fn(f, i) for each node i within the radius of i1 (not i1 itself)
-  /// whose bit is set in `bits`, in the order of ball_.
+  /// whose bit is set in `bits`, in lexicographic order of the offsets.
   template <class Fn>
   void for_each_in_ball(const NodeBits& bits, const Index<D>& i1, Fn&& fn) const {
     constexpr int L = D - 1;
@@ -678,12 +679,12 @@ class Marcher {
   std::vector<Entry> candidates_;  // jet: first-update sources, ranked
   std::int64_t N_ = 0;
   double hmax_ = 0, seed_r_ = 0, avoid_r_ = 0;
-  std::vector<Index<D>> ball_, cube_;
+  std::vector<Index<D>> cube_;
   struct BallRow {
     Index<D> off;  // the offset of the row's centre (last coordinate 0)
     int half;      // the row spans last-coordinate offsets -half .. half
   };
-  std::vector<BallRow> ball_rows_;  // ball_ by rows along the last axis, in ball_'s order
+  std::vector<BallRow> ball_rows_;  // the nodes within the update radius, by rows
   // Only front nodes (accepted, with a neighbour not yet accepted) are update
   // sources: a path from deeper inside crosses the front anyway.
   NodeBits trial_, front_;
