@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "action/gmam.hpp"
 
@@ -16,38 +17,40 @@ LocalCost::LocalCost(const model::Hamiltonian& h, bool simpson) : h_(h), d_(h.di
   langevin_ = h.kind() == model::HamiltonianKind::kLangevin || noise.is_gaussian();
   constant_metric_ = langevin_ && !noise.depends_on_state() && d_ <= kMaxDim;
   if (constant_metric_) {
-    metric_ = noise.covariance(Vec::Zero(d_)).inverse();
+    const Mat a = noise.covariance(Vec::Zero(d_)).inverse();
     for (int k = 0; k < d_; ++k)
-      for (int l = 0; l < d_; ++l) metric_fixed_[static_cast<std::size_t>(k * d_ + l)] = metric_(k, l);
+      for (int l = 0; l < d_; ++l) metric_[static_cast<std::size_t>(k * d_ + l)] = a(k, l);
   }
 }
 
 namespace {
 
-/// c(y, v) = |b(y)|_A |v|_A - <b(y), v>_A and its derivative along
-/// (dy, dv) for a constant metric A, d <= 3; `jac` is Db(y) column-major
-/// (only read when `with_slope`).
+/// c(y, v) = |b(y)|_A |v|_A - <b(y), v>_A and (Slope) its derivative along
+/// (dy, dv), for a constant metric A (row-major D x D), the dimension fixed
+/// at compile time (the marcher prices hundreds of segments per node).
 struct PointCost {
   double value = 0, slope = 0;
 };
 
-PointCost point_cost(const model::System& sys, const Mat& metric, int d, const double* y, const double* dy,
-                     const double* v, const double* dv, bool with_slope) {
-  double b[kMaxDim] = {}, db[kMaxDim] = {}, jac[kMaxDim * kMaxDim] = {};
+template <int D, bool Slope>
+PointCost point_cost(const model::System& sys, const double* metric, const double* y, const double* dy,
+                     const double* v, const double* dv) {
+  double b[D], db[D] = {};
   sys.drift(y, b);
-  if (with_slope) {
+  if constexpr (Slope) {
+    double jac[D * D];  // column-major
     sys.jacobian(y, jac);
-    for (int k = 0; k < d; ++k)
-      for (int l = 0; l < d; ++l) db[k] += jac[l * d + k] * dy[l];
+    for (int k = 0; k < D; ++k)
+      for (int l = 0; l < D; ++l) db[k] += jac[l * D + k] * dy[l];
   }
   double bb = 0, vv = 0, bv = 0, dbb = 0, dvv = 0, dbv = 0;
-  for (int k = 0; k < d; ++k)
-    for (int l = 0; l < d; ++l) {
-      const double g = metric(k, l);
+  for (int k = 0; k < D; ++k)
+    for (int l = 0; l < D; ++l) {
+      const double g = metric[k * D + l];
       bb += b[k] * g * b[l];
       vv += v[k] * g * v[l];
       bv += b[k] * g * v[l];
-      if (with_slope) {
+      if constexpr (Slope) {
         dbb += 2 * db[k] * g * b[l];
         dvv += 2 * dv[k] * g * v[l];
         dbv += db[k] * g * v[l] + b[k] * g * dv[l];
@@ -56,56 +59,42 @@ PointCost point_cost(const model::System& sys, const Mat& metric, int d, const d
   const double root = std::sqrt(bb * vv);
   PointCost out;
   out.value = root - bv;
-  if (with_slope) out.slope = (root > 0 ? (dbb * vv + bb * dvv) / (2 * root) : 0.0) - dbv;
+  if constexpr (Slope) out.slope = (root > 0 ? (dbb * vv + bb * dvv) / (2 * root) : 0.0) - dbv;
   return out;
 }
 
-/// point_cost's value alone with the dimension fixed at compile time (the
-/// segment filter and source ranking of the marcher call it hundreds of
-/// times per node in 3-D).
-template <int D>
-double point_cost_value(const model::System& sys, const double* metric, const double* y, const double* v) {
-  double b[D];
-  sys.drift(y, b);
-  double bb = 0, vv = 0, bv = 0;
-  for (int k = 0; k < D; ++k)
-    for (int l = 0; l < D; ++l) {
-      const double g = metric[k * D + l];
-      bb += b[k] * g * b[l];
-      vv += v[k] * g * v[l];
-      bv += b[k] * g * v[l];
-    }
-  return std::sqrt(bb * vv) - bv;
+/// f(std::integral_constant<int, D>{}) for the runtime dimension d (1 to 3).
+template <class F>
+double by_dim(int d, F&& f) {
+  switch (d) {
+    case 1: return f(std::integral_constant<int, 1>{});
+    case 2: return f(std::integral_constant<int, 2>{});
+    default: return f(std::integral_constant<int, 3>{});
+  }
 }
 
 }  // namespace
 
 double LocalCost::segment(const double* a, const double* x) const {
   const int d = d_;
-  if (constant_metric_ && !simpson_ && (d == 2 || d == 3)) {
-    double m[kMaxDim], v[kMaxDim];
-    for (int k = 0; k < d; ++k) {
-      m[k] = 0.5 * (a[k] + x[k]);
-      v[k] = x[k] - a[k];
-    }
-    const model::System& sys = *h_.model().system;
-    const double c = d == 2 ? point_cost_value<2>(sys, metric_fixed_.data(), m, v)
-                            : point_cost_value<3>(sys, metric_fixed_.data(), m, v);
-    return std::max(0.0, c);
-  }
   if (constant_metric_) {
-    // Simpson's rule on the straight segment: (c(a) + 4 c(m) + c(x)) / 6.
-    double m[kMaxDim] = {}, v[kMaxDim] = {};
-    for (int k = 0; k < d; ++k) {
-      m[k] = 0.5 * (a[k] + x[k]);
-      v[k] = x[k] - a[k];
-    }
-    const model::System& sys = *h_.model().system;
-    const double mid = point_cost(sys, metric_, d, m, v, v, v, false).value;
-    if (!simpson_) return std::max(0.0, mid);
-    const double c = (point_cost(sys, metric_, d, a, v, v, v, false).value + 4 * mid +
-                      point_cost(sys, metric_, d, x, v, v, v, false).value) / 6;
-    return std::max(0.0, c);
+    return by_dim(d, [&](auto dim) {
+      constexpr int D = decltype(dim)::value;
+      // Simpson's rule on the straight segment: (c(a) + 4 c(m) + c(x)) / 6.
+      double m[D], v[D];
+      for (int k = 0; k < D; ++k) {
+        m[k] = 0.5 * (a[k] + x[k]);
+        v[k] = x[k] - a[k];
+      }
+      const model::System& sys = *h_.model().system;
+      const double* g = metric_.data();
+      const double mid = point_cost<D, false>(sys, g, m, v, v, v).value;
+      if (!simpson_) return std::max(0.0, mid);
+      const double c =
+          (point_cost<D, false>(sys, g, a, v, v, v).value + 4 * mid + point_cost<D, false>(sys, g, x, v, v, v).value) /
+          6;
+      return std::max(0.0, c);
+    });
   }
   const Vec av = Eigen::Map<const Vec>(a, d), xv = Eigen::Map<const Vec>(x, d);
   const Vec v = xv - av;
@@ -129,22 +118,25 @@ double LocalCost::segment(const double* a, const double* x) const {
 double LocalCost::segment_slope(const double* x0, const double* e, double s, const double* x) const {
   const int d = d_;
   if (constant_metric_) {
-    // Points a = x0 + s e (moves by e), m = (a + x)/2 (moves by e/2), x (fixed); v = x - a (moves by -e).
-    double a[kMaxDim] = {}, m[kMaxDim] = {}, v[kMaxDim] = {}, dv[kMaxDim] = {}, da[kMaxDim] = {}, dm[kMaxDim] = {},
-           zero[kMaxDim] = {};
-    for (int k = 0; k < d; ++k) {
-      a[k] = x0[k] + s * e[k];
-      m[k] = 0.5 * (a[k] + x[k]);
-      v[k] = x[k] - a[k];
-      dv[k] = -e[k];
-      da[k] = e[k];
-      dm[k] = 0.5 * e[k];
-    }
-    const model::System& sys = *h_.model().system;
-    const double mid = point_cost(sys, metric_, d, m, dm, v, dv, true).slope;
-    if (!simpson_) return mid;
-    return (point_cost(sys, metric_, d, a, da, v, dv, true).slope + 4 * mid +
-            point_cost(sys, metric_, d, x, zero, v, dv, true).slope) / 6;
+    return by_dim(d, [&](auto dim) {
+      constexpr int D = decltype(dim)::value;
+      // Points a = x0 + s e (moves by e), m = (a + x)/2 (moves by e/2), x (fixed); v = x - a (moves by -e).
+      double a[D], m[D], v[D], dv[D], da[D], dm[D], zero[D] = {};
+      for (int k = 0; k < D; ++k) {
+        a[k] = x0[k] + s * e[k];
+        m[k] = 0.5 * (a[k] + x[k]);
+        v[k] = x[k] - a[k];
+        dv[k] = -e[k];
+        da[k] = e[k];
+        dm[k] = 0.5 * e[k];
+      }
+      const model::System& sys = *h_.model().system;
+      const double* g = metric_.data();
+      const double mid = point_cost<D, true>(sys, g, m, dm, v, dv).slope;
+      if (!simpson_) return mid;
+      return (point_cost<D, true>(sys, g, a, da, v, dv).slope + 4 * mid +
+              point_cost<D, true>(sys, g, x, zero, v, dv).slope) / 6;
+    });
   }
   // Central difference in s.
   const double hs = 1e-6;

@@ -44,8 +44,7 @@ class LocalCost {
   bool simpson_;
   bool langevin_;          // closed form
   bool constant_metric_;   // A = D^{-1} does not depend on x
-  Mat metric_;             // A when constant
-  std::array<double, 9> metric_fixed_{};  // the same, row-major d x d
+  std::array<double, 9> metric_{};  // A when constant, row-major d x d
 };
 
 }  // namespace fw::hj
