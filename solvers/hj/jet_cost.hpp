@@ -45,7 +45,7 @@ class JetCost {
   /// An update's value and what its gradient is computed from (gradient()).
   struct Update {
     double value = std::numeric_limits<double>::infinity();
-    Vd base, base_grad;     // where the path starts, and grad V there
+    Vd base = Vd::Zero(), base_grad = Vd::Zero();  // where the path starts, and grad V there
     bool straight = false;  // a straight segment, not the curve
   };
 

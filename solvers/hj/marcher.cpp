@@ -236,6 +236,7 @@ class Marcher {
     r_.value.assign(N_, kInf);
     if (o.method == Method::kJet) {
       jet_.emplace(pb.hamiltonian);
+      pending_slot_.assign(N_, -1);
       r_.grad.assign(static_cast<std::size_t>(N_) * D, std::numeric_limits<double>::quiet_NaN());
     }
     r_.node_status.assign(N_, kFarS);
@@ -258,6 +259,10 @@ class Marcher {
       if (accept(top.node)) break;
       if (progress && (r_.accepted & 0xFFFF) == 0) progress->update(static_cast<std::uint64_t>(r_.accepted));
     }
+    // Nodes left trial (a stop at the boundary) get grad V from their
+    // current updates, as accepted ones do.
+    for (std::int64_t f = 0; jet_ && !pending_.empty() && f < N_; ++f)
+      if (pending_slot_[f] >= 0) settle_gradient(f);
     r_.message = r_.status == Result::Status::kStoppedAtBoundary ? "stopped at the first boundary node" : "whole box";
   }
 
@@ -544,12 +549,44 @@ class Marcher {
       best = jet_->from_point(xs, V[fs], grad(fs), target, source);
     }
     if (!(best.value < V[f] || (edge && !from_edge_[f]))) return;
-    const Vd g = jet_->gradient(best, target);
-    if (!g.allFinite()) return;
     V[f] = best.value;
     from_edge_[f] = edge;
-    for (int k = 0; k < D; ++k) r_.grad[f * D + k] = g[k];
+    // grad V is formed once, when the node is accepted (settle_gradient):
+    // a trial node's value improves about three times in 2-D, and only
+    // accepted nodes are sources or base points.
+    std::int32_t& slot = pending_slot_[f];
+    if (slot < 0) {
+      if (free_slots_.empty()) {
+        free_slots_.push_back(static_cast<std::int32_t>(pending_.size()));
+        pending_.emplace_back();
+      }
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    }
+    pending_[static_cast<std::size_t>(slot)] = best;
     heap_.push({best.value, f});
+  }
+
+  /// grad V at node f from the update that set its value: d/dx of that
+  /// path's action (JetCost::gradient), or of the straight segment from the
+  /// same base point where the curve cannot be formed on both sides of the
+  /// node (not seen on the test fields; NaN if neither can).
+  void settle_gradient(std::int64_t f) {
+    using Vd = typename JetCost<D>::Vd;
+    std::int32_t& slot = pending_slot_[f];
+    if (slot < 0) return;
+    typename JetCost<D>::Update u = pending_[static_cast<std::size_t>(slot)];
+    free_slots_.push_back(slot);
+    slot = -1;
+    Vd x;
+    coords(lay_.unflatten(f), x.data());
+    const typename JetCost<D>::Point target = jet_->at(x);
+    Vd g = jet_->gradient(u, target);
+    if (!g.allFinite() && !u.straight) {
+      u.straight = true;
+      g = jet_->gradient(u, target);
+    }
+    for (int k = 0; k < D; ++k) r_.grad[f * D + k] = g[k];
   }
 
   /// An accepted grid neighbour of an update's source, and the minimum of
@@ -629,6 +666,7 @@ class Marcher {
   /// Accepts f1; returns true when the march should stop here.
   bool accept(std::int64_t f1) {
     done_[f1] = 1;
+    if (jet_) settle_gradient(f1);
     if (r_.node_status[f1] != kSeedS) r_.node_status[f1] = kAcceptedS;
     trial_.clear(f1);
     ++r_.accepted;
@@ -690,6 +728,10 @@ class Marcher {
   NodeBits trial_, front_;
   std::vector<Vec> avoid_;
   std::vector<char> from_edge_;             // jet: V[f] comes from an edge update
+  // jet: the update that set a trial node's value, until its acceptance
+  // forms grad V from it: pending_[pending_slot_[f]] (slot -1: none).
+  std::vector<std::int32_t> pending_slot_, free_slots_;
+  std::vector<typename JetCost<D>::Update> pending_;
   std::vector<char> done_;                  // accepted (seeds too, once popped)
   std::vector<std::uint8_t> done_neighbours_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;

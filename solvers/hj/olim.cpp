@@ -42,8 +42,9 @@ std::size_t Result::memory_estimate(const grid::Grid& g) {
 }
 
 std::size_t Result::memory_estimate(const grid::Grid& g, Method m) {
-  // The jet method adds grad V and a flag per node.
-  return memory_estimate(g) + (m == Method::kJet ? g.size() * (g.dim() * sizeof(double) + 1) : 0);
+  // The jet method adds grad V, a flag and the slot of a pending update per
+  // node (the pending updates themselves are few: one per trial node).
+  return memory_estimate(g) + (m == Method::kJet ? g.size() * (g.dim() * sizeof(double) + 1 + sizeof(std::int32_t)) : 0);
 }
 
 std::string Result::brief_report() const {
