@@ -33,8 +33,8 @@ class FixedSystem : public System {
 /// b = A x in any dimension.
 class LinearSystem final : public System {
  public:
-  explicit LinearSystem(Mat a) : a_(std::move(a)) {}
-  int dim() const override { return static_cast<int>(a_.rows()); }
+  explicit LinearSystem(Mat a) : a_(std::move(a)), d_(static_cast<int>(a_.rows())) {}
+  int dim() const override { return d_; }
   std::string name() const override { return "linear"; }
   void drift(const double* x, double* b) const override;
   void jacobian(const double* x, double* jac) const override;
@@ -43,6 +43,7 @@ class LinearSystem final : public System {
 
  private:
   Mat a_;
+  int d_;
 };
 
 /// f = (x^2-1)^2/4 - c x, b = -f'.
