@@ -1,7 +1,6 @@
 #include "jet_cost.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 
 #include "face_minimum.hpp"
@@ -61,69 +60,6 @@ inline double cubic_root_inside(double c0, double c1, double c2) {
     }
   }
   return s > 0 && s < 1 ? s : 0.5;
-}
-
-/// A number with its derivatives in N directions (forward mode).
-template <int N>
-struct Dual {
-  double v = 0;
-  std::array<double, N> d{};
-  Dual() = default;
-  explicit Dual(double value) : v(value) {}
-};
-template <int N>
-inline __attribute__((always_inline)) Dual<N> operator+(Dual<N> a, const Dual<N>& b) {
-  a.v += b.v;
-  for (int k = 0; k < N; ++k) a.d[k] += b.d[k];
-  return a;
-}
-template <int N>
-inline __attribute__((always_inline)) Dual<N> operator-(Dual<N> a, const Dual<N>& b) {
-  a.v -= b.v;
-  for (int k = 0; k < N; ++k) a.d[k] -= b.d[k];
-  return a;
-}
-template <int N>
-inline __attribute__((always_inline)) Dual<N> operator*(double s, Dual<N> a) {
-  a.v *= s;
-  for (int k = 0; k < N; ++k) a.d[k] *= s;
-  return a;
-}
-template <int N>
-inline __attribute__((always_inline)) Dual<N> operator*(const Dual<N>& a, const Dual<N>& b) {
-  Dual<N> c(a.v * b.v);
-  for (int k = 0; k < N; ++k) c.d[k] = a.d[k] * b.v + a.v * b.d[k];
-  return c;
-}
-template <int N>
-inline __attribute__((always_inline)) Dual<N> operator/(const Dual<N>& a, const Dual<N>& b) {
-  const double inv = 1 / b.v;
-  Dual<N> c(a.v * inv);
-  for (int k = 0; k < N; ++k) c.d[k] = (a.d[k] - c.v * b.d[k]) * inv;
-  return c;
-}
-template <int N>
-inline __attribute__((always_inline)) Dual<N> sqrt(const Dual<N>& a) {
-  Dual<N> c(std::sqrt(a.v));
-  const double half_inv = c.v > 0 ? 0.5 / c.v : 0;
-  for (int k = 0; k < N; ++k) c.d[k] = a.d[k] * half_inv;
-  return c;
-}
-template <int D, int N>
-inline __attribute__((always_inline)) Dual<N> dot(const std::array<Dual<N>, D>& a, const std::array<Dual<N>, D>& b) {
-  Dual<N> s = a[0] * b[0];
-  for (int k = 1; k < D; ++k) s = s + a[k] * b[k];
-  return s;
-}
-/// M v for a constant matrix M.
-template <int D, int N, class M>
-inline __attribute__((always_inline)) std::array<Dual<N>, D> apply(const M& m, const std::array<Dual<N>, D>& v) {
-  std::array<Dual<N>, D> out;
-  for (int i = 0; i < D; ++i) {
-    out[i] = m(i, 0) * v[0];
-    for (int j = 1; j < D; ++j) out[i] = out[i] + m(i, j) * v[j];
-  }
-  return out;
 }
 
 }  // namespace
@@ -197,83 +133,6 @@ double JetCost<D>::curve(const Vd& a, const Vd& ga, const Point& t, bool straigh
 }
 
 template <int D>
-typename JetCost<D>::Source JetCost<D>::source(const Vd& xa, const Vd& ga, const Point& t) const {
-  // The steps of curve() (straight = false) on dual numbers: N = 2D
-  // directions, the base point's coordinates then its gradient's.
-  constexpr int N = 2 * D;
-  using Dn = Dual<N>;
-  using Vn = std::array<Dn, D>;
-  Source out;
-  // Where the derivatives cannot be formed: the plain curve (and +inf where
-  // it turns away), the edges' slopes then by differences.
-  const auto plain = [&] {
-    out.value = curve(xa, ga, t, false);
-    return out;
-  };
-  if (!constant_metric_) return plain();
-  const auto& system = *h_.model().system;
-  // The drift and its derivative at a point with derivatives.
-  auto drift = [&](const Vn& x) {
-    double xv[D], bv[D], jac[D * D];
-    for (int k = 0; k < D; ++k) xv[k] = x[k].v;
-    system.drift(xv, bv);
-    system.jacobian(xv, jac);
-    Vn b;
-    for (int i = 0; i < D; ++i) {
-      b[i].v = bv[i];
-      for (int n = 0; n < N; ++n) {
-        double s = 0;
-        for (int j = 0; j < D; ++j) s += jac[i + j * D] * x[j].d[static_cast<std::size_t>(n)];
-        b[i].d[static_cast<std::size_t>(n)] = s;
-      }
-    }
-    return b;
-  };
-  Vn a, g, c;
-  for (int k = 0; k < D; ++k) {
-    a[k].v = xa[k];
-    a[k].d[static_cast<std::size_t>(k)] = 1;
-    g[k].v = ga[k];
-    g[k].d[static_cast<std::size_t>(D + k)] = 1;
-    c[k] = Dn(t.x[k]) - a[k];
-  }
-  const Vn ba = drift(a);
-  Vn u = apply<D, N>(dm_, g);
-  for (int k = 0; k < D; ++k) u[k] = u[k] + ba[k];
-  const Dn cc = dot<D, N>(c, c), uu = dot<D, N>(u, u);
-  if (!(uu.v > 0 && cc.v > 0)) return plain();
-  const Dn r = sqrt(uu * cc), cs = dot<D, N>(u, c) / r;
-  if (cs.v < kMinCos<D>) return plain();
-  const Dn w = Dn(2) / (Dn(1) + cs), scale0 = w * cc / r, scale1 = 2 * (w * cs);
-  Vn d0, d1, m, dmid;
-  for (int k = 0; k < D; ++k) {
-    d0[k] = scale0 * u[k];
-    d1[k] = scale1 * c[k] - d0[k];
-    m[k] = 0.5 * (a[k] + Dn(t.x[k])) + 0.125 * (d0[k] - d1[k]);
-    dmid[k] = 1.5 * c[k] - 0.25 * (d0[k] + d1[k]);
-  }
-  const Vn bm = drift(m);
-  // sqrt(|b|_A^2 |v|_A^2) - <b, v>_A with A the constant metric.
-  auto cost = [&](const Vn& b, const Vn& v) {
-    const Vn ab = apply<D, N>(a_, b), av = apply<D, N>(a_, v);
-    return sqrt(dot<D, N>(b, ab) * dot<D, N>(v, av)) - dot<D, N>(ab, v);
-  };
-  Vn bt, d1c = d1;
-  for (int k = 0; k < D; ++k) bt[k] = Dn(t.b[k]);
-  const Dn total = (1.0 / 6) * (cost(ba, d0) + 4 * cost(bm, dmid) + cost(bt, d1c));
-  // (curve() clips the action at 0, where Simpson's rule undercharges a
-  // path through an equilibrium.)
-  if (!(total.v > 0)) return plain();
-  out.value = total.v;
-  for (int k = 0; k < D; ++k) {
-    out.d_base[k] = total.d[static_cast<std::size_t>(k)];
-    out.d_grad[k] = total.d[static_cast<std::size_t>(D + k)];
-  }
-  out.slopes = std::isfinite(out.d_base.sum() + out.d_grad.sum());
-  return out;
-}
-
-template <int D>
 typename JetCost<D>::Update JetCost<D>::from_point(const Vd& xa, double va, const Vd& ga, const Point& target,
                                                    double path) const {
   // The curve along the minimum action direction at xa, or the straight
@@ -290,9 +149,8 @@ typename JetCost<D>::Update JetCost<D>::from_point(const Vd& xa, double va, cons
 
 template <int D>
 typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1,
-                                                  const Vd& g1, const Point& target, const Source& src,
+                                                  const Vd& g1, const Point& target, double source,
                                                   double tolerance) const {
-  const double source = src.value;
   const Vd e = x1 - x0;
   const double d0 = g0.dot(e), d1 = g1.dot(e);
   // The minimum is located as the root of dF/ds, not by comparing values of
@@ -303,8 +161,7 @@ typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const
   Update out;
   // The end slopes, one-sided; the x1 end (the source, shared by the edges
   // of one update) first: most edges are rejected there.
-  const double fhi0 = hermite_slope(1, v0, d0, v1, d1) +
-                      (src.slopes ? src.d_base.dot(e) + src.d_grad.dot(g1 - g0) : (source - path(1 - kStep)) / kStep);
+  const double fhi0 = hermite_slope(1, v0, d0, v1, d1) + (source - path(1 - kStep)) / kStep;
   if (!(fhi0 > 0)) return out;  // the minimum is at an end: a one-point update
   const double p0 = path(0);
   const double flo0 = hermite_slope(0, v0, d0, v1, d1) + (path(kStep) - p0) / kStep;

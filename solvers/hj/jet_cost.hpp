@@ -58,18 +58,6 @@ class JetCost {
   /// target: +inf when the minimum action direction at xa turns away.
   double path_action(const Vd& xa, const Vd& ga, const Point& target) const { return curve(xa, ga, target, false); }
 
-  /// path_action and, where it can be formed (constant D, a finite curve),
-  /// its derivatives in the base point and in the base gradient, by
-  /// forward-mode differentiation through the curve and Simpson's rule
-  /// (with the drift's Jacobian): the slope of an edge update at its source
-  /// end for every edge of the source, without a curve each.
-  struct Source {
-    double value = std::numeric_limits<double>::infinity();
-    Vd d_base = Vd::Zero(), d_grad = Vd::Zero();
-    bool slopes = false;  // d_base and d_grad hold the derivatives
-  };
-  Source source(const Vd& xa, const Vd& ga, const Point& target) const;
-
   /// The update from the node (xa, va, ga) to the target: the curve (its
   /// action `path`, from path_action) or the straight segment, whichever is
   /// cheaper.
@@ -82,14 +70,7 @@ class JetCost {
   /// starts face searches; the update kept needs the default, since the
   /// gradient at the target is taken at the base point).
   Update from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1, const Vd& g1,
-                   const Point& target, const Source& source, double tolerance = 1e-10) const;
-  /// The same with the source's action only (its slope by a difference).
-  Update from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1, const Vd& g1,
-                   const Point& target, double source, double tolerance = 1e-10) const {
-    Source s;
-    s.value = source;
-    return from_edge(x0, v0, g0, x1, v1, g1, target, s, tolerance);
-  }
+                   const Point& target, double source, double tolerance = 1e-10) const;
 
   /// The update from the triangle [x0, x1, x2] of accepted nodes (3-D; x2
   /// the source) to the target at an interior minimum over it, starting

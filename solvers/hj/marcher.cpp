@@ -492,8 +492,7 @@ class Marcher {
     // must improve V(x) before the (costlier) curved updates are tried.
     if (from_edge_[f] && !(V[fs] + cost_.segment(xs.data(), x.data()) < V[f])) return;
     const typename JetCost<D>::Point target = jet_->at(x);
-    const auto src = jet_->source(xs, grad(fs), target);
-    const double source = src.value;
+    const double source = jet_->path_action(xs, grad(fs), target);
     ++r_.updates;
     typename JetCost<D>::Update best;
     // 3-D: the edge minima of the base neighbours, where face updates start,
@@ -508,7 +507,7 @@ class Marcher {
     for_each_base_neighbour(i, is, [&](std::int64_t f0, const Index<D>& i0) {
       const Vd x0 = node(i0);
       if (crosses_equilibrium(x0.data(), x.data())) return;
-      const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, src, kCoarse);
+      const auto u = jet_->from_edge(x0, V[f0], grad(f0), xs, V[fs], grad(fs), target, source, kCoarse);
       ++r_.updates;
       if (u.value < best.value) best = u, best_edge = nb;
       if (D == 3)
@@ -538,7 +537,7 @@ class Marcher {
           });
       if (best_edge >= 0) {
         const Base& b = bases[best_edge];
-        best = jet_->from_edge(node(b.i), V[b.f], grad(b.f), xs, V[fs], grad(fs), target, src);
+        best = jet_->from_edge(node(b.i), V[b.f], grad(b.f), xs, V[fs], grad(fs), target, source);
       }
     }
     // Edge updates (the characteristic crosses the edge) carry reliable

@@ -208,63 +208,6 @@ TEST_CASE("jet update: an edge the characteristic misses has its minimum at an e
   CHECK(one.value > bm.value(x));
 }
 
-namespace {
-
-/// Central differences of path_action in the base point and its gradient,
-/// against JetCost::source's forward-mode derivatives.
-template <int D, class Vd>
-void check_source_slopes(const hj::JetCost<D>& jet, const Vd& xa, const Vd& ga, const Vd& x) {
-  const auto target = jet.at(x);
-  const auto src = jet.source(xa, ga, target);
-  REQUIRE(src.slopes);
-  const double plain = jet.path_action(xa, ga, target);
-  CHECK(src.value == Approx(plain).epsilon(1e-13));
-  const double step = 1e-6;
-  for (int k = 0; k < D; ++k) {
-    Vd dx = Vd::Zero();
-    dx[k] = step;
-    const double fd_base = (jet.path_action(xa + dx, ga, target) - jet.path_action(xa - dx, ga, target)) / (2 * step);
-    const double fd_grad = (jet.path_action(xa, ga + dx, target) - jet.path_action(xa, ga - dx, target)) / (2 * step);
-    INFO("component " << k << ": d/dbase " << src.d_base[k] << " vs " << fd_base << ", d/dgrad " << src.d_grad[k]
-                      << " vs " << fd_grad);
-    // Central differences: O(step^2) truncation, O(eps |action| / step) rounding.
-    const double tol = 1e-7 * (1 + std::abs(fd_base) + std::abs(fd_grad));
-    CHECK(std::abs(src.d_base[k] - fd_base) < tol);
-    CHECK(std::abs(src.d_grad[k] - fd_grad) < tol);
-  }
-}
-
-}  // namespace
-
-TEST_CASE("jet source curve: its derivatives in the base point and gradient match differences", "[hj][jet]") {
-  SECTION("2-D rotational benchmark") {
-    const Benchmark bm;
-    const hj::JetCost<2> jet(bm.h);
-    const V2 x(0.5, 0.3), xa = bm.back(x, 0.08) + V2(0.01, -0.004);
-    // A base gradient off the exact one, as along an edge.
-    check_source_slopes<2>(jet, xa, V2(bm.grad(xa) + V2(0.05, -0.03)), x);
-  }
-  SECTION("3-D nonlinear expression field") {
-    const Rotational3d f;
-    const hj::JetCost<3> jet(f.h);
-    const V3 x(0.5, 0.3, -0.2), xa = f.back(x, 0.06) + V3(0.004, -0.003, 0.002);
-    check_source_slopes<3>(jet, xa, V3(f.grad(xa) + V3(0.02, 0.01, -0.03)), x);
-  }
-  SECTION("state-dependent D: the plain action, the slopes left to differences") {
-    const std::vector<std::string> vars{"x", "y"};
-    std::shared_ptr<const model::System> s(
-        model::make_expression_system({vars, {}, {"-(0.5 + 0.25*y^2)*x + 4*y", "-(1 + 0.3*x)^2*y - 2*x"}, "", {}}));
-    auto sigma = model::make_expression_field({{"sqrt(1 + 0.5*y^2)", "0"}, {"0", "1 + 0.3*x"}}, vars, {}, "sigma");
-    const model::Hamiltonian h({s, model::make_state_gaussian_noise(sigma, 2, 2)}, model::HamiltonianKind::kLangevin);
-    const hj::JetCost<2> jet(h);
-    const V2 xa(0.3, 0.1), ga(0.3, 0.2), x(0.36, 0.14);
-    const auto target = jet.at(x);
-    const auto src = jet.source(xa, ga, target);
-    CHECK_FALSE(src.slopes);
-    CHECK(src.value == jet.path_action(xa, ga, target));
-  }
-}
-
 TEST_CASE("the jet method: where it applies, and the gradient it returns", "[hj][jet]") {
   const Benchmark bm;
   std::string why;
