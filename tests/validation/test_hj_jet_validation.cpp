@@ -89,7 +89,11 @@ TEST_CASE("jet: second order on the rotational linear benchmark b = (-2x - 10y, 
   INFO("max errors " << e[0].value << ", " << e[1].value << "; RMS gradient errors " << e[0].grad << ", " << e[1].grad);
   CHECK(order(e[0].value, e[1].value, 2) > 1.8);
   CHECK(e[1].value < 1e-3);  // OLIM-MID: 1.6e-3 at this grid
-  CHECK(order(e[0].grad, e[1].grad, 2) > 1.0);
+  // grad V: second order asymptotically (the local update's gradient is
+  // third order, tests/unit/test_hj_jet.cpp); measured 1.7 here, 1.45
+  // before a later edge update stopped replacing grad V for a hair's
+  // improvement in V.
+  CHECK(order(e[0].grad, e[1].grad, 2) > 1.5);
 }
 
 TEST_CASE("jet: b = -(1/2) grad U + l with l . grad U = 0 gives V = U", "[hj][jet][validation]") {
