@@ -502,10 +502,9 @@ class Marcher {
     typename JetCost<D>::Update best;
     // 3-D: the edge minima of the base neighbours, where face updates start,
     // located coarsely first (they rank the edges and start the face
-    // searches); the best is refined if no face beats it. 2-D: to 1e-10 in
-    // the edge parameter: the max error at 2049^2 is sensitive to it (9.8e-6
-    // with 1e-8, 3.5e-6 to 7.8e-6 with 1e-9 depending on rounding, 3.5e-6
-    // with 1e-10); at 1025^2 everything from 1e-6 to 1e-10 is within 1%.
+    // searches); the best is refined if no face beats it. 2-D: to the
+    // default tolerance, which the stop on the slope's rounding noise
+    // (JetCost::from_edge) usually ends first.
     constexpr double kCoarse = D == 3 ? 1e-4 : 1e-10;
     std::array<Base, 26> bases;
     int nb = 0, best_edge = -1;
