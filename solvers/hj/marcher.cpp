@@ -564,12 +564,10 @@ class Marcher {
     // 2-D only: in 3-D the later updates are mostly face updates replacing
     // edge ones, whose gradients are the better (with the rule, grad V's
     // RMS error at 49^3, s = 0.1, rose from 1.8e-3 to 2.7e-3).
-    if (D == 2 && edge && from_edge_[f] && best.value > V[f] - keep_gradient_below_) {
-      V[f] = best.value;
-      heap_.push({best.value, f});
-      return;
-    }
+    const bool keep_gradient = D == 2 && edge && from_edge_[f] && best.value > V[f] - keep_gradient_below_;
     V[f] = best.value;
+    heap_.push({best.value, f});
+    if (keep_gradient) return;
     from_edge_[f] = edge;
     // grad V is formed once, when the node is accepted (settle_gradient):
     // a trial node's value improves about three times in 2-D, and only
@@ -584,7 +582,6 @@ class Marcher {
       free_slots_.pop_back();
     }
     pending_[static_cast<std::size_t>(slot)] = best;
-    heap_.push({best.value, f});
   }
 
   /// grad V at node f from the update that set its value: d/dx of that

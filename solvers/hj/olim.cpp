@@ -44,7 +44,8 @@ std::size_t Result::memory_estimate(const grid::Grid& g) {
 std::size_t Result::memory_estimate(const grid::Grid& g, Method m) {
   // The jet method adds grad V, a flag and the slot of a pending update per
   // node (the pending updates themselves are few: one per trial node).
-  return memory_estimate(g) + (m == Method::kJet ? g.size() * (g.dim() * sizeof(double) + 1 + sizeof(std::int32_t)) : 0);
+  const std::size_t jet = g.dim() * sizeof(double) + 1 + sizeof(std::int32_t);
+  return memory_estimate(g) + (m == Method::kJet ? g.size() * jet : 0);
 }
 
 std::string Result::brief_report() const {
