@@ -50,15 +50,20 @@ std::unique_ptr<io::ResultFile> open_output(const CommonOptions& o, const std::s
 int guarded(const std::function<int()>& body, const par::Comm& comm) {
   const std::string who = comm.parallel() ? fmt::format("fwkit[rank {}]", comm.rank()) : "fwkit";
   int code = 0;
+  // The line is written in one piece: std::cerr is unbuffered, and under
+  // MPI the launcher's abort notice on the same stream could land between
+  // the parts.
+  std::string line;
   try {
     return body();
   } catch (const Error& e) {
-    std::cerr << who << ": error: " << e.what() << "\n";
+    line = who + ": error: " + e.what() + "\n";
     code = static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::cerr << who << ": internal error: " << e.what() << "\n";
+    line = who + ": internal error: " + e.what() + "\n";
     code = static_cast<int>(ExitCode::kSoftware);
   }
+  std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
   if (comm.parallel()) {
     std::cerr.flush();
     comm.abort(code);
