@@ -61,6 +61,7 @@ QpJob read_job(const config::Table& t, int dim) {
   j.options.radius = static_cast<int>(t.integer("radius", 0, config::between(0, 200)));
   j.options.seed_radius = t.number("seed_radius", j.options.seed_radius, config::between(1, 50));
   j.options.stop_at_boundary = t.boolean("stop_at_boundary", false);
+  j.options.guided = t.boolean("guided", j.options.guided);
   j.options.simpson = t.choice("quadrature", "midpoint", {"midpoint", "simpson"}) == "simpson";
   j.method = t.choice("method", "auto", {"auto", "jet", "olim"});
   const config::Table c = t.table("cycle");

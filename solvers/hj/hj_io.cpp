@@ -1,6 +1,7 @@
 #include "hj_io.hpp"
 
 #include <limits>
+#include <vector>
 
 #include "fwkit/io/grid_dimensions.hpp"
 
@@ -26,6 +27,11 @@ void write_potential(const io::Group& g, const Result& r, const std::vector<doub
   g.set_attribute("accepted", r.accepted);
   g.set_attribute("updates", r.updates);
   g.set_attribute("seconds", r.seconds);
+  if (!r.guide_grid.empty()) {
+    const std::vector<std::int64_t> nodes(r.guide_grid.begin(), r.guide_grid.end());
+    g.set_attribute("guide_nodes", std::span<const std::int64_t>(nodes));
+    g.set_attribute("guide_fallbacks", r.guide_fallbacks);
+  }
   if (attractor.size() > 0) {
     g.set_attribute("source", "attractor");
     g.set_attribute("attractor", std::span<const double>(attractor.data(), static_cast<std::size_t>(attractor.size())));

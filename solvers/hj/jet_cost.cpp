@@ -150,7 +150,7 @@ typename JetCost<D>::Update JetCost<D>::from_point(const Vd& xa, double va, cons
 template <int D>
 typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1,
                                                   const Vd& g1, const Point& target, double source,
-                                                  double tolerance) const {
+                                                  double tolerance, int* end) const {
   const Vd e = x1 - x0;
   const double d0 = g0.dot(e), d1 = g1.dot(e);
   // The minimum is located as the root of dF/ds, not by comparing values of
@@ -162,10 +162,17 @@ typename JetCost<D>::Update JetCost<D>::from_edge(const Vd& x0, double v0, const
   // The end slopes, one-sided; the x1 end (the source, shared by the edges
   // of one update) first: most edges are rejected there.
   const double fhi0 = hermite_slope(1, v0, d0, v1, d1) + (source - path(1 - kStep)) / kStep;
-  if (!(fhi0 > 0)) return out;  // the minimum is at an end: a one-point update
+  if (!(fhi0 > 0)) {  // the minimum is at an end: a one-point update
+    if (end) *end = 1;
+    return out;
+  }
   const double p0 = path(0);
   const double flo0 = hermite_slope(0, v0, d0, v1, d1) + (path(kStep) - p0) / kStep;
-  if (!(flo0 < 0)) return out;
+  if (!(flo0 < 0)) {
+    if (end) *end = -1;
+    return out;
+  }
+  if (end) *end = 0;
   // Start at the minimum of the cubic with F's values and slopes at the
   // ends, then secant steps on dF/ds (the first a Newton step with the
   // cubic's curvature), kept inside the bracket [lo, hi] by falling back to

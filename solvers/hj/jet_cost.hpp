@@ -54,6 +54,10 @@ class JetCost {
 
   Point at(const Vd& x) const;
 
+  /// The minimum action direction b + D grad V at a point (the
+  /// characteristic's, forward in time along the instanton).
+  Vd characteristic(const Point& p, const Vd& g) const { return p.b + diffusion(p) * g; }
+
   /// The action of the curve from the node xa (grad V = ga there) to the
   /// target: +inf when the minimum action direction at xa turns away.
   double path_action(const Vd& xa, const Vd& ga, const Point& target) const { return curve(xa, ga, target, false); }
@@ -70,7 +74,7 @@ class JetCost {
   /// starts face searches; the update kept needs the default, since the
   /// gradient at the target is taken at the base point).
   Update from_edge(const Vd& x0, double v0, const Vd& g0, const Vd& x1, double v1, const Vd& g1,
-                   const Point& target, double source, double tolerance = 1e-10) const;
+                   const Point& target, double source, double tolerance = 1e-10, int* end = nullptr) const;
 
   /// The update from the triangle [x0, x1, x2] of accepted nodes (3-D; x2
   /// the source) to the target at an interior minimum over it, starting

@@ -44,13 +44,22 @@ std::size_t Result::memory_estimate(const grid::Grid& g) {
 std::size_t Result::memory_estimate(const grid::Grid& g, Method m) {
   // The jet method adds grad V, a flag and the slot of a pending update per
   // node (the pending updates themselves are few: one per trial node).
+  // Options::guided (2-D): the guide's V and direction in floats and the
+  // order (a float and a node index) per node, and the coarse solve before
+  // it (a quarter of the nodes, freed before the fine march grows).
   const std::size_t jet = g.dim() * sizeof(double) + 1 + sizeof(std::int32_t);
-  return memory_estimate(g) + (m == Method::kJet ? g.size() * jet : 0);
+  const std::size_t guide = g.dim() == 2 ? (1 + g.dim()) * sizeof(float) + 2 * sizeof(float) : 0;
+  return memory_estimate(g) + (m == Method::kJet ? g.size() * (jet + guide) : 0);
 }
 
 std::string Result::brief_report() const {
   std::string s = fmt::format("quasi-potential ({}): {} ({} nodes accepted, radius {}, {} updates, {:.3g} s)\n",
                               method_name(method), message, accepted, radius, updates, seconds);
+  if (!guide_grid.empty()) {
+    s += "  guided by a solve on ";
+    for (std::size_t k = 0; k < guide_grid.size(); ++k) s += fmt::format("{}{}", k ? "x" : "", guide_grid[k]);
+    s += fmt::format(" nodes; {} nodes by the march's full updates\n", guide_fallbacks);
+  }
   if (status == Status::kStoppedAtBoundary) {
     s += fmt::format("  first boundary node at (");
     for (std::size_t k = 0; k < boundary_point.size(); ++k) s += fmt::format("{}{:.6g}", k ? ", " : "", boundary_point[k]);

@@ -96,6 +96,42 @@ TEST_CASE("jet: second order on the rotational linear benchmark b = (-2x - 10y, 
   CHECK(order(e[0].grad, e[1].grad, 2) > 1.5);
 }
 
+TEST_CASE("jet, guided by a coarse solve: second order on the benchmark, no less accurate than the march",
+          "[hj][jet][validation]") {
+  // From 257 nodes a side (Options::guided) the nodes beyond a core around
+  // the attractor are computed once each, from the segment the coarse
+  // solution's backward characteristic points to. The errors must keep
+  // second order and stay at or below those of the ordered march on the
+  // same grid, computed here with the guide off.
+  std::shared_ptr<const model::System> lin = model::make_catalog_system("linear", {});
+  const model::Hamiltonian h({lin, model::make_gaussian_noise(Mat::Identity(2, 2))}, model::HamiltonianKind::kLangevin);
+  const Exact exact = [](const double* x) { return 2 * x[0] * x[0] + x[1] * x[1]; };
+  const auto solve = [&](int n, bool guided) {
+    hj::Options o = jet();
+    o.guided = guided;
+    hj::Result r = hj::solve<2>({h, grid::Grid{{-1, -1}, {1, 1}, {n, n}}, Vec::Zero(2)}, o);
+    REQUIRE(r.ok());
+    return r;
+  };
+  const hj::Result march = solve(257, false), g257 = solve(257, true), g513 = solve(513, true);
+  CHECK(march.guide_grid.empty());
+  REQUIRE(g257.guide_grid == std::vector<int>{129, 129});
+  REQUIRE(g513.guide_grid == std::vector<int>{257, 257});
+  // Every node reached, and the walk found a segment for all but a few (the
+  // rest, where characteristics leave the box, take the march's updates).
+  for (const hj::Result* r : {&g257, &g513}) {
+    CHECK(std::count(r->node_status.begin(), r->node_status.end(), static_cast<std::int8_t>(hj::NodeStatus::kFar)) == 0);
+    CHECK(static_cast<double>(r->guide_fallbacks) < 0.01 * static_cast<double>(r->grid.size()));
+  }
+  const Errors em = errors(march, exact, 1.0), e1 = errors(g257, exact, 1.0), e2 = errors(g513, exact, 1.0);
+  INFO("march 257^2: " << em.value << " (grad " << em.grad << "); guided 257^2, 513^2: " << e1.value << ", " << e2.value
+                       << " (grad " << e1.grad << ", " << e2.grad << ")");
+  CHECK(e1.value <= em.value);
+  CHECK(e1.grad <= em.grad);
+  CHECK(order(e1.value, e2.value, 2) > 1.8);
+  CHECK(order(e1.grad, e2.grad, 2) > 1.5);
+}
+
 TEST_CASE("jet: b = -(1/2) grad U + l with l . grad U = 0 gives V = U", "[hj][jet][validation]") {
   SECTION("rotational double well, g = 3: V = 2 (U - U_min) below the saddle") {
     std::shared_ptr<const model::System> s =
