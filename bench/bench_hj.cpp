@@ -7,7 +7,9 @@
 // the validation tests (S skew, s = 1 by default: strong rotation),
 // V = (x^2 + 2y^2 + 3z^2)/2 whatever s, errors over V <= 0.45.
 //
-// Usage: bench_hj [3d] [olim|jet] [K=radius] [S=s] [n ...]
+// Usage: bench_hj [3d] [olim|jet] [march] [K=radius] [S=s] [n ...]
+//   march: the ordered march everywhere (2-D jet: no coarse guide from
+//   257 nodes a side, Options::guided).
 //   2-D default: jet on 129 257 513 1025; 3-D: jet on 25 33 49 (OLIM with
 //   K = n / 6 unless K is given).
 #include <fmt/format.h>
@@ -109,6 +111,8 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "jet") == 0 || std::strcmp(argv[i], "olim") == 0) {
       o.method = argv[i][0] == 'j' ? hj::Method::kJet : hj::Method::kOlim;
       method_given = true;
+    } else if (std::strcmp(argv[i], "march") == 0) {
+      o.guided = false;
     } else if (std::strncmp(argv[i], "S=", 2) == 0) {
       rotation = std::atof(argv[i] + 2);
     } else if (std::strncmp(argv[i], "K=", 2) == 0) {
