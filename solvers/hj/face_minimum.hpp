@@ -4,7 +4,8 @@
 //
 // F(l0, l1) is the update value from the base point l0 x0 + l1 x1 +
 // (1 - l0 - l1) x2 of the triangle. The search starts on the edge l1 = 0
-// (at an edge minimum, l0 = start) and takes Newton steps with
+// (at an edge minimum, l0 = start), or inside at (start, start1), and
+// takes Newton steps with
 // central-difference derivatives (six evaluations a step), shortened to stay
 // in the triangle. The result is the interior minimiser, or nothing when the
 // minimum lies on the boundary (the edge and one-point updates cover it)
@@ -29,9 +30,9 @@ double face_fall(const F& value, double start, double edge_value) {
 }
 
 template <class F>
-std::optional<std::pair<double, double>> face_minimum(const F& value, double start) {
+std::optional<std::pair<double, double>> face_minimum(const F& value, double start, double start1 = 0) {
   constexpr double kStep = 1e-4, kEdge = 1e-7;
-  double l0 = start, l1 = 0;
+  double l0 = start, l1 = start1;
   int on_boundary = 0;
   for (int it = 0; it < 30; ++it) {
     const double f = value(l0, l1), fp0 = value(l0 + kStep, l1), fm0 = value(l0 - kStep, l1),

@@ -17,7 +17,7 @@ Guide make_guide(const model::Hamiltonian& h, const grid::Grid& fine, const Resu
   const std::size_t n = fine.size();
   Guide out;
   out.value.assign(n, std::numeric_limits<float>::infinity());
-  out.direction.assign(n * D, 0.f);
+  out.direction.assign(n * D, 0);
   std::int64_t cstride[D], fstride[D];
   cstride[D - 1] = fstride[D - 1] = 1;
   for (int k = D - 2; k >= 0; --k) {
@@ -57,7 +57,8 @@ Guide make_guide(const model::Hamiltonian& h, const grid::Grid& fine, const Resu
     const Vd u = -jet.characteristic(jet.at(x), g);
     const double un = u.norm();
     if (!(un > 0)) continue;
-    for (int k = 0; k < D; ++k) out.direction[f * D + k] = static_cast<float>(u[k] / un);
+    for (int k = 0; k < D; ++k)
+      out.direction[f * D + k] = static_cast<std::int16_t>(std::lround(u[k] / un * Guide::kDirectionScale));
   }
   return out;
 }

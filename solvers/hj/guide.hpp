@@ -25,7 +25,10 @@ namespace fw::hj {
 /// What a coarse solve tells the fine grid, per fine node.
 struct Guide {
   std::vector<float> value;      // coarse V interpolated (+inf where the coarse solve has none)
-  std::vector<float> direction;  // unit backward characteristic, node-major (zeros where none)
+  /// The unit backward characteristic times kDirectionScale, node-major
+  /// (zeros where none): 16 bits a component keep 257^3 in 3-D under 1 GB.
+  std::vector<std::int16_t> direction;
+  static constexpr double kDirectionScale = 32767;
   bool empty() const { return value.empty(); }
 };
 
@@ -36,77 +39,97 @@ Guide make_guide(const model::Hamiltonian& h, const grid::Grid& fine, const Resu
 
 /// Walks from node i backward along the guide's direction field (midpoint
 /// steps of half a grid step, in index units) for up to `reach` grid steps
-/// and calls fn(i0, i1) for each grid segment [i0, i1] it crosses (nodes
-/// differing by one along one axis), in order, until fn returns true or the
-/// walk leaves the box. 2-D; at least 2 nodes a side.
-template <class Fn>
-void walk_back(const grid::Grid& g, const Guide& guide, const int (&i)[2], double reach, Fn&& fn);
+/// and calls fn(c, axis, frac) for each crossing of a grid line (2-D) or
+/// plane (3-D) normal to `axis`, in order: c is the lower corner of the
+/// crossed segment or square (c[axis] the line or plane), frac the
+/// crossing's fractional position beyond c in the other axes. Stops when fn
+/// returns true or the walk leaves the box. At least 2 nodes a side.
+template <int D, class Fn>
+void walk_back(const grid::Grid& g, const Guide& guide, const int (&i)[D], double reach, Fn&& fn);
 
 // ---- implementation ----
 
 namespace detail {
-/// The guide's direction at the grid position p (index units), bilinear
+/// The guide's direction at the grid position p (index units), multilinear
 /// between nodes (at the nearest point of the box for p outside it), in
 /// index units and normalised; false where the guide has none.
-inline bool guide_direction(const grid::Grid& g, const Guide& guide, const double (&p)[2], double (&d)[2]) {
-  int c[2];
-  double fr[2];
-  for (int k = 0; k < 2; ++k) {
+template <int D>
+bool guide_direction(const grid::Grid& g, const Guide& guide, const double (&p)[D], double (&d)[D]) {
+  int c[D];
+  double fr[D];
+  std::size_t stride[D];
+  stride[D - 1] = 1;
+  for (int k = D - 2; k >= 0; --k) stride[k] = stride[k + 1] * static_cast<std::size_t>(g.nodes[k + 1]);
+  for (int k = 0; k < D; ++k) {
     const double pk = std::clamp(p[k], 0.0, g.nodes[k] - 1.0);
     c[k] = std::min(static_cast<int>(pk), g.nodes[k] - 2);
     fr[k] = pk - c[k];
+    d[k] = 0;
   }
-  d[0] = d[1] = 0;
-  for (int corner = 0; corner < 4; ++corner) {
-    const int a = corner & 1, b = corner >> 1;
-    const double w = (a ? fr[0] : 1 - fr[0]) * (b ? fr[1] : 1 - fr[1]);
+  for (int corner = 0; corner < (1 << D); ++corner) {
+    double w = 1;
+    std::size_t f = 0;
+    for (int k = 0; k < D; ++k) {
+      const int up = corner >> k & 1;
+      w *= up ? fr[k] : 1 - fr[k];
+      f += static_cast<std::size_t>(c[k] + up) * stride[k];
+    }
     if (w == 0) continue;
-    const std::size_t f = static_cast<std::size_t>(c[0] + a) * static_cast<std::size_t>(g.nodes[1]) + (c[1] + b);
-    d[0] += w * guide.direction[2 * f] / g.spacing(0);
-    d[1] += w * guide.direction[2 * f + 1] / g.spacing(1);
+    for (int k = 0; k < D; ++k) d[k] += w * guide.direction[D * f + k] / g.spacing(k);
   }
-  const double n = std::hypot(d[0], d[1]);
+  double n = 0;
+  for (int k = 0; k < D; ++k) n += d[k] * d[k];
   if (!(n > 0)) return false;
-  d[0] /= n;
-  d[1] /= n;
+  n = 1 / std::sqrt(n);
+  for (int k = 0; k < D; ++k) d[k] *= n;
   return true;
 }
 }  // namespace detail
 
-template <class Fn>
-void walk_back(const grid::Grid& g, const Guide& guide, const int (&i)[2], double reach, Fn&& fn) {
+template <int D, class Fn>
+void walk_back(const grid::Grid& g, const Guide& guide, const int (&i)[D], double reach, Fn&& fn) {
   constexpr double kStep = 0.5;
-  double p[2] = {static_cast<double>(i[0]), static_cast<double>(i[1])}, d[2], m[2];
+  double p[D], d[D], m[D], q[D];
+  for (int k = 0; k < D; ++k) p[k] = i[k];
   for (double t = 0; t < reach; t += kStep) {
-    if (!detail::guide_direction(g, guide, p, d)) return;
-    for (int k = 0; k < 2; ++k) m[k] = p[k] + 0.5 * kStep * d[k];
-    if (!detail::guide_direction(g, guide, m, d)) return;
-    const double q[2] = {p[0] + kStep * d[0], p[1] + kStep * d[1]};
-    // The grid lines crossed in (p, q], in order along the step.
+    if (!detail::guide_direction<D>(g, guide, p, d)) return;
+    for (int k = 0; k < D; ++k) m[k] = p[k] + 0.5 * kStep * d[k];
+    if (!detail::guide_direction<D>(g, guide, m, d)) return;
+    for (int k = 0; k < D; ++k) q[k] = p[k] + kStep * d[k];
+    // The grid lines (planes) crossed in (p, q], in order along the step.
     struct Cross {
       double tau;
       int axis, line;
     };
-    Cross cr[4];
+    Cross cr[2 * D];
     int nc = 0;
-    for (int k = 0; k < 2; ++k) {
+    for (int k = 0; k < D; ++k) {
       if (q[k] > p[k])
         for (double l = std::floor(p[k]) + 1; l <= q[k]; l += 1) cr[nc++] = {(l - p[k]) / (q[k] - p[k]), k, static_cast<int>(l)};
       else if (q[k] < p[k])
         for (double l = std::ceil(p[k]) - 1; l >= q[k]; l -= 1) cr[nc++] = {(l - p[k]) / (q[k] - p[k]), k, static_cast<int>(l)};
     }
-    if (nc == 2 && cr[1].tau < cr[0].tau) std::swap(cr[0], cr[1]);
-    for (int c = 0; c < nc; ++c) {
-      const int k = cr[c].axis, o = 1 - k;
-      int i0[2], i1[2];
-      i0[k] = i1[k] = cr[c].line;
-      i0[o] = static_cast<int>(std::floor(p[o] + cr[c].tau * (q[o] - p[o])));
-      i1[o] = i0[o] + 1;
-      if (i0[k] < 0 || i0[k] >= g.nodes[k] || i0[o] < 0 || i1[o] >= g.nodes[o]) return;
-      if (fn(i0, i1)) return;
+    for (int a = 1; a < nc; ++a)  // (a step shorter than a grid step crosses at most one line per axis)
+      for (int b = a; b > 0 && cr[b].tau < cr[b - 1].tau; --b) std::swap(cr[b], cr[b - 1]);
+    for (int n = 0; n < nc; ++n) {
+      const int k = cr[n].axis;
+      int c[D];
+      double frac[D];
+      bool inside = true;
+      for (int o = 0; o < D; ++o) {
+        if (o == k) {
+          c[o] = cr[n].line, frac[o] = 0;
+        } else {
+          const double x = p[o] + cr[n].tau * (q[o] - p[o]);
+          c[o] = static_cast<int>(std::floor(x));
+          frac[o] = x - c[o];
+        }
+        inside = inside && c[o] >= 0 && (o == k ? c[o] < g.nodes[o] : c[o] + 1 < g.nodes[o]);
+      }
+      if (!inside) return;
+      if (fn(c, k, frac)) return;
     }
-    p[0] = q[0];
-    p[1] = q[1];
+    for (int k = 0; k < D; ++k) p[k] = q[k];
   }
 }
 

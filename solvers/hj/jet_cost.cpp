@@ -280,10 +280,10 @@ double JetCost<D>::face_descent(const Vd (&x)[3], const double (&v)[3], const Vd
 
 template <int D>
 typename JetCost<D>::Update JetCost<D>::from_face(const Vd (&x)[3], const double (&v)[3], const Vd (&g)[3],
-                                                  const Point& target, double start) const {
+                                                  const Point& target, double start, double start1) const {
   const FaceValue<D> value(*this, x, v, g, target);
   Update out;
-  const auto l = face_minimum(value, start);
+  const auto l = face_minimum(value, start, start1);
   if (!l) return out;
   out.value = value(l->first, l->second);
   out.base = value.base(l->first, l->second);

@@ -79,13 +79,15 @@ class JetCost {
   /// The update from the triangle [x0, x1, x2] of accepted nodes (3-D; x2
   /// the source) to the target at an interior minimum over it, starting
   /// from the minimum over the edge [x2, x0] at x2 + start (x0 - x2) (from
-  /// from_edge); +inf when the minimum lies on the triangle's boundary.
+  /// from_edge), or from the interior point with barycentric coordinates
+  /// (start, start1) on (x0, x1); +inf when the minimum lies on the
+  /// triangle's boundary.
   /// V on the triangle is the cubic Bezier patch fixed by the vertices'
   /// values and gradients (the centre coefficient so that quadratics are
   /// reproduced: O(h^3), which keeps the method second order), grad V is
   /// linear; the minimum by Newton's method with difference derivatives.
   Update from_face(const Vd (&x)[3], const double (&v)[3], const Vd (&g)[3], const Point& target,
-                   double start) const;
+                   double start, double start1 = 0) const;
 
   /// The rate at which the value falls from the edge minimum (`start`,
   /// value `edge_value`, as for from_face) into the triangle, per unit

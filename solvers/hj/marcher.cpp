@@ -173,18 +173,24 @@ int default_radius(const model::Hamiltonian& h, const grid::Grid& g, int nmax, M
   return std::max(3, static_cast<int>(std::lround((0.5 + 0.5 * rho) * std::sqrt(nmax))));
 }
 
-/// Whether Options::guided applies (see there): 2-D, the jet method, a
-/// point attractor with no other equilibrium in the box, the whole box, and
-/// at least kGuideMinNodes nodes a side.
-constexpr int kGuideMinNodes = 257;
+/// Whether Options::guided applies (see there): the jet method, a point
+/// attractor with no other equilibrium in the box, the whole box, at least
+/// 257 nodes a side in 2-D and 65 in 3-D, and in 3-D a rotation ratio
+/// (rotation_ratio) up to 1.75. The 3-D field of the tests at 65^3: with
+/// s = 0.25 (ratio 1.68) 1.16e-3 in 4.5 s guided, 1.16e-3 in 9.8 s by the
+/// march; with s = 1 (ratio 2, capped) 3.8e-2 guided against the march's
+/// 7.2e-3 at 49^3: where the face searches fail (docs/performance.md) the
+/// guided pass has no other update to fall back on than the edges.
+constexpr int kGuideMinNodes = 257, kGuideMinNodes3 = 65;
+constexpr double kGuideMaxRotation3 = 1.75;
 template <int D>
 bool guided_applies(const Problem& pb, const Options& o) {
-  if (D != 2 || !o.guided || o.method != Method::kJet || !pb.cycle.empty() || !pb.equilibria.empty() ||
+  if (!o.guided || o.method != Method::kJet || !pb.cycle.empty() || !pb.equilibria.empty() ||
       o.stop_at_boundary)
     return false;
   for (int k = 0; k < D; ++k)
-    if (pb.grid.nodes[k] < kGuideMinNodes) return false;
-  return true;
+    if (pb.grid.nodes[k] < (D == 2 ? kGuideMinNodes : kGuideMinNodes3)) return false;
+  return D == 2 || rotation_ratio(pb.hamiltonian, pb.grid) <= kGuideMaxRotation3;
 }
 
 constexpr auto kFarS = static_cast<std::int8_t>(NodeStatus::kFar);
@@ -698,11 +704,15 @@ class Marcher {
 
 public:
   /// The V below which the march itself computes the nodes under a guide:
-  /// the core within the update radius of the attractor, where the
-  /// characteristics turn through large angles within the reach of an
-  /// update (on the benchmark, cores of 0, 6, 9, 12, 24 and 48 steps gave
-  /// 1025^2 max errors 1.6e-5, 1.4e-5, 5.6e-6, 5.6e-6, 6.4e-6 and 7.1e-6).
+  /// the core within K grid steps of the attractor in 2-D, 3K in 3-D
+  /// (K the update radius), where the characteristics turn through large
+  /// angles within the reach of an update. Measured: 2-D benchmark, 1025^2
+  /// max errors 1.6e-5, 1.4e-5, 5.6e-6, 5.6e-6, 6.4e-6 and 7.1e-6 with
+  /// cores of 0, 6, 9, 12, 24 and 48 steps; 3-D (s = 0.1, K = 6, 65^3)
+  /// 8.2e-3, 1.6e-3, 4.19e-4 and 4.19e-4 with K, 2K, 3K and 4K (the march
+  /// alone: 4.19e-4).
   double core_value() const {
+    const double core = (D == 2 ? 1 : 3) * r_.radius;
     Index<D> c;
     for (int k = 0; k < D; ++k) c[k] = static_cast<int>(std::lround((pb_.attractor[k] - g_.lower[k]) / g_.spacing(k)));
     double v = kInf;
@@ -710,7 +720,7 @@ public:
       const Index<D> i = lay_.unflatten(f);
       double d2 = 0;
       for (int k = 0; k < D; ++k) d2 += static_cast<double>(i[k] - c[k]) * (i[k] - c[k]);
-      if (d2 >= static_cast<double>(r_.radius) * r_.radius) v = std::min(v, static_cast<double>(guide_.value[f]));
+      if (d2 >= core * core) v = std::min(v, static_cast<double>(guide_.value[f]));
     }
     return v;
   }
@@ -725,22 +735,26 @@ public:
     using Vd = typename JetCost<D>::Vd;
     guided_ = true;
     NodeBits done_bits(N_);
-    std::vector<std::pair<float, std::int32_t>> order;
+    std::vector<std::int32_t> order;  // the nodes left, by the guide's V (4 bytes a node)
     order.reserve(static_cast<std::size_t>(N_));
     for (std::int64_t f = 0; f < N_; ++f) {
       if (r_.node_status[f] == kSeedS && !done_[f]) done_[f] = 1, ++r_.accepted;
       if (done_[f]) done_bits.set(f);
-      else if (std::isfinite(guide_.value[f])) order.push_back({guide_.value[f], static_cast<std::int32_t>(f)});
+      else if (std::isfinite(guide_.value[f])) order.push_back(static_cast<std::int32_t>(f));
     }
-    std::sort(order.begin(), order.end());
+    const std::vector<float>& key = guide_.value;
+    std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+      return key[static_cast<std::size_t>(a)] < key[static_cast<std::size_t>(b)] ||
+             (key[static_cast<std::size_t>(a)] == key[static_cast<std::size_t>(b)] && a < b);
+    });
     const auto node = [&](const Index<D>& j) {
       Vd x;
       for (int k = 0; k < D; ++k) x[k] = g_.coordinate(k, j[k]);
       return x;
     };
     const auto grad = [&](std::int64_t fn) { return Vd(Eigen::Map<const Vd>(&r_.grad[fn * D])); };
-    for (const auto& entry : order) {
-      const std::int64_t f = entry.second;
+    for (const std::int32_t entry : order) {
+      const std::int64_t f = entry;
       const Index<D> i = lay_.unflatten(f);
       const Vd x = node(i);
       const typename JetCost<D>::Point target = jet_->at(x);
@@ -772,10 +786,18 @@ public:
       };
       if constexpr (D == 2) {
         const int start[2] = {i[0], i[1]};
-        walk_back(g_, guide_, start, r_.radius, [&](const int (&a)[2], const int (&b)[2]) {
-          const Index<D> i0{a[0], a[1]}, i1{b[0], b[1]};
+        walk_back<2>(g_, guide_, start, r_.radius, [&](const int (&c)[2], int axis, const double (&)[2]) {
+          const Index<D> i0{c[0], c[1]};
+          Index<D> i1 = i0;
+          ++i1[1 - axis];
           if (!done_[lay_.flatten(i0)] || !done_[lay_.flatten(i1)]) return false;
           from_line(i0, i1);
+          return std::isfinite(got.value);
+        });
+      } else {
+        const int start[3] = {i[0], i[1], i[2]};
+        walk_back<3>(g_, guide_, start, r_.radius, [&](const int (&c)[3], int axis, const double (&fr)[3]) {
+          from_square(x, target, c, axis, fr, got);
           return std::isfinite(got.value);
         });
       }
@@ -805,6 +827,64 @@ public:
 
  private:
   bool guided_ = false;
+
+  /// 3-D guided update from the square of the grid plane normal to `axis`
+  /// with lower corner c that the backward characteristic crosses at the
+  /// fractions fr: the face update from the half of the square (split
+  /// along its diagonal from c) holding the crossing, then from the other
+  /// half, then the edge updates from its sides and diagonal; the lowest
+  /// interior minimum into `got`. Needs the square's nodes computed.
+  void from_square(const typename JetCost<D>::Vd& x, const typename JetCost<D>::Point& target, const int (&c)[3],
+                   int axis, const double (&fr)[3], typename JetCost<D>::Update& got) {
+    if constexpr (D == 3) {
+      using Vd = typename JetCost<D>::Vd;
+      const int u = axis == 0 ? 1 : 0, w = axis == 2 ? 1 : 2;
+      Index<D> p[4];  // p00, p10, p01, p11 (in u, w)
+      for (int q = 0; q < 4; ++q) {
+        p[q] = {c[0], c[1], c[2]};
+        p[q][u] += q & 1;
+        p[q][w] += q >> 1;
+      }
+      std::int64_t f[4];
+      for (int q = 0; q < 4; ++q) {
+        f[q] = lay_.flatten(p[q]);
+        if (!done_[f[q]]) return;
+      }
+      Vd xs[4], gs[4];
+      double vs[4];
+      for (int q = 0; q < 4; ++q) {
+        coords(p[q], xs[q].data());
+        gs[q] = Eigen::Map<const Vd>(&r_.grad[f[q] * D]);
+        vs[q] = r_.value[f[q]];
+        if (crosses_equilibrium(xs[q].data(), x.data())) return;
+      }
+      const double al = fr[u], be = fr[w];
+      // The halves: (p00, p11; source p10) holds the points with al >= be,
+      // at barycentric (1 - al, be); (p00, p11; source p01) the others, at
+      // (1 - be, al).
+      const auto face = [&](int source, double l0, double l1) {
+        const Vd xf[3] = {xs[0], xs[3], xs[source]};
+        const double vf[3] = {vs[0], vs[3], vs[source]};
+        const Vd gf[3] = {gs[0], gs[3], gs[source]};
+        ++r_.updates;
+        const auto up = jet_->from_face(xf, vf, gf, target, l0, l1);
+        if (up.value < got.value) got = up;
+      };
+      const bool lower = al >= be;
+      face(lower ? 1 : 2, lower ? 1 - al : 1 - be, lower ? be : al);
+      if (std::isfinite(got.value)) return;
+      face(lower ? 2 : 1, 0.5, 0.25);
+      if (std::isfinite(got.value)) return;
+      constexpr int kSides[5][2] = {{0, 1}, {1, 3}, {0, 2}, {2, 3}, {0, 3}};
+      for (const auto& e : kSides) {
+        const int a = e[0], b = e[1];
+        ++r_.updates;
+        const auto up = jet_->from_edge(xs[a], vs[a], gs[a], xs[b], vs[b], gs[b], target,
+                                        jet_->path_action(xs[b], gs[b], target));
+        if (up.value < got.value) got = up;
+      }
+    }
+  }
 
   /// Accepts f1; returns true when the march should stop here.
   bool accept(std::int64_t f1) {

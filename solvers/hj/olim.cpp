@@ -44,11 +44,12 @@ std::size_t Result::memory_estimate(const grid::Grid& g) {
 std::size_t Result::memory_estimate(const grid::Grid& g, Method m) {
   // The jet method adds grad V, a flag and the slot of a pending update per
   // node (the pending updates themselves are few: one per trial node).
-  // Options::guided (2-D): the guide's V and direction in floats and the
-  // order (a float and a node index) per node, and the coarse solve before
-  // it (a quarter of the nodes, freed before the fine march grows).
+  // Options::guided: the guide's V (a float), its direction (16 bits a
+  // component) and the order (a node index) per node; the coarse solve
+  // before it has an eighth (3-D) or a quarter (2-D) of the nodes and is
+  // freed before the fine march starts.
   const std::size_t jet = g.dim() * sizeof(double) + 1 + sizeof(std::int32_t);
-  const std::size_t guide = g.dim() == 2 ? (1 + g.dim()) * sizeof(float) + 2 * sizeof(float) : 0;
+  const std::size_t guide = sizeof(float) + g.dim() * sizeof(std::int16_t) + sizeof(std::int32_t);
   return memory_estimate(g) + (m == Method::kJet ? g.size() * (jet + guide) : 0);
 }
 

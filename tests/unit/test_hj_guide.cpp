@@ -18,8 +18,8 @@ TEST_CASE("guide walk: a uniform direction crosses the grid lines where the stra
   guide.value.assign(g.size(), 0.f);
   guide.direction.resize(2 * g.size());
   for (std::size_t f = 0; f < g.size(); ++f) {
-    guide.direction[2 * f] = static_cast<float>(std::cos(a));
-    guide.direction[2 * f + 1] = static_cast<float>(std::sin(a));
+    guide.direction[2 * f] = static_cast<std::int16_t>(std::lround(std::cos(a) * hj::Guide::kDirectionScale));
+    guide.direction[2 * f + 1] = static_cast<std::int16_t>(std::lround(std::sin(a) * hj::Guide::kDirectionScale));
   }
   const int start[2] = {30, 15};
   // The ray (30, 15) + t (cos a, sin a) in index units: it crosses the
@@ -43,8 +43,11 @@ TEST_CASE("guide walk: a uniform direction crosses the grid lines where the stra
   }
   std::sort(expected.begin(), expected.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<Seg> seen;
-  hj::walk_back(g, guide, start, 12.0, [&](const int (&i0)[2], const int (&i1)[2]) {
-    seen.push_back(Seg{{i0[0], i0[1]}, {i1[0], i1[1]}});
+  hj::walk_back<2>(g, guide, start, 12.0, [&](const int (&c)[2], int axis, const double (&frac)[2]) {
+    CHECK(frac[axis] == 0);
+    CHECK(frac[1 - axis] >= 0);
+    CHECK(frac[1 - axis] < 1);
+    seen.push_back(Seg{{c[0], c[1]}, {c[0] + axis, c[1] + 1 - axis}});
     return false;
   });
   // The walk goes to the reach in half steps; its last crossing may be the
@@ -60,15 +63,15 @@ TEST_CASE("guide walk: a uniform direction crosses the grid lines where the stra
   }
   // Stopping: fn returning true ends the walk at that segment.
   int calls = 0;
-  hj::walk_back(g, guide, start, 12.0, [&](const int (&)[2], const int (&)[2]) { return ++calls == 3; });
+  hj::walk_back<2>(g, guide, start, 12.0, [&](const int (&)[2], int, const double (&)[2]) { return ++calls == 3; });
   CHECK(calls == 3);
   // Leaving the box ends it: from next to the left edge only the lines
   // inside are crossed.
   const int edge[2] = {2, 10};
   int inside = 0;
-  hj::walk_back(g, guide, edge, 12.0, [&](const int (&i0)[2], const int (&i1)[2]) {
-    CHECK(i0[0] >= 0);
-    CHECK(i1[1] < 21);
+  hj::walk_back<2>(g, guide, edge, 12.0, [&](const int (&c)[2], int, const double (&)[2]) {
+    CHECK(c[0] >= 0);
+    CHECK(c[1] + 1 < 21);
     ++inside;
     return false;
   });
@@ -97,14 +100,15 @@ TEST_CASE("guide from a coarse solution: V and the backward characteristic of th
     const double x = fine.coordinate(0, static_cast<int>(f / 65)), y = fine.coordinate(1, static_cast<int>(f % 65));
     worst_v = std::max(worst_v, std::abs(guide.value[f] - (2 * x * x + y * y)));
     // grad V is linear: interpolated exactly; b too, so the direction is exact
-    // to float rounding.
+    // to its 16-bit rounding (half of 1 / 32767).
     const double ux = -(-2 * x - 10 * y + 4 * x), uy = -(20 * x - y + 2 * y), n = std::hypot(ux, uy);
     if (n < 1e-12) continue;
-    worst_dir = std::max({worst_dir, std::abs(guide.direction[2 * f] - ux / n), std::abs(guide.direction[2 * f + 1] - uy / n)});
+    const double s = hj::Guide::kDirectionScale;
+    worst_dir = std::max({worst_dir, std::abs(guide.direction[2 * f] / s - ux / n), std::abs(guide.direction[2 * f + 1] / s - uy / n)});
   }
   // Bilinear interpolation of a quadratic: at most (hc/2)^2 times the second
   // derivatives' half sum, 2 (x^2) + 1 (y^2) = 3, i.e. 3 hc^2 / 4.
   CHECK(worst_v <= 0.75 * hc * hc * 1.0001);
   CHECK(worst_v > 0.1 * hc * hc);  // the midpoints of coarse cells do carry that error
-  CHECK(worst_dir < 1e-6);
+  CHECK(worst_dir < 2e-5);
 }
