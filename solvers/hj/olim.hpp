@@ -76,14 +76,15 @@ struct Options {
   double seed_radius = 2.5;
   /// Segment quadrature: the midpoint rule (OLIM-MID), or Simpson's rule.
   bool simpson = false;
-  /// Method::kJet in 2-D with a point attractor, no other equilibrium in
-  /// the box and at least 257 nodes a side (not with stop_at_boundary):
-  /// solve first at half the resolution (recursively), then compute the
-  /// nodes beyond a core around the attractor once each, in the coarse
-  /// V's order, from the segment of computed nodes where the coarse
-  /// solution's backward characteristic crosses (guide.hpp). 2.5x to 3x
-  /// faster on the benchmark at 1025^2 and 2049^2, with the same or smaller
-  /// errors; false: the ordered march everywhere.
+  /// Method::kJet with a point attractor, no other equilibrium in the box,
+  /// the whole box (not stop_at_boundary), at least 257 nodes a side in 2-D
+  /// and 65 in 3-D, and in 3-D a rotation ratio up to 1.75: solve first at
+  /// half the resolution (recursively), then, beyond a core around the
+  /// attractor marched as usual, compute each node once, in the coarse V's
+  /// order, from the segment (2-D) or square (3-D) of computed nodes that
+  /// the coarse solution's backward characteristic crosses (guide.hpp).
+  /// On the benchmarks 2.5x to 8x faster with the same or smaller errors
+  /// (docs/performance.md); false: the ordered march everywhere.
   bool guided = true;
   /// Stop when the first node on the boundary of the box is accepted (the
   /// escape cost from the basin through its cheapest boundary point);
