@@ -79,6 +79,20 @@ std::array<Errors, 2> two_grids(const model::Hamiltonian& h, const Vec& lower, c
   return out;
 }
 
+/// b = (-(1/2) I + s S) Q x, S skew, Q = diag(1, 2, 3), D = I: V = x^T Q x / 2
+/// for any s (l = s S Q x is orthogonal to grad V = Q x).
+model::Hamiltonian rotating_linear_3d(double rotation) {
+  const Mat q = Eigen::Vector3d(1, 2, 3).asDiagonal();
+  Mat skew(3, 3);
+  skew << 0, 4, -2, -4, 0, 3, 2, -3, 0;
+  const Mat a = (-0.5 * Mat::Identity(3, 3) + rotation * skew) * q;
+  model::ParamValue pa{{}, 3, 3};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) pa.data.push_back(a(i, j));
+  return model::Hamiltonian({model::make_catalog_system("linear", {{"A", pa}}), model::make_gaussian_noise(Mat::Identity(3, 3))},
+                            model::HamiltonianKind::kLangevin);
+}
+
 }  // namespace
 
 TEST_CASE("jet: second order on the rotational linear benchmark b = (-2x - 10y, 20x - y)", "[hj][jet][validation]") {
@@ -176,15 +190,7 @@ TEST_CASE("jet (3-D): b = (-(1/2) I + K) grad U with K skew gives V = U, at seco
     return out;
   };
   SECTION("linear: U = x^T Q x / 2, Q = diag(1, 2, 3), K = 0.1 S Q-scaled rotation") {
-    const Mat q = Eigen::Vector3d(1, 2, 3).asDiagonal();
-    Mat skew(3, 3);
-    skew << 0, 4, -2, -4, 0, 3, 2, -3, 0;
-    const Mat a = (-0.5 * Mat::Identity(3, 3) + 0.1 * skew) * q;
-    model::ParamValue pa{{}, 3, 3};
-    for (int i = 0; i < 3; ++i)
-      for (int j = 0; j < 3; ++j) pa.data.push_back(a(i, j));
-    std::shared_ptr<const model::System> s = model::make_catalog_system("linear", {{"A", pa}});
-    const model::Hamiltonian h({s, model::make_gaussian_noise(Mat::Identity(3, 3))}, model::HamiltonianKind::kLangevin);
+    const model::Hamiltonian h = rotating_linear_3d(0.1);
     // Grid steps 2/24, 2/32, 2/48.
     const auto e = grids(h, Vec::Constant(3, -1), Vec::Constant(3, 1), Vec::Zero(3), {25, 33, 49},
                                [](const double* x) { return 0.5 * (x[0] * x[0] + 2 * x[1] * x[1] + 3 * x[2] * x[2]); }, 0.45);
@@ -226,15 +232,7 @@ TEST_CASE("jet (3-D), guided by a coarse solve: no less accurate than the march 
   // The march on the same grid, computed here, is the reference: its max
   // error there sits on isolated nodes that missed their update
   // (docs/performance.md), which the guided pass must not make worse.
-  const Mat q = Eigen::Vector3d(1, 2, 3).asDiagonal();
-  Mat skew(3, 3);
-  skew << 0, 4, -2, -4, 0, 3, 2, -3, 0;
-  const Mat a = (-0.5 * Mat::Identity(3, 3) + 0.1 * skew) * q;
-  model::ParamValue pa{{}, 3, 3};
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < 3; ++j) pa.data.push_back(a(i, j));
-  std::shared_ptr<const model::System> s = model::make_catalog_system("linear", {{"A", pa}});
-  const model::Hamiltonian h({s, model::make_gaussian_noise(Mat::Identity(3, 3))}, model::HamiltonianKind::kLangevin);
+  const model::Hamiltonian h = rotating_linear_3d(0.1);
   const Exact exact = [](const double* x) { return 0.5 * (x[0] * x[0] + 2 * x[1] * x[1] + 3 * x[2] * x[2]); };
   const auto solve = [&](bool guided) {
     hj::Options o = jet();
