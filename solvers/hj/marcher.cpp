@@ -693,7 +693,7 @@ class Marcher {
     double x[D], xs[D];
     coords(i, x);
     for_each_in_ball(front_, i, [&](std::int64_t fs, const Index<D>& is) {
-        coords(is, xs);
+      coords(is, xs);
       if (!crosses_equilibrium(xs, x)) candidates_.push_back({r_.value[fs] + cost_.segment(xs, x), fs});
     });
     const std::size_t keep = std::min(kKeep, candidates_.size());
@@ -702,7 +702,7 @@ class Marcher {
     for (std::size_t c = 0; c < keep; ++c) update(f, i, candidates_[c].node, lay_.unflatten(candidates_[c].node));
   }
 
-public:
+ public:
   /// The V below which the march itself computes the nodes under a guide:
   /// the core within K grid steps of the attractor in 2-D, 3K in 3-D
   /// (K the update radius), where the characteristics turn through large
@@ -725,12 +725,13 @@ public:
     return v;
   }
 
-  /// The guided pass (guide.hpp; 2-D): after the core, every node not yet
+  /// The guided pass (guide.hpp): after the core, every node not yet
   /// accepted, in increasing order of the guide's V, from the first segment
-  /// of computed nodes its backward characteristic crosses (walking along
-  /// the segment's line while the minimum lies beyond an end); nodes for
-  /// which the walk finds none (it leaves the box, or the update radius)
-  /// take the march's updates from every computed node within the radius.
+  /// (2-D; walking along the segment's line while the minimum lies beyond
+  /// an end) or square (3-D, from_square) of computed nodes its backward
+  /// characteristic crosses; nodes for which the walk finds none (it leaves
+  /// the box, or the update radius) take the march's updates from every
+  /// computed node within the radius.
   void run_guided(Progress* progress) {
     using Vd = typename JetCost<D>::Vd;
     guided_ = true;
