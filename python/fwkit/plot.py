@@ -1,0 +1,272 @@
+"""Figures from fwkit result files (matplotlib, headless).
+
+Each function takes a result file (and, for sweeps, the group prefix of one
+point) and returns a ``matplotlib.figure.Figure`` with labelled axes::
+
+    import fwkit.plot as fp
+    fig = fp.potential_figure("quasipotential.h5")
+    fig.savefig("V.png", dpi=150)
+
+``python3 -m fwkit.plot FILE [-o DIR]`` (or ``scripts/fwkit-plot``) writes
+every figure that applies to a file as PNGs and prints their paths.
+
+Conventions (SCIENCE.md): ``V`` is the quasi-potential, in units of the noise
+scale (``eps`` for an SDE, ``eta`` for constant-step SGD): the stationary
+density goes as ``exp(-V / scale)``. The empirical potential of a simulation
+is ``-scale log(density / max density)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+from typing import Dict, List
+
+import matplotlib
+
+matplotlib.use("Agg")
+import h5py  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import io  # noqa: E402
+
+
+def _state_dims(da) -> List[str]:
+    return [d for d in da.dims if d != "component"]
+
+
+def _slice_to_2d(da, point=None):
+    """A 2-D field; 3-D fields are cut through `point` (or the middle) along
+    the last axis. Returns the field and a note for the title."""
+    dims = _state_dims(da)
+    if len(dims) <= 2:
+        return da, ""
+    last = dims[-1]
+    coord = da[last].values
+    k = int(np.argmin(np.abs(coord - point[-1]))) if point is not None else len(coord) // 2
+    return da.isel({last: k}), f", {last} = {coord[k]:.3g}"
+
+
+def _finite_levels(values: np.ndarray, count: int) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.linspace(0, 1, count)
+    top = np.percentile(finite, 99)
+    if top <= finite.min():
+        top = finite.min() + 1
+    return np.linspace(finite.min(), top, count)
+
+
+def _field(ax, da, label: str, levels: int = 24):
+    """Filled contours of a 1-D or 2-D field with a colour bar; x along the
+    first state dimension."""
+    dims = _state_dims(da)
+    if len(dims) == 1:
+        x = da[dims[0]].values
+        ax.plot(x, da.values, color="C0")
+        ax.set_xlabel(dims[0])
+        ax.set_ylabel(label)
+        return
+    x, y = da[dims[0]].values, da[dims[1]].values
+    z = da.transpose(dims[1], dims[0]).values  # rows along y
+    lv = _finite_levels(z, levels)
+    cs = ax.contourf(x, y, np.where(np.isfinite(z), np.minimum(z, lv[-1]), np.nan), levels=lv, cmap="viridis")
+    ax.contour(x, y, np.where(np.isfinite(z), z, np.nan), levels=lv[::3], colors="white", linewidths=0.4)
+    ax.figure.colorbar(cs, ax=ax, label=label)
+    ax.set_xlabel(dims[0])
+    ax.set_ylabel(dims[1])
+    ax.set_aspect("equal", adjustable="box")
+
+
+def hamiltonians(path) -> List[str]:
+    """The Hamiltonian groups (``langevin``, ``discrete``) of a quasipotential file."""
+    with h5py.File(path, "r") as f:
+        return sorted(f["quasipotential"].keys()) if "quasipotential" in f else []
+
+
+def potential_figure(path, hamiltonian: str | None = None):
+    """The quasi-potential V of a ``fwkit quasipotential`` file: filled
+    contours (3-D: the plane through the attractor), the attractor(s) and the
+    minimum action paths traced back from the configured points."""
+    hamiltonian = hamiltonian or hamiltonians(path)[0]
+    group = f"quasipotential/{hamiltonian}"
+    ds = io.open_group(path, group)
+    attractor = np.asarray(ds.attrs["attractor"], dtype=float) if "attractor" in ds.attrs else None
+    if "attractor_state" in ds:
+        points = ds["attractor_state"].values
+    else:
+        points = attractor[None, :] if attractor is not None else np.zeros((0, len(_state_dims(ds["V"]))))
+    v, note = _slice_to_2d(ds["V"], points[0] if len(points) else None)
+    fig, ax = plt.subplots(figsize=(6.4, 5.2), constrained_layout=True)
+    _field(ax, v, "V (units of the noise scale)")
+    dims = _state_dims(v)
+    if len(dims) == 2:
+        if len(points):
+            ax.plot(points[:, 0], points[:, 1], "r*", ms=12, label="attractor" if len(points) == 1 else "attractors")
+        with h5py.File(path, "r") as f:
+            has_paths = f"{group}/paths" in f
+        if has_paths:
+            paths = io.open_group(path, f"{group}/paths")
+            for i, p in enumerate(paths["state"].values):
+                ax.plot(p[:, 0], p[:, 1], color="orange", lw=1.5, label="minimum action path" if i == 0 else None)
+        ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(f"quasi-potential ({hamiltonian}{note})")
+    return fig
+
+
+def histogram_figure(path, prefix: str = ""):
+    """The empirical potential ``-scale log(density / max density)`` of a
+    ``fwkit simulate`` histogram (3-D: the middle plane)."""
+    ds = io.open_group(path, io._join(prefix, "histogram"))
+    scale = float(np.ravel(ds.attrs.get("noise_scale", [np.nan]))[0])
+    v, note = _slice_to_2d(ds["potential"])
+    fig, ax = plt.subplots(figsize=(6.4, 5.2), constrained_layout=True)
+    _field(ax, v, f"-scale log(p / max p), scale = {scale:.3g}")
+    ax.set_title(f"empirical potential from {int(ds['count'].values.sum())} samples{note}")
+    return fig
+
+
+def occupation_figure(path, prefix: str = ""):
+    """Fractions of recorded time in each region, with standard errors."""
+    ds = io.occupation(path, prefix)
+    names = [str(n) for n in ds["region"].values]
+    fig, ax = plt.subplots(figsize=(6.4, 4), constrained_layout=True)
+    ax.bar(names, ds["fraction"].values, yerr=ds["standard_error"].values, capsize=4, color="C0")
+    ax.set_xlabel("region")
+    ax.set_ylabel("fraction of recorded time")
+    ax.set_title("occupation (error bars: one standard error)")
+    return fig
+
+
+def dwell_figure(path, prefix: str = ""):
+    """Distribution of the dwell times before each kind of transition
+    (uncensored passages), in steps, on log axes."""
+    ds = io.transitions(path, prefix)
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+    dwell = ds["dwell_steps"].values
+    pairs = sorted({(a, b) for a, b in zip(ds["from_name"].values, ds["to_name"].values)})
+    finite = dwell[np.isfinite(dwell) & (dwell > 0)]
+    if finite.size:
+        bins = np.logspace(np.log10(finite.min()), np.log10(finite.max()) + 1e-9, 30)
+        for a, b in pairs:
+            sel = (ds["from_name"].values == a) & (ds["to_name"].values == b) & np.isfinite(dwell) & (dwell > 0)
+            if sel.any():
+                ax.hist(dwell[sel], bins=bins, histtype="step", lw=1.5, label=f"{a} -> {b} ({int(sel.sum())})")
+        ax.set_xscale("log")
+        ax.legend(fontsize=8)
+    ax.set_xlabel("dwell before the transition (steps)")
+    ax.set_ylabel("transitions")
+    ax.set_title("dwell times (uncensored)")
+    return fig
+
+
+def collapse_figure(path, prefix: str = ""):
+    """Per-generation statistics of a collapse run (refitting or
+    resampling), mean over members with one-standard-error bands."""
+    ds = io.open_group(path, io._join(prefix, "collapse"))
+    keys = [k for k in ("variance", "log_det_covariance", "mean_shift", "homozygosity", "distinct") if k in ds]
+    fig, axes = plt.subplots(len(keys), 1, figsize=(6.4, 2.2 * len(keys)), sharex=True, constrained_layout=True)
+    axes = np.atleast_1d(axes)
+    g = ds["generation"].values
+    for ax, k in zip(axes, keys):
+        m = ds[k].values
+        se = ds[k + "_se"].values if k + "_se" in ds else np.zeros_like(m)
+        ax.plot(g, m, color="C0", label="mean over members")
+        ax.fill_between(g, m - se, m + se, color="C0", alpha=0.3, label="one standard error")
+        ax.set_ylabel(k)
+    axes[0].legend(fontsize=8)
+    axes[-1].set_xlabel("generation")
+    axes[0].set_title(f"collapse ({ds.attrs.get('kind', '')})")
+    return fig
+
+
+def training_figure(path):
+    """A ``fwkit train`` run: memorization fraction and mean episode length
+    against the swept value (or at the single point), with standard errors."""
+    s = io.training_summary(path)
+    with h5py.File(path, "r") as f:
+        if "sweep" in f:
+            key = io._decode(f["sweep"].attrs.get("key", "sweep"))
+            values = np.asarray(f["sweep"].attrs["values"], dtype=float)
+        else:
+            key, values = "step", s["step"]
+    fig, axes = plt.subplots(2, 1, figsize=(6.4, 6), sharex=True, constrained_layout=True)
+    for ax, k, label in ((axes[0], "memorization", "memorization fraction"),
+                         (axes[1], "episode_steps", "mean episode length (steps)")):
+        ax.errorbar(values, s[k], yerr=s[k + "_se"], fmt="o-", capsize=4, label="simulated (one standard error)")
+        ax.set_ylabel(label)
+        ax.legend(fontsize=8)
+    if len(values) > 1 and values.min() > 0 and values.max() / values.min() > 10:
+        axes[1].set_xscale("log")
+    axes[1].set_xlabel(key)
+    axes[0].set_title("memorization against " + key)
+    return fig
+
+
+def figures(path) -> Dict[str, object]:
+    """Every figure that applies to a result file, by a short name."""
+    k = io.kind(path)
+    out: Dict[str, object] = {}
+    if k == "quasipotential":
+        for h in hamiltonians(path):
+            out[f"potential_{h}"] = potential_figure(path, h)
+    elif k == "simulate":
+        points = io.sweep_points(path) or [""]
+        with h5py.File(path, "r") as f:
+            present = {p: {g for g in ("histogram", "occupation", "transitions", "collapse") if io._join(p, g) in f}
+                       for p in points}
+        for p in points:
+            tag = "" if not p else "_" + p.split("/")[-1]
+            if "histogram" in present[p]:
+                out["histogram" + tag] = histogram_figure(path, p)
+            if "occupation" in present[p]:
+                out["occupation" + tag] = occupation_figure(path, p)
+            if "transitions" in present[p]:
+                out["dwell" + tag] = dwell_figure(path, p)
+            if "collapse" in present[p]:
+                out["collapse" + tag] = collapse_figure(path, p)
+    elif k == "train":
+        out["training"] = training_figure(path)
+    else:
+        raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate and train have them)")
+    return out
+
+
+def save_figures(path, outdir, dpi: int = 150) -> List[pathlib.Path]:
+    """Writes every figure of a file to ``outdir/<file stem>_<name>.png``."""
+    outdir = pathlib.Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    stem = pathlib.Path(path).stem
+    written = []
+    for name, fig in figures(path).items():
+        target = outdir / f"{stem}_{name}.png"
+        tmp = target.with_suffix(".png.tmp")
+        fig.savefig(tmp, dpi=dpi, format="png")
+        os.replace(tmp, target)  # never a half-written PNG under the final name
+        plt.close(fig)
+        written.append(target)
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="fwkit-plot", description="PNG figures from fwkit result files")
+    parser.add_argument("files", nargs="+", help="fwkit HDF5 result files")
+    parser.add_argument("-o", "--output", default=".", help="folder for the PNGs (default: the current one)")
+    parser.add_argument("--dpi", type=int, default=150)
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.files:
+        try:
+            for p in save_figures(path, args.output, args.dpi):
+                print(p)
+        except (OSError, KeyError, ValueError) as e:
+            print(f"fwkit-plot: error: {e}", file=sys.stderr)
+            status = 65
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
