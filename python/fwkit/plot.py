@@ -218,16 +218,21 @@ def figures(path) -> Dict[str, object]:
         with h5py.File(path, "r") as f:
             present = {p: {g for g in ("histogram", "occupation", "transitions", "collapse") if io._join(p, g) in f}
                        for p in points}
+        makers = (("histogram", histogram_figure), ("occupation", occupation_figure), ("transitions", dwell_figure),
+                  ("collapse", collapse_figure))
         for p in points:
             tag = "" if not p else "_" + p.split("/")[-1]
-            if "histogram" in present[p]:
-                out["histogram" + tag] = histogram_figure(path, p)
-            if "occupation" in present[p]:
-                out["occupation" + tag] = occupation_figure(path, p)
-            if "transitions" in present[p]:
-                out["dwell" + tag] = dwell_figure(path, p)
-            if "collapse" in present[p]:
-                out["collapse" + tag] = collapse_figure(path, p)
+            for group, make in makers:
+                if group not in present[p]:
+                    continue
+                fig = make(path, p)
+                if p:  # a sweep point: say which
+                    with h5py.File(path, "r") as f:
+                        key = io._decode(f["sweep"].attrs.get("key", "sweep"))
+                        value = float(np.ravel(f[p].attrs["value"])[0])
+                    ax = fig.axes[0]
+                    ax.set_title(f"{ax.get_title()}\n{key} = {value:g}")
+                out[("dwell" if group == "transitions" else group) + tag] = fig
     elif k == "train":
         out["training"] = training_figure(path)
     else:
