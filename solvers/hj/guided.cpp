@@ -90,10 +90,16 @@ void Marcher<D>::run_guided(Progress* progress) {
       });
     } else {
       const int start[3] = {i[0], i[1], i[2]};
+      // A face update ends the walk; edge minima (the characteristic
+      // crossing the square's sides) only stand in when no square further
+      // on has one: they are constrained minima, too high when the
+      // crossing lies inside a face.
+      typename JetCost<D>::Update edge;
       walk_back<3>(g_, guide_, start, r_.radius, [&](const int (&c)[3], int axis, const double (&fr)[3]) {
-        from_square(x, target, c, axis, fr, got);
+        from_square(x, target, c, axis, fr, got, edge);
         return std::isfinite(got.value);
       });
+      if (!std::isfinite(got.value)) got = edge;
     }
     if (std::isfinite(got.value)) {
       r_.value[f] = got.value;
@@ -121,7 +127,8 @@ void Marcher<D>::run_guided(Progress* progress) {
 
 template <int D>
 void Marcher<D>::from_square(const typename JetCost<D>::Vd& x, const typename JetCost<D>::Point& target, const int (&c)[3],
-                 int axis, const double (&fr)[3], typename JetCost<D>::Update& got) {
+                                int axis, const double (&fr)[3], typename JetCost<D>::Update& got,
+                                typename JetCost<D>::Update& edge) {
   if constexpr (D == 3) {
     using Vd = typename JetCost<D>::Vd;
     const int u = axis == 0 ? 1 : 0, w = axis == 2 ? 1 : 2;
@@ -161,13 +168,14 @@ void Marcher<D>::from_square(const typename JetCost<D>::Vd& x, const typename Je
     if (std::isfinite(got.value)) return;
     face(lower ? 2 : 1, 0.5, 0.25);
     if (std::isfinite(got.value)) return;
+    if (std::isfinite(edge.value)) return;  // a nearer square's edges stand in already
     constexpr int kSides[5][2] = {{0, 1}, {1, 3}, {0, 2}, {2, 3}, {0, 3}};
     for (const auto& e : kSides) {
       const int a = e[0], b = e[1];
       ++r_.updates;
       const auto up = jet_->from_edge(xs[a], vs[a], gs[a], xs[b], vs[b], gs[b], target,
                                       jet_->path_action(xs[b], gs[b], target));
-      if (up.value < got.value) got = up;
+      if (up.value < edge.value) edge = up;
     }
   }
 }

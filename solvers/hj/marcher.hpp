@@ -230,11 +230,13 @@ class Marcher {
   /// 3-D guided update from the square of the grid plane normal to `axis`
   /// with lower corner c that the backward characteristic crosses at the
   /// fractions fr: the face update from the half of the square (split
-  /// along its diagonal from c) holding the crossing, then from the other
-  /// half, then the edge updates from its sides and diagonal; the lowest
-  /// interior minimum into `got`. Needs the square's nodes computed.
+  /// along its diagonal from c) holding the crossing, else from the other
+  /// half, into `got`; failing both, the lowest edge minimum over its sides
+  /// and diagonal into `edge` (unless it holds one already). Needs the
+  /// square's nodes computed.
   void from_square(const typename JetCost<D>::Vd& x, const typename JetCost<D>::Point& target, const int (&c)[3],
-                   int axis, const double (&fr)[3], typename JetCost<D>::Update& got);
+                   int axis, const double (&fr)[3], typename JetCost<D>::Update& got,
+                   typename JetCost<D>::Update& edge);
 
   /// Accepts f1; returns true when the march should stop here.
   bool accept(std::int64_t f1);
