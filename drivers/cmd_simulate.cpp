@@ -126,13 +126,6 @@ sim::CollapseOptions read_collapse(const config::Table& t, const std::string& sc
   return o;
 }
 
-/// A 64-bit FNV-1a hash, printed in hex: the fingerprint of a configuration.
-std::string fingerprint(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return fmt::format("{:016x}", h);
-}
-
 /// How the processes of an MPI run share the work: every process steps its
 /// share of the members of every point, or each process runs whole sweep
 /// points on its own (checkpointing them) and the root then writes them all.

@@ -24,6 +24,14 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
                        const std::string& cmdline, const par::Comm& comm);
 void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                     const std::string& cmdline);
+/// Exit status of `compare` and `run` when every result was written but a
+/// judged comparison missed its tolerance.
+inline constexpr int kOutsideTolerance = 1;
+
+void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions& options,
+                      const std::string& cmdline);
+/// `fwkit run`: the stages run as child processes of this executable.
+void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& options);
 void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions& options,
                       const std::string& cmdline);
 

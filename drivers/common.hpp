@@ -61,6 +61,9 @@ void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key
 /// failure ends every process (the others would wait for this one forever).
 int guarded(const std::function<int()>& body, const par::Comm& comm = par::Comm::serial());
 
+/// A 64-bit FNV-1a hash in hex: the fingerprint of a configuration.
+std::string fingerprint(const std::string& text);
+
 /// The command line as one shell-quoted string (for provenance).
 std::string command_line(int argc, char** argv);
 

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   register_simulate(app, actions["simulate"], options, cmdline, comm);
   register_quasipotential(app, actions["quasipotential"], options, cmdline);
   register_train(app, actions["train"], options, cmdline);
+  register_compare(app, actions["compare"], options, cmdline);
+  register_run(app, actions["run"], options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,8 @@ Every fwkit result file is netCDF-4 compatible, so each group opens as an
 from .io import (
     STABILITY_NAMES,
     TRAINING_SUMMARY_KEYS,
+    comparison_summary,
+    episode_comparison,
     episodes,
     equilibria,
     events,
@@ -30,6 +32,8 @@ from .io import (
 __all__ = [
     "STABILITY_NAMES",
     "TRAINING_SUMMARY_KEYS",
+    "comparison_summary",
+    "episode_comparison",
     "episodes",
     "equilibria",
     "events",

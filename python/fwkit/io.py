@@ -143,3 +143,29 @@ def episodes(path: str | os.PathLike, prefix: str = "") -> xr.Dataset:
     """The completed memorization episodes of a ``fwkit train`` run, one row
     per episode (member, sample, training point, start and length)."""
     return open_group(path, _join(prefix, "episodes"))
+
+
+def comparison_summary(path: str | os.PathLike) -> List[Dict[str, object]]:
+    """The ``/summary`` rows of a ``fwkit compare`` file: one dict per row
+    with quantity, condition, units, rule (text), predicted, observed,
+    observed_se, relative_error, tolerance, judged and passed (bools)."""
+    with h5py.File(path, "r") as f:
+        g = f["summary"]
+        text = {k: _decode(g.attrs[k]).split("\n") for k in ("quantity", "condition", "units", "rule")}
+        cols = {k: np.asarray(g[k][()]) for k in ("predicted", "observed", "observed_se", "relative_error",
+                                                    "tolerance", "judged", "pass")}
+    rows = []
+    for i in range(len(cols["predicted"])):
+        row: Dict[str, object] = {k: text[k][i] for k in text}
+        row.update({k: float(cols[k][i]) for k in ("predicted", "observed", "observed_se", "relative_error", "tolerance")})
+        row["judged"] = bool(cols["judged"][i])
+        row["passed"] = bool(cols["pass"][i])
+        rows.append(row)
+    return rows
+
+
+def episode_comparison(path: str | os.PathLike) -> xr.Dataset:
+    """The ``/episodes`` group of a ``fwkit compare`` episodes file: per sweep
+    point the simulated mean episode length (steps) with its standard error
+    and both predictions (``deterministic``, ``hazard``)."""
+    return open_group(path, "episodes")

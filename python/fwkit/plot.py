@@ -206,6 +206,50 @@ def training_figure(path):
     return fig
 
 
+def episodes_comparison_figure(path):
+    """A ``fwkit compare`` episodes file: the mean episode length in clock time
+    (steps times the step size a) against the swept value, simulated with
+    standard errors beside the adiabatic-hazard prediction and the noise-free
+    relaxation cycle; below, the distribution of simulated lengths per point."""
+    e = io.episode_comparison(path)
+    key = e.attrs.get("sweep_key", "") or "run"
+    x = e["point"].values
+    a = e["step"].values
+    lengths = io.open_group(path, "episode_lengths")
+    fig, axes = plt.subplots(2, 1, figsize=(6.4, 7.2), constrained_layout=True)
+    ax = axes[0]
+    ax.errorbar(x, e["simulated_mean"].values * a, yerr=e["simulated_se"].values * a, fmt="o", capsize=4,
+                color="k", label="simulated (one standard error)", zorder=3)
+    ax.plot(x, e["hazard"].values * a, "s-", color="C0", label="adiabatic Kramers hazard")
+    ax.plot(x, e["deterministic"].values * a, "^--", color="C3", label="relaxation cycle (no noise)")
+    ax.set_ylabel("mean episode length (clock time a n)")
+    ax.set_title("memorization episodes: predicted and simulated")
+    ax.legend(fontsize=8)
+    if len(x) > 1 and x.min() > 0 and x.max() / x.min() >= 5:
+        ax.set_xscale("log")
+    ax.set_xlabel(key)
+    ax = axes[1]
+    point = lengths["point"].values.astype(int)
+    length = lengths["length"].values
+    for i in range(len(x)):
+        t = length[point == i] * a[i]
+        if t.size == 0:
+            continue
+        label = f"{key} = {x[i]:g}" if key != "run" else "simulated"
+        # Lengths come in whole recording strides: bins a whole number of them wide.
+        steps = np.unique(length[point == i])
+        quantum = np.min(np.diff(steps)) if steps.size > 1 else 1.0
+        width = quantum * max(1.0, np.ceil((steps[-1] - steps[0]) / 40 / quantum))
+        edges = (np.arange(steps[0] - width / 2, steps[-1] + width, width)) * a[i]
+        ax.hist(t, bins=edges, density=True, histtype="step", color=f"C{i}", label=label)
+        ax.axvline(e["hazard"].values[i] * a[i], color=f"C{i}", ls=":", lw=1)
+    ax.set_xlabel("episode length (clock time a n)")
+    ax.set_ylabel("probability density (1 / clock time)")
+    ax.set_title("distribution of simulated episode lengths (dotted: hazard mean)", fontsize=10)
+    ax.legend(fontsize=8)
+    return fig
+
+
 def figures(path) -> Dict[str, object]:
     """Every figure that applies to a result file, by a short name."""
     k = io.kind(path)
@@ -235,8 +279,12 @@ def figures(path) -> Dict[str, object]:
                 out[("dwell" if group == "transitions" else group) + tag] = fig
     elif k == "train":
         out["training"] = training_figure(path)
+    elif k == "compare":
+        with h5py.File(path, "r") as f:
+            if "episodes" in f:
+                out["episodes"] = episodes_comparison_figure(path)
     else:
-        raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate and train have them)")
+        raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate, train and compare have them)")
     return out
 
 

@@ -264,13 +264,132 @@ expect_text "bad.csv:3" err.txt "train: bad CSV names the file and line"
 if [ -e trcsv.h5 ]; then fail=$((fail + 1)); echo "FAIL: train left a file after bad data"; else pass=$((pass + 1)); fi
 expect 66 "train: missing points file" "$fwkit" train -c trcsv.toml --set 'data.file="nowhere.csv"'
 
+# compare: bad input. A simulate file without two time scales, and files of
+# the wrong kind.
+cat > tts.toml <<'TOML'
+[model.system]
+kind = "expression"
+variables = ["x", "y"]
+drift = ["x - x^3 + y", "-x"]
+[model.noise]
+kind = "gaussian"
+covariance = [[1.0, 0.0], [0.0, 1.0]]
+[simulate]
+step = 0.05
+slow = ["y"]
+timescale = 0.05
+x0 = [1.0, 0.0]
+members = 16
+steps = 8000
+[simulate.regions.lower_branch]
+lower = [-10.0, -10.0]
+upper = [-0.6, 10.0]
+[simulate.regions.upper_branch]
+lower = [0.6, -10.0]
+upper = [10.0, 10.0]
+TOML
+# eps = 0.05: the adiabatic hazard is 14% short here (docs/validation.md).
+printf '[compare]\nkind = "episodes"\nsimulation = "tts.h5"\ntolerance = [0.2]\n' > cmp.toml
+expect 0 "compare: simulate two time scales" "$fwkit" simulate -c tts.toml -o tts.h5 -q
+expect 0 "compare: episodes" "$fwkit" compare -c cmp.toml -o cmp.h5
+expect_text "mean episode length (adiabatic hazard)" out.txt "compare prints its table"
+expect_text "judged rows within tolerance" out.txt "compare prints its verdict"
+expect 1 "compare: a tolerance too tight is reported with status 1" "$fwkit" compare -c cmp.toml -o cmp_tight.h5 \
+  --set 'compare.tolerance=[0.0001]'
+expect_text "FAIL" out.txt "compare: the failing row is marked"
+if [ -e cmp_tight.h5 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: compare wrote no file for a failed tolerance"; fi
+expect 65 "compare: not a simulate file" "$fwkit" compare -c cmp.toml -o bad.h5 --set 'compare.simulation="cmp.h5"'
+expect_text "the episode comparison reads a simulate file" err.txt "compare: wrong kind is explained"
+expect 66 "compare: missing simulation" "$fwkit" compare -c cmp.toml -o bad.h5 --set 'compare.simulation="none.h5"'
+expect 78 "compare: unknown kind" "$fwkit" compare -c cmp.toml -o bad.h5 --set compare.kind=potential
+expect_text "compare.kind" err.txt "compare: kind error names the key"
+expect 78 "compare: tolerance count" "$fwkit" compare -c cmp.toml -o bad.h5 --set 'compare.tolerance=[0.1, 0.2]'
+expect_text "one per sweep point" err.txt "compare: tolerance rule stated"
+expect 0 "compare: one time scale" "$fwkit" simulate -c tts.toml -o one.h5 -q --set simulate.timescale=1.0
+expect 78 "compare: one time scale refused" "$fwkit" compare -c cmp.toml -o bad.h5 --set 'compare.simulation="one.h5"'
+expect_text "simulate.timescale" err.txt "compare: timescale named"
+if [ -e bad.h5 ]; then fail=$((fail + 1)); echo "FAIL: compare left a file after bad input"; else pass=$((pass + 1)); fi
+
+# run: bad experiments are refused before anything runs.
+cat > exp.toml <<'TOML'
+[experiment]
+name = "tiny"
+[model.system]
+kind = "expression"
+variables = ["x", "y"]
+drift = ["x - x^3 + y", "-x"]
+[model.noise]
+kind = "gaussian"
+covariance = [[1.0, 0.0], [0.0, 1.0]]
+[stages.sim]
+command = "simulate"
+step = 0.05
+slow = ["y"]
+timescale = 0.05
+x0 = [1.0, 0.0]
+members = 16
+steps = 8000
+[stages.sim.regions.lower_branch]
+lower = [-10.0, -10.0]
+upper = [-0.6, 10.0]
+[stages.sim.regions.upper_branch]
+lower = [0.6, -10.0]
+upper = [10.0, 10.0]
+[stages.cmp]
+command = "compare"
+kind = "episodes"
+simulation = "sim"
+tolerance = [0.2]
+TOML
+expect 0 "run: tiny experiment" "$fwkit" run exp.toml -o tiny --no-plots
+expect_text "| sim | simulate | sim.h5 | ran |" tiny/summary.md "run: summary lists the stages"
+expect_text "judged rows within tolerance" tiny/summary.md "run: summary has the verdict"
+expect_text "simulation = 'sim.h5'" tiny/cmp.toml "run: a stage name stands for its result file"
+expect 0 "run: again" "$fwkit" run exp.toml -o tiny --no-plots
+expect_text "| sim | simulate | sim.h5 | reused |" tiny/summary.md "run: unchanged stages are reused"
+expect 0 "run: a changed stage runs again, with what depends on it" "$fwkit" run exp.toml -o tiny --no-plots \
+  --set stages.sim.seed=2
+expect_text "| cmp | compare | cmp.h5 | ran |" tiny/summary.md "run: the comparison reruns after its input changed"
+# A run killed during a simulation goes on from its checkpoints.
+long=(--set stages.sim.steps=4000000 --set stages.sim.members=64 --set 'stages.sim.checkpoint.every=100000')
+setsid "$fwkit" run exp.toml -o killed --no-plots "${long[@]}" >/dev/null 2>&1 &
+runner=$!
+for _ in $(seq 300); do [ -d killed/sim.h5.checkpoint ] && break; sleep 0.1; done
+sleep 0.3
+kill -TERM -- "-$runner" 2>/dev/null
+wait "$runner" 2>/dev/null
+if [ -d killed/sim.h5.checkpoint ] && [ ! -e killed/sim.h5 ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL: run: no checkpoint left by the killed simulation"; fi
+expect 0 "run: resumed after a kill" "$fwkit" run exp.toml -o killed --no-plots "${long[@]}"
+expect_text "resuming run at step" killed/sim.log "run: the simulation resumed from its checkpoint"
+expect 64 "run: no experiment" "$fwkit" run
+expect 66 "run: missing experiment" "$fwkit" run nowhere.toml
+expect 78 "run: unknown command" "$fwkit" run exp.toml -o bad --set stages.sim.command=simulator
+expect_text "stages.sim.command" err.txt "run: command error names the key"
+expect 78 "run: waiting for a missing stage" "$fwkit" run exp.toml -o bad --set 'stages.cmp.after=["nothing"]'
+expect_text "stages.cmp.after" err.txt "run: after error names the key"
+expect 78 "run: a cycle" "$fwkit" run exp.toml -o bad --set 'stages.sim.after=["cmp"]'
+expect_text "form a cycle" err.txt "run: cycle explained"
+expect 78 "run: a shared table nobody uses" "$fwkit" run exp.toml -o bad --set data.n=3
+expect_text "\[data\] is not used by any stage" err.txt "run: unused table explained"
+expect 78 "run: unknown experiment key" "$fwkit" run exp.toml -o bad --set experiment.title=x
+expect_text "experiment.title" err.txt "run: unknown experiment key named"
+expect 78 "run: a stage's bad key fails the stage" "$fwkit" run exp.toml -o bad --no-plots --set stages.sim.stepp=0.1
+expect_text "stage sim (simulate) failed" err.txt "run: the failing stage is named"
+expect_text "simulate.stepp" err.txt "run: the stage's error names the key"
+
 # Every example config runs.
 for cfg in "$src"/data/experiments/*.toml; do
   name=$(basename "$cfg" .toml)
-  sub=$(sed -n 's/^# fwkit: *\([a-z]*\).*/\1/p' "$cfg" | head -1)
   # "# test-set: key=value ..." shrinks a flagship-size example for the test.
   sets=()
   for kv in $(sed -n 's/^# test-set: *//p' "$cfg"); do sets+=(--set "$kv"); done
+  if head -1 "$cfg" | grep -q '^# fwkit run'; then  # an experiment: every stage, then its summary
+    expect 0 "experiment $name" "$fwkit" run "$cfg" -o "$name" -q --no-plots "${sets[@]}"
+    expect_text "judged rows within tolerance" "$name/summary.md" "experiment $name: summary"
+    continue
+  fi
+  sub=$(sed -n 's/^# fwkit: *\([a-z]*\).*/\1/p' "$cfg" | head -1)
   expect 0 "example $name" "$fwkit" "${sub:-analyze}" -c "$cfg" -o "$name.h5" -q "${sets[@]}"
 done
 

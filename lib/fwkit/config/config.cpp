@@ -465,4 +465,10 @@ std::string Config::resolved_toml() const {
   return os.str();
 }
 
+std::string Config::document_toml() const {
+  std::ostringstream os;
+  os << state_->doc << "\n";
+  return os.str();
+}
+
 }  // namespace fw::config

@@ -97,6 +97,9 @@ class Config {
   void check_all_used() const;
   /// The resolved configuration (every value read, defaults included).
   std::string resolved_toml() const;
+  /// The document as parsed, with every --set applied (no defaults added):
+  /// for drivers that hand parts of it on to other commands.
+  std::string document_toml() const;
 
  private:
   explicit Config(std::shared_ptr<State> s) : state_(std::move(s)) {}

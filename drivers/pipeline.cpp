@@ -1,0 +1,123 @@
+// drivers/pipeline.cpp — cutting an experiment file into stage
+// configurations and ordering them (pipeline.hpp).
+#include "pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "fwkit/core/error.hpp"
+
+namespace fw::driver {
+namespace {
+
+const std::vector<std::string> kCommands = {"analyze", "ode", "action", "quasipotential", "simulate", "train", "compare"};
+
+std::size_t rank(const std::string& command) {
+  return static_cast<std::size_t>(std::find(kCommands.begin(), kCommands.end(), command) - kCommands.begin());
+}
+
+/// Replaces every string naming a stage by that stage's result file, and
+/// records the reference.
+void resolve_references(toml::node& node, const std::set<std::string>& stages, const std::string& self,
+                        std::set<std::string>& refs) {
+  if (auto* t = node.as_table()) {
+    for (auto&& [k, v] : *t) resolve_references(v, stages, self, refs);
+  } else if (auto* a = node.as_array()) {
+    for (auto& v : *a) resolve_references(v, stages, self, refs);
+  } else if (auto* s = node.as_string()) {
+    const std::string value = s->get();
+    if (value != self && stages.count(value)) {
+      refs.insert(value);
+      *s = value + ".h5";
+    }
+  }
+}
+
+}  // namespace
+
+Plan plan_experiment(const config::Config& experiment) {
+  const config::Table root = experiment.root();
+  const config::Table e = root.table("experiment");
+  Plan plan;
+  plan.name = e.string("name");
+  if (plan.name.empty() || plan.name.find_first_of("/\\ \t") != std::string::npos)
+    e.fail("name", "must be a non-empty name without slashes or spaces (it names the results folder)");
+  plan.folder = e.string("output", "out/" + plan.name);
+  plan.plots = e.boolean("plots", true);
+  for (const auto& k : e.keys())
+    if (k != "name" && k != "output" && k != "plots") e.fail(k, "is not a key of [experiment] (name, output, plots)");
+
+  const config::Table stages = root.table("stages");
+  const std::vector<std::string> names = stages.keys();
+  if (names.empty()) throw config_error("stages: the experiment declares no stage ([stages.<name>] with a command)");
+  const std::set<std::string> name_set(names.begin(), names.end());
+  const toml::table doc = toml::parse(experiment.document_toml());
+  std::set<std::string> shared_used;
+  std::map<std::string, Stage> by_name;
+  for (const auto& name : names) {
+    const config::Table s = stages.table(name);
+    if (!s.present()) stages.fail(name, "must be a table ([stages." + name + "])");
+    Stage st;
+    st.name = name;
+    st.command = s.choice("command", kCommands);
+    const std::vector<std::string> use =
+        s.has("use") ? s.strings("use") : (st.command == "compare" ? std::vector<std::string>{} : std::vector<std::string>{"model"});
+    const std::vector<std::string> after = s.has("after") ? s.strings("after") : std::vector<std::string>{};
+    toml::table out;
+    for (const auto& u : use) {
+      if (u == "experiment" || u == "stages" || u == st.command) s.fail("use", fmt::format("cannot hand on \"{}\"", u));
+      const toml::table* shared = doc[u].as_table();
+      if (!shared) s.fail("use", fmt::format("names \"{}\", which is not a table at the top of the experiment", u));
+      out.insert(u, *shared);
+      shared_used.insert(u);
+    }
+    toml::table section = *doc["stages"][name].as_table();
+    section.erase("command");
+    section.erase("use");
+    section.erase("after");
+    std::set<std::string> refs;
+    resolve_references(section, name_set, name, refs);
+    for (const auto& a : after) {
+      if (!name_set.count(a)) s.fail("after", fmt::format("names \"{}\", which is not a stage", a));
+      if (a == name) s.fail("after", "a stage cannot wait for itself");
+      refs.insert(a);
+    }
+    st.depends.assign(refs.begin(), refs.end());
+    out.insert(st.command, std::move(section));
+    std::ostringstream os;
+    os << "# stage \"" << name << "\" of experiment \"" << plan.name << "\" (written by fwkit run)\n" << out << "\n";
+    st.config_text = os.str();
+    by_name[name] = std::move(st);
+  }
+  for (auto&& [k, v] : doc)
+    if (k.str() != "experiment" && k.str() != "stages" && !shared_used.count(std::string(k.str())))
+      throw config_error(fmt::format("{}: [{}] is not used by any stage (list it in a stage's use)",
+                                     "experiment", std::string(k.str())));
+  // Order: dependencies first; among the ready ones, by command (analysis
+  // before solvers before simulations before comparisons), then by name.
+  std::set<std::string> done;
+  while (plan.stages.size() < by_name.size()) {
+    const Stage* next = nullptr;
+    for (const auto& [name, st] : by_name) {
+      if (done.count(name)) continue;
+      const bool ready = std::all_of(st.depends.begin(), st.depends.end(), [&](const auto& d) { return done.count(d) > 0; });
+      if (ready && (!next || rank(st.command) < rank(next->command))) next = &st;
+    }
+    if (!next) {
+      std::string left;
+      for (const auto& [name, st] : by_name)
+        if (!done.count(name)) left += (left.empty() ? "" : ", ") + name;
+      throw config_error("stages: the dependencies of " + left + " form a cycle");
+    }
+    done.insert(next->name);
+    plan.stages.push_back(*next);
+  }
+  return plan;
+}
+
+}  // namespace fw::driver

@@ -1,0 +1,97 @@
+"""fwkit run on flagship 1 at reduced size: the stages, summary.md, the
+comparison files read back through the package, and the figures."""
+
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+import fwkit
+import fwkit.plot as fp
+from conftest import ROOT
+
+FLAGSHIP = ROOT / "data" / "experiments" / "memorization_vs_step.toml"
+SMALL = ["--set", "stages.steps.members=40", "--set", "stages.separation.members=40",
+         "--set", "stages.separation.steps=40000", "--set", "stages.separation.sweep.values=[0.02, 0.005]",
+         "--set", "stages.episodes_vs_separation.tolerance=[0.1, 0.05]"]
+
+
+@pytest.fixture(scope="module")
+def results(fwkit_bin, tmp_path_factory):
+    out = tmp_path_factory.mktemp("flagship") / "memorization"
+    run = subprocess.run([fwkit_bin, "run", str(FLAGSHIP), "-o", str(out), *SMALL],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return out, run.stdout
+
+
+def test_every_stage_leaves_its_config_result_and_log(results):
+    out, _ = results
+    for stage in ("steps", "separation", "episodes_vs_step", "episodes_vs_separation"):
+        for suffix in (".toml", ".h5", ".log"):
+            assert (out / (stage + suffix)).is_file()
+    assert fwkit.kind(out / "steps.h5") == "simulate"
+    assert fwkit.kind(out / "episodes_vs_step.h5") == "compare"
+
+
+def test_summary_md_is_the_comparison_files_rows(results):
+    out, stdout = results
+    md = (out / "summary.md").read_text()
+    assert md in stdout  # printed as written
+    rows = fwkit.comparison_summary(out / "episodes_vs_step.h5")
+    # Per step: the hazard and the noise-free bound; then the clock-time ratio.
+    assert len(rows) == 2 * 3 + 1
+    for row in rows:
+        assert row["quantity"] in md
+        assert row["passed"] == (abs(row["relative_error"]) <= row["tolerance"]
+                                 if row["rule"].startswith("within") else row["passed"])
+    hazard = [r for r in rows if "hazard" in r["quantity"] and "clock" not in r["quantity"]]
+    e = fwkit.episode_comparison(out / "episodes_vs_step.h5")
+    np.testing.assert_allclose([r["predicted"] for r in hazard], e["hazard"].values)
+    np.testing.assert_allclose([r["observed"] for r in hazard], e["simulated_mean"].values)
+    judged = sum(r["judged"] for f in ("episodes_vs_step", "episodes_vs_separation")
+                 for r in fwkit.comparison_summary(out / f"{f}.h5"))
+    assert f"**{judged} of {judged} judged rows within tolerance.**" in md
+
+
+def test_the_simulated_means_are_the_simulate_files_episodes(results):
+    """The comparison's observed mean, recomputed here from the simulate
+    file's transitions (each member's first episode per branch dropped)."""
+    out, _ = results
+    e = fwkit.episode_comparison(out / "episodes_vs_step.h5")
+    for i, point in enumerate(fwkit.sweep_points(out / "steps.h5")):
+        t = fwkit.transitions(out / "steps.h5", point)
+        means = []
+        for a, b in ((0, 1), (1, 0)):
+            sel = (t["from"].values == a) & (t["to"].values == b)
+            members = t["member"].values[sel]
+            lengths = (t["end_step"].values - t["start_step"].values)[sel]
+            first = np.r_[True, members[1:] != members[:-1]]
+            means.append(lengths[~first].mean())
+        assert e["simulated_mean"].values[i] == pytest.approx(0.5 * sum(means), rel=1e-12)
+
+
+def test_noise_shortens_episodes_in_clock_time_as_the_step_grows(results):
+    out, _ = results
+    e = fwkit.episode_comparison(out / "episodes_vs_step.h5")
+    clock = e["simulated_mean"].values * e["step"].values
+    assert np.all(np.diff(clock) < 0)  # steps 0.01 < 0.02 < 0.05
+    assert np.all(e["simulated_mean"].values < e["deterministic"].values)
+
+
+def test_the_figures_show_the_file_s_numbers(results):
+    out, md = results
+    pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert "episodes_vs_step_episodes.png" in pngs
+    for name in re.findall(r"\]\((figures/[^)]+)\)", md):
+        assert (out / name).is_file()
+    fig = fp.episodes_comparison_figure(out / "episodes_vs_step.h5")
+    e = fwkit.episode_comparison(out / "episodes_vs_step.h5")
+    top = fig.axes[0]
+    assert top.get_xlabel() == "simulate.step" and "clock time" in top.get_ylabel()
+    labels = [t.get_text() for t in top.get_legend().get_texts()]
+    assert any("hazard" in s for s in labels) and any("relaxation" in s for s in labels)
+    hazard_line = [l for l in top.get_lines() if l.get_label() == "adiabatic Kramers hazard"][0]
+    np.testing.assert_allclose(hazard_line.get_ydata(), e["hazard"].values * e["step"].values)
+    assert fig.axes[1].get_xlabel() and fig.axes[1].get_ylabel()

@@ -1,0 +1,81 @@
+// Simulated episode statistics (compare/episode_sample.hpp) and the
+// predicted-against-observed rows (compare/summary.hpp).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "compare/episode_sample.hpp"
+#include "compare/summary.hpp"
+
+using namespace fw;
+
+TEST_CASE("episode sample: the ratio estimator, first episodes and censored starts left out", "[compare]") {
+  // Two members alternating between regions 0 and 1; member 1 has one
+  // censored entry (start_step < 0).
+  const std::vector<std::int64_t> member{0, 0, 0, 0, 0, 1, 1, 1, 1};
+  const std::vector<std::int64_t> from{0, 1, 0, 1, 0, 0, 1, 0, 0};
+  const std::vector<std::int64_t> to{1, 0, 1, 0, 1, 1, 0, 1, 1};
+  const std::vector<std::int64_t> start{0, 10, 30, 60, 80, -1, 40, 50, 90};
+  const std::vector<std::int64_t> end{10, 30, 60, 80, 100, 40, 50, 90, 120};
+  const compare::TransitionColumns t{member, from, to, start, end};
+  SECTION("all episodes from 0 to 1") {
+    const auto s = compare::episode_sample(t, 0, 1, false);
+    // Kept: member 0: 10, 30, 20; member 1: (censored), 40, 30.
+    REQUIRE(s.steps.size() == 5);
+    CHECK(s.dropped == 1);
+    CHECK(s.members == 2);
+    CHECK(s.mean_steps == Approx((10 + 30 + 20 + 40 + 30) / 5.0));
+    // Clusters: S_0 = 60 (3), S_1 = 70 (2); mean 26; residuals -18, +18.
+    const double expected = std::sqrt(2.0 / 1.0 * (18.0 * 18.0 + 18.0 * 18.0)) / 5.0;
+    CHECK(s.standard_error == Approx(expected));
+  }
+  SECTION("first episode of each member dropped") {
+    const auto s = compare::episode_sample(t, 0, 1, true);
+    // Member 0 loses 10; member 1 loses its censored first one: 30, 20, 40, 30.
+    CHECK(s.steps == std::vector<double>{30, 20, 40, 30});
+    CHECK(s.dropped == 2);
+    CHECK(s.mean_steps == Approx(30));
+  }
+  SECTION("one member: no error estimate; no episode: NaN mean") {
+    const auto s = compare::episode_sample(t, 1, 0, true);
+    CHECK(s.steps == std::vector<double>{20});  // member 0's second; member 1's only one is its first
+    CHECK(std::isnan(s.standard_error));
+    const auto none = compare::episode_sample(t, 1, 1, true);
+    CHECK(none.steps.empty());
+    CHECK(std::isnan(none.mean_steps));
+  }
+  SECTION("columns of different lengths are refused") {
+    const std::vector<std::int64_t> short_end{10};
+    CHECK_THROWS_WITH(compare::episode_sample({member, from, to, start, short_end}, 0, 1, true),
+                      Catch::Contains("differ in length"));
+  }
+}
+
+TEST_CASE("summary rows: rules and the markdown table", "[compare]") {
+  using compare::Rule;
+  const compare::SummaryRow close{"mean length", "a = 0.1", "steps", 100, 108, 1, Rule::kRelative, 0.1};
+  const compare::SummaryRow far{"mean length", "a = 0.2", "steps", 100, 89, 1, Rule::kRelative, 0.1};
+  CHECK(close.relative_error() == Approx(0.08));
+  CHECK(close.pass());
+  CHECK_FALSE(far.pass());
+  // An upper bound may be exceeded by up to `tolerance` standard errors.
+  const compare::SummaryRow bound_ok{"bound", "", "steps", 100, 102.5, 1, Rule::kUpperBound, 3};
+  const compare::SummaryRow bound_broken{"bound", "", "steps", 100, 103.5, 1, Rule::kUpperBound, 3};
+  CHECK(bound_ok.pass());
+  CHECK_FALSE(bound_broken.pass());
+  const compare::SummaryRow nan_row{"x", "", "", 1, std::nan(""), 0, Rule::kRelative, 0.5};
+  CHECK_FALSE(nan_row.pass());
+  const compare::SummaryRow shown{"x", "", "", 1, 5, 0, Rule::kReport, 0};
+  CHECK(shown.pass());
+  const std::string table = compare::markdown_table({close, far, shown});
+  CHECK_THAT(table, Catch::Contains("| mean length | a = 0.1 | 100 steps | 108 +- 1 steps | +8.0% | within 10% | pass |"));
+  CHECK_THAT(table, Catch::Contains("-11.0% | within 10% | FAIL |"));
+  CHECK_THAT(table, Catch::Contains("| reported | - |"));
+  // Every line of the table has the same number of cells.
+  std::size_t lines = 0;
+  for (std::size_t pos = 0; (pos = table.find('\n', pos)) != std::string::npos; ++pos) ++lines;
+  CHECK(lines == 5);
+  CHECK(std::count(table.begin(), table.end(), '|') == static_cast<long>(5 * 8));
+}
