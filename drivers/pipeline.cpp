@@ -65,8 +65,10 @@ Plan plan_experiment(const config::Config& experiment) {
     Stage st;
     st.name = name;
     st.command = s.choice("command", kCommands);
+    // By default every stage but a comparison gets [model], when there is one.
+    const bool model_default = st.command != "compare" && doc["model"].as_table() != nullptr;
     const std::vector<std::string> use =
-        s.has("use") ? s.strings("use") : (st.command == "compare" ? std::vector<std::string>{} : std::vector<std::string>{"model"});
+        s.has("use") ? s.strings("use") : (model_default ? std::vector<std::string>{"model"} : std::vector<std::string>{});
     const std::vector<std::string> after = s.has("after") ? s.strings("after") : std::vector<std::string>{};
     toml::table out;
     for (const auto& u : use) {

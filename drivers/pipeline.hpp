@@ -12,7 +12,7 @@
 //
 //   [stages.steps]                   # a stage named "steps"
 //   command = "simulate"             # analyze, ode, action, quasipotential, simulate, train, compare
-//   use = ["model"]                  # shared tables it gets (default: ["model"]; compare: none)
+//   use = ["model"]                  # shared tables it gets (default: [model] if there is one; compare: none)
 //   after = []                       # stages that must run first (besides those it names)
 //   scheme = "sgd"                   # ... every other key is the command's own section
 //

@@ -250,6 +250,47 @@ def episodes_comparison_figure(path):
     return fig
 
 
+def collapse_comparison_figure(path):
+    """A ``fwkit compare`` collapse file: the simulated ensemble means (bands of
+    two standard errors) against the exact expectations, generation by
+    generation, for every sweep point: the variance and, where defined, log
+    det Sigma (Gaussian refit) or the homozygosity (resample)."""
+    c = io.open_group(path, "collapse")
+    key = c.attrs.get("sweep_key", "") or "run"
+    second = "log_det" if "expected_log_det" in c else "homozygosity" if "expected_homozygosity" in c else None
+    fig, axes = plt.subplots(2 if second else 1, 1, figsize=(6.4, 7.2 if second else 4), squeeze=False,
+                             sharex=True, constrained_layout=True)
+    axes = axes[:, 0]
+    t = c["generation"].values
+    panels = [("variance", "variance (tr Sigma / d)", True)]
+    if second == "log_det":
+        panels.append(("log_det", "log det Sigma", False))
+    elif second == "homozygosity":
+        panels.append(("homozygosity", "homozygosity", False))
+    for ax, (name, label, logy) in zip(axes, panels):
+        for i, value in enumerate(c["point"].values):
+            tag = f"{key} = {value:g}" if key != "run" else "simulated"
+            sim = c[name].values[i]
+            if not np.any(np.isfinite(sim)):
+                continue
+            se = c[name + "_se"].values[i]
+            ax.plot(t, sim, color=f"C{i}", lw=1.2, label=f"simulated, {tag}")
+            ax.fill_between(t, sim - 2 * se, sim + 2 * se, color=f"C{i}", alpha=0.25, lw=0)
+            exp = c["expected_" + name].values[i]
+            if np.any(np.isfinite(exp)):
+                ax.plot(t, exp, color="k", ls="--", lw=1, label="exact expectation" if i == 0 else None)
+        if logy:
+            ax.set_yscale("log")
+            # Absorbed chains (variance exactly 0 up to rounding) would stretch the axis.
+            exp = c["expected_" + name].values
+            ax.set_ylim(bottom=0.3 * np.nanmin(np.where(exp > 0, exp, np.nan)))
+        ax.set_ylabel(label)
+        ax.legend(fontsize=8)
+    axes[0].set_title(f"collapse ({c.attrs.get('scheme', '')}): simulated (2 se bands) and exact")
+    axes[-1].set_xlabel("generation")
+    return fig
+
+
 def figures(path) -> Dict[str, object]:
     """Every figure that applies to a result file, by a short name."""
     k = io.kind(path)
@@ -281,8 +322,11 @@ def figures(path) -> Dict[str, object]:
         out["training"] = training_figure(path)
     elif k == "compare":
         with h5py.File(path, "r") as f:
-            if "episodes" in f:
-                out["episodes"] = episodes_comparison_figure(path)
+            present = set(f.keys())
+        if "episodes" in present:
+            out["episodes"] = episodes_comparison_figure(path)
+        if "collapse" in present:
+            out["collapse"] = collapse_comparison_figure(path)
     else:
         raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate, train and compare have them)")
     return out

@@ -95,3 +95,41 @@ def test_the_figures_show_the_file_s_numbers(results):
     hazard_line = [l for l in top.get_lines() if l.get_label() == "adiabatic Kramers hazard"][0]
     np.testing.assert_allclose(hazard_line.get_ydata(), e["hazard"].values * e["step"].values)
     assert fig.axes[1].get_xlabel() and fig.axes[1].get_ylabel()
+
+
+COLLAPSE = ROOT / "data" / "experiments" / "collapse_fresh_data.toml"
+
+
+@pytest.fixture(scope="module")
+def collapse_results(fwkit_bin, tmp_path_factory):
+    out = tmp_path_factory.mktemp("collapse") / "collapse"
+    run = subprocess.run([fwkit_bin, "run", str(COLLAPSE), "-o", str(out), "-q",
+                          "--set", "stages.refit.members=600", "--set", "stages.resample.members=600"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def test_collapse_rows_are_exact_expectations_within_their_standard_errors(collapse_results):
+    rows = fwkit.comparison_summary(collapse_results / "resample_expected.h5")
+    # Two sweep points, four generations, variance and homozygosity.
+    assert len(rows) == 2 * 4 * 2
+    n = 30
+    for row in rows:
+        assert row["rule"] == "within 4 se"
+        assert row["passed"] == (abs(row["observed"] - row["predicted"]) <= 4 * row["observed_se"])
+        if row["quantity"] == "homozygosity" and "alpha = 0," in row["condition"]:
+            t = int(row["condition"].split("generation ")[1])
+            assert row["predicted"] == pytest.approx(1 - (1 - 1 / n) ** t, rel=1e-12)
+
+
+def test_collapse_figure_draws_the_expectations(collapse_results):
+    path = collapse_results / "refit_expected.h5"
+    assert (collapse_results / "figures" / "refit_expected_collapse.png").is_file()
+    fig = fp.collapse_comparison_figure(path)
+    c = fwkit.open_group(path, "collapse")
+    assert [ax.get_ylabel() for ax in fig.axes] == ["variance (tr Sigma / d)", "log det Sigma"]
+    exact = [l for l in fig.axes[0].get_lines() if l.get_linestyle() == "--"]
+    assert len(exact) == c.sizes["point"]
+    np.testing.assert_allclose(exact[0].get_ydata(), c["expected_variance"].values[0])
+    assert fig.axes[1].get_xlabel() == "generation"

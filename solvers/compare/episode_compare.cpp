@@ -10,7 +10,7 @@
 
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/core/error.hpp"
-#include "fwkit/io/reader.hpp"
+#include "simulation_file.hpp"
 
 namespace fw::compare {
 
@@ -33,12 +33,6 @@ std::vector<std::int64_t> integers(const io::Array& a) {
   return v;
 }
 
-/// The file's name, from the configuration's source label.
-std::string file_label(const std::string& source) {
-  const auto colon = source.find(":/provenance");
-  return colon == std::string::npos ? source : source.substr(0, colon);
-}
-
 /// The run's parameters at one point, from the resolved configuration.
 struct PointSetup {
   model::Model model;
@@ -48,9 +42,7 @@ struct PointSetup {
   std::vector<std::pair<Vec, Vec>> boxes;
 };
 
-PointSetup read_setup(const std::string& config_text, const std::string& source, const std::string& key, double value) {
-  config::Config cfg = config::Config::from_string(config_text, source);
-  if (!key.empty()) cfg.set(fmt::format("{}={:.17g}", key, value));
+PointSetup read_setup(const config::Config& cfg) {
   const config::Table root = cfg.root();
   const config::Table t = root.table("simulate");
   PointSetup s{config::build_model(root.table("model")), 0, 0, 0, 1, {}, {}};
@@ -81,13 +73,12 @@ PointSetup read_setup(const std::string& config_text, const std::string& source,
   return s;
 }
 
-EpisodePoint compare_point(const io::Reader& file, const std::string& group, const std::string& config_text,
-                           const std::string& source, const std::string& key, double value,
-                           const EpisodeCompareOptions& o) {
-  PointSetup s = read_setup(config_text, source, key, value);
+EpisodePoint compare_point(const SimulationFile& sim, std::size_t i, const EpisodeCompareOptions& o) {
+  const io::Reader& file = sim.reader();
+  PointSetup s = read_setup(sim.point_config(i));
   EpisodePoint p;
-  p.group = group;
-  p.value = key.empty() ? kNaN : value;
+  p.group = sim.points()[i].group;
+  p.value = sim.points()[i].value;
   p.step = s.step;
   p.timescale = s.timescale;
   p.noise_variance = s.model.noise->covariance(Vec::Zero(2))(s.fast, s.fast);
@@ -95,11 +86,11 @@ EpisodePoint compare_point(const io::Reader& file, const std::string& group, con
   const int up = s.boxes[1].first(s.fast) > s.boxes[0].first(s.fast) ? 1 : 0, lo = 1 - up;
   p.upper = s.boxes[up].first(s.fast);
   p.lower = s.boxes[lo].second(s.fast);
-  const std::string where = fmt::format("{}: {}", file_label(source), group.empty() ? "/" : "/" + group);
+  const std::string where = sim.where(i);
   if (!(p.lower < p.upper))
     throw config_error(fmt::format("{}: simulate.regions: the branch regions overlap in {} ({} >= {})", where,
                                    "the fast variable", p.lower, p.upper));
-  const std::string tr = (group.empty() ? "" : "/" + group) + "/transitions/";
+  const std::string tr = sim.dataset(i, "transitions/");
   if (!file.exists(tr + "member")) throw data_error(where + ": no transitions recorded");
   const auto member = integers(file.read(tr + "member")), from = integers(file.read(tr + "from")),
              to = integers(file.read(tr + "to")), start = integers(file.read(tr + "start_step")),
@@ -134,31 +125,17 @@ EpisodePoint compare_point(const io::Reader& file, const std::string& group, con
 
 EpisodeComparison compare_episodes(const std::filesystem::path& simulation, const EpisodeCompareOptions& o) {
   o.validate();
-  const io::Reader file(simulation);
-  const std::string label = simulation.string();
-  if (file.string_attribute("/", "fwkit_kind") != "simulate")
-    throw data_error(fmt::format("{}: is a \"{}\" file; the episode comparison reads a simulate file", label,
-                                 file.string_attribute("/", "fwkit_kind")));
-  const std::string config_text = file.string_attribute("/provenance", "config");
-  const std::string source = label + ":/provenance/config";
+  const SimulationFile sim(simulation, "the episode comparison");
   EpisodeComparison c;
   c.simulation = simulation;
-  std::vector<std::pair<std::string, double>> groups;
-  if (file.exists("/sweep")) {
-    c.sweep_key = file.string_attribute("/sweep", "key");
-    for (const auto& name : file.members("/sweep"))
-      if (name.rfind("point_", 0) == 0) groups.emplace_back("sweep/" + name, file.number_attribute("/sweep/" + name, "value"));
-    std::sort(groups.begin(), groups.end());
-  } else {
-    groups.emplace_back("", kNaN);
-  }
-  if (o.tolerance.size() != 1 && o.tolerance.size() != groups.size())
+  c.sweep_key = sim.sweep_key();
+  const std::size_t n = sim.points().size();
+  if (o.tolerance.size() != 1 && o.tolerance.size() != n)
     throw config_error(fmt::format("compare.tolerance: has {} values; give one, or one per sweep point ({})",
-                                   o.tolerance.size(), groups.size()));
-  for (std::size_t i = 0; i < groups.size(); ++i)
-    c.points.push_back(compare_point(file, groups[i].first, config_text, source, c.sweep_key, groups[i].second, o));
+                                   o.tolerance.size(), n));
+  for (std::size_t i = 0; i < n; ++i) c.points.push_back(compare_point(sim, i, o));
   {
-    const PointSetup s = read_setup(config_text, source, c.sweep_key, groups[0].second);
+    const PointSetup s = read_setup(sim.point_config(0));
     const auto vars = s.model.system->variable_names();
     c.fast_name = vars[static_cast<std::size_t>(s.fast)];
     c.slow_name = vars[static_cast<std::size_t>(s.slow)];

@@ -17,6 +17,9 @@ bool SummaryRow::pass() const {
       const double se = std::isfinite(observed_se) ? observed_se : 0.0;
       return std::isfinite(observed) && observed <= predicted + tolerance * se;
     }
+    case Rule::kWithinSe:
+      return std::isfinite(observed) && std::isfinite(observed_se) &&
+             std::abs(observed - predicted) <= tolerance * observed_se;
     case Rule::kReport: return true;
   }
   return false;
@@ -26,6 +29,7 @@ std::string SummaryRow::rule_text() const {
   switch (rule) {
     case Rule::kRelative: return fmt::format("within {:g}%", 100 * tolerance);
     case Rule::kUpperBound: return fmt::format("<= prediction + {:g} se", tolerance);
+    case Rule::kWithinSe: return fmt::format("within {:g} se", tolerance);
     case Rule::kReport: return "reported";
   }
   return "";

@@ -14,6 +14,7 @@ namespace fw::compare {
 enum class Rule {
   kRelative,    // |observed / predicted - 1| <= tolerance
   kUpperBound,  // observed <= predicted + tolerance * observed_se (a bound the observation must respect)
+  kWithinSe,    // |observed - predicted| <= tolerance * observed_se (an exact prediction, a statistical test)
   kReport,      // shown, not judged (a reference number, e.g. a limit the theory does not claim here)
 };
 
@@ -25,14 +26,14 @@ struct SummaryRow {
   double observed = 0;
   double observed_se = 0;  // standard error of `observed` (NaN if none)
   Rule rule = Rule::kRelative;
-  double tolerance = 0;    // relative (kRelative) or in standard errors (kUpperBound)
+  double tolerance = 0;    // relative (kRelative) or in standard errors (kUpperBound, kWithinSe)
 
   /// The relative discrepancy observed / predicted - 1.
   double relative_error() const;
   bool judged() const { return rule != Rule::kReport; }
   /// Whether the row meets its rule (true for kReport).
   bool pass() const;
-  /// The rule in words: "|rel. error| <= 10%", "<= prediction + 3 se", "reported".
+  /// The rule in words: "|rel. error| <= 10%", "<= prediction + 3 se", "within 4 se", "reported".
   std::string rule_text() const;
 };
 
