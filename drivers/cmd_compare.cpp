@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "compare/collapse_compare.hpp"
 #include "compare/episode_compare.hpp"
+#include "compare/occupation_compare.hpp"
 #include "fwkit/io/provenance.hpp"
 
 namespace fw::driver {
@@ -46,6 +47,14 @@ compare::CollapseCompareOptions read_collapse_options(const config::Table& t) {
   return o;
 }
 
+compare::OccupationCompareOptions read_occupation_options(const config::Table& t) {
+  compare::OccupationCompareOptions o;
+  o.exponent_tolerance = t.number("exponent_tolerance", o.exponent_tolerance, config::positive());
+  o.prefactor_tolerance = t.number("prefactor_tolerance", o.prefactor_tolerance, config::positive());
+  o.validate();
+  return o;
+}
+
 }  // namespace
 
 void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
@@ -55,13 +64,16 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const config::Table t = root.table("compare");
-    const std::string kind = t.choice("kind", {"episodes", "collapse"});
+    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation"});
     const fs::path simulation = input_path(opts, t, "simulation");
+    const fs::path transitions = kind == "occupation" ? input_path(opts, t, "transitions") : fs::path();
     // Each kind reads its own keys: another kind's key is an unknown key.
     compare::EpisodeCompareOptions episodes;
     compare::CollapseCompareOptions collapse;
+    compare::OccupationCompareOptions occupation;
     if (kind == "episodes") episodes = read_episode_options(t);
-    else collapse = read_collapse_options(t);
+    else if (kind == "collapse") collapse = read_collapse_options(t);
+    else occupation = read_occupation_options(t);
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
     auto file = open_output(opts, out);
@@ -73,6 +85,12 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       const compare::EpisodeComparison c = compare::compare_episodes(simulation, episodes);
       io::write_provenance(top, "compare", "fwkit comparison: memorization episodes, predicted and simulated", provenance);
       compare::write_episode_comparison(top, c);
+      rows = c.rows;
+    } else if (kind == "occupation") {
+      const compare::OccupationComparison c = compare::compare_occupation(simulation, transitions, occupation);
+      io::write_provenance(top, "compare", "fwkit comparison: occupation of the attractors, W-graph and Hwang against simulation",
+                           provenance);
+      compare::write_occupation_comparison(top, c);
       rows = c.rows;
     } else {
       const compare::CollapseComparison c = compare::compare_collapse(simulation, collapse);

@@ -189,7 +189,7 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
     if (plan.plots) {
       std::vector<std::string> args{plot_script().string()};
       for (const auto& st : plan.stages) args.push_back((plan.folder / (st.name + ".h5")).string());
-      args.insert(args.end(), {"-o", (plan.folder / "figures").string()});
+      args.insert(args.end(), {"--skip-other-kinds", "-o", (plan.folder / "figures").string()});
       const fs::path log = plan.folder / "figures.log";
       write_atomically(log, "");
       if (!fs::exists(args[0]))

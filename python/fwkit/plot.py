@@ -291,6 +291,66 @@ def collapse_comparison_figure(path):
     return fig
 
 
+def occupation_comparison_figure(path):
+    """A ``fwkit compare`` occupation file: the log occupation ratio of each
+    attractor against the ground state, against 1 / scale: simulated (one
+    standard error), the W-graph + Hwang prediction, and the fitted line."""
+    o = io.open_group(path, "occupation")
+    key = o.attrs.get("scale_key", "scale")
+    name = key.split(".")[-1]
+    names = o.attrs.get("region_names", "").split()
+    g = int(o.attrs.get("ground_state", 0))
+    s = o["point"].values
+    inv = 1 / s
+    grid = np.linspace(0, inv.max() * 1.05, 200)[1:]
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
+    for i in range(o.sizes["attractor"]):
+        if i == g:
+            continue
+        f, se = o["fraction"].values, o["fraction_se"].values
+        ratio = f[:, i] / f[:, g]
+        err = np.hypot(se[:, i] / f[:, i], se[:, g] / f[:, g])
+        label = f"{names[i]} / {names[g]}" if len(names) > max(i, g) else f"attractor {i} / {g}"
+        ax.errorbar(inv, np.log(ratio), yerr=err, fmt="o", color=f"C{i}", capsize=3, label=f"simulated {label}")
+        dw = float(o["w"].values[i] - o["w"].values[g])
+        ax.plot(grid, -dw * grid + float(o["log_prefactor"].values[i]), "--", color=f"C{i}",
+                label="W-graph, Hwang prefactor")
+        fitted = float(o["fitted_exponent"].values[i])
+        b = np.mean(np.log(ratio) + fitted * inv)
+        ax.plot(grid, -fitted * grid + b, ":", color=f"C{i}", label=f"fitted: exponent {fitted:.3g}")
+    ax.set_xlabel(f"1 / {name}")
+    ax.set_ylabel("log occupation ratio (against the ground state)")
+    ax.set_title("occupation of the attractors: predicted and simulated")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def transitions_figure(path):
+    """An ``fwkit action`` transitions file: the attractors (labelled with
+    their W-graph energies), the saddles and each leg's minimum action path,
+    in the first two coordinates."""
+    t = io.open_group(path, "transitions")
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
+    if "leg_path" in t:
+        for leg in range(t.sizes["leg"]):
+            p = t["leg_path"].values[leg]
+            cost = float(t["leg_cost"].values[leg])
+            ax.plot(p[:, 0], p[:, 1], lw=1.2, color=f"C{leg}",
+                    label=f"{int(t['leg_from'].values[leg])} -> saddle {int(t['leg_saddle'].values[leg])}: cost {cost:.4g}")
+    a = t["attractors"].values
+    ax.plot(a[:, 0], a[:, 1], "ko", label="attractors")
+    for i, (x, y) in enumerate(a[:, :2]):
+        ax.annotate(f"{i}: W = {float(t['w'].values[i]):.4g}", (x, y), textcoords="offset points", xytext=(4, 6), fontsize=8)
+    if "saddles" in t:
+        sd = t["saddles"].values
+        ax.plot(sd[:, 0], sd[:, 1], "kx", ms=8, label="saddles")
+    ax.set_xlabel("coordinate 0")
+    ax.set_ylabel("coordinate 1")
+    ax.set_title(f"minimum action legs ({t.attrs.get('hamiltonian', '')} Hamiltonian); ground state {int(t.attrs.get('ground_state', 0))}")
+    ax.legend(fontsize=8)
+    return fig
+
+
 def figures(path) -> Dict[str, object]:
     """Every figure that applies to a result file, by a short name."""
     k = io.kind(path)
@@ -320,6 +380,11 @@ def figures(path) -> Dict[str, object]:
                 out[("dwell" if group == "transitions" else group) + tag] = fig
     elif k == "train":
         out["training"] = training_figure(path)
+    elif k == "action":
+        with h5py.File(path, "r") as f:
+            has = "transitions" in f and "attractors" in f["transitions"]
+        if has:
+            out["transitions"] = transitions_figure(path)
     elif k == "compare":
         with h5py.File(path, "r") as f:
             present = set(f.keys())
@@ -327,6 +392,8 @@ def figures(path) -> Dict[str, object]:
             out["episodes"] = episodes_comparison_figure(path)
         if "collapse" in present:
             out["collapse"] = collapse_comparison_figure(path)
+        if "occupation" in present:
+            out["occupation"] = occupation_comparison_figure(path)
     else:
         raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate, train and compare have them)")
     return out
@@ -353,9 +420,14 @@ def main(argv=None) -> int:
     parser.add_argument("files", nargs="+", help="fwkit HDF5 result files")
     parser.add_argument("-o", "--output", default=".", help="folder for the PNGs (default: the current one)")
     parser.add_argument("--dpi", type=int, default=150)
+    parser.add_argument("--skip-other-kinds", action="store_true",
+                        help="pass over files of kinds that have no figures (fwkit run hands over every result)")
     args = parser.parse_args(argv)
     status = 0
     for path in args.files:
+        if args.skip_other_kinds and io.kind(path) not in ("quasipotential", "simulate", "train", "compare", "action"):
+            print(f"{path}: no figures for kind '{io.kind(path)}'", file=sys.stderr)
+            continue
         try:
             for p in save_figures(path, args.output, args.dpi):
                 print(p)

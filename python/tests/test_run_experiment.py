@@ -133,3 +133,48 @@ def test_collapse_figure_draws_the_expectations(collapse_results):
     assert len(exact) == c.sizes["point"]
     np.testing.assert_allclose(exact[0].get_ydata(), c["expected_variance"].values[0])
     assert fig.axes[1].get_xlabel() == "generation"
+
+
+FLAT = ROOT / "data" / "experiments" / "flat_minima_win.toml"
+
+
+@pytest.fixture(scope="module")
+def flat_results(fwkit_bin, tmp_path_factory):
+    out = tmp_path_factory.mktemp("flat") / "flat"
+    run = subprocess.run([fwkit_bin, "run", str(FLAT), "-o", str(out), "-q",
+                          "--set", "stages.sgd.members=48", "--set", "stages.sgd.steps=200000",
+                          "--set", "stages.sgd.sweep.values=[0.2, 0.14, 0.1]",
+                          "--set", "stages.hwang.prefactor_tolerance=0.25"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def test_hwang_prefactor_is_the_curvature_ratio(flat_results):
+    """Equally deep minima at (-1, 0) and (1, 0) with valley curvatures
+    k(x) = 1 + 0.6 tanh(2x) across: det Hess V is proportional to k, so the
+    flat minimum's mass over the steep one's tends to sqrt(k(1) / k(-1))."""
+    o = fwkit.open_group(flat_results / "hwang.h5", "occupation")
+    names = o.attrs["region_names"].split()
+    k = lambda x: 1 + 0.6 * np.tanh(2 * x)  # noqa: E731
+    g = int(o.attrs["ground_state"])
+    other = 1 - g
+    expected = np.sqrt(k(1.0) / k(-1.0))
+    if names[g] == "flat":
+        expected = 1 / expected
+    assert np.exp(o["log_prefactor"].values[other]) == pytest.approx(expected, rel=1e-6)
+    assert int(o.attrs["prefactor_judged"]) == 1
+    rows = fwkit.comparison_summary(flat_results / "hwang.h5")
+    most = [r for r in rows if r["quantity"].startswith("most occupied")][0]
+    assert names[int(most["predicted"])] == "flat" and most["passed"]
+    # Equal depths: the exponent is reported, not judged.
+    slope = [r for r in rows if r["quantity"].startswith("W(")][0]
+    assert not slope["judged"] and abs(slope["predicted"]) < 1e-3
+
+
+def test_occupation_figure_shows_the_simulated_ratios(flat_results):
+    fig = fp.occupation_comparison_figure(flat_results / "hwang.h5")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "1 / step" and "log occupation ratio" in ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(s.startswith("simulated") for s in labels) and "W-graph, Hwang prefactor" in labels

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -20,6 +21,7 @@ bool SummaryRow::pass() const {
     case Rule::kWithinSe:
       return std::isfinite(observed) && std::isfinite(observed_se) &&
              std::abs(observed - predicted) <= tolerance * observed_se;
+    case Rule::kEqual: return observed == predicted;
     case Rule::kReport: return true;
   }
   return false;
@@ -30,6 +32,7 @@ std::string SummaryRow::rule_text() const {
     case Rule::kRelative: return fmt::format("within {:g}%", 100 * tolerance);
     case Rule::kUpperBound: return fmt::format("<= prediction + {:g} se", tolerance);
     case Rule::kWithinSe: return fmt::format("within {:g} se", tolerance);
+    case Rule::kEqual: return "equal";
     case Rule::kReport: return "reported";
   }
   return "";
@@ -55,8 +58,11 @@ std::string markdown_table(const std::vector<SummaryRow>& rows) {
     const std::string observed =
         number(r.observed) + (std::isfinite(r.observed_se) ? " +- " + fmt::format("{:.2g}", r.observed_se) : "");
     const std::string units = r.units.empty() || r.units == "1" ? "" : " " + r.units;
-    s += fmt::format("| {} | {} | {}{} | {}{} | {:+.1f}% | {} | {} |\n", r.quantity, r.condition, number(r.predicted),
-                     units, observed, units, 100 * r.relative_error(), r.rule_text(),
+    // A relative error means nothing for an identity or against a zero prediction.
+    const bool relative = r.rule != Rule::kEqual && std::abs(r.predicted) > 1e-9 * std::max(1.0, std::abs(r.observed));
+    const std::string rel = relative && std::isfinite(r.relative_error()) ? fmt::format("{:+.1f}%", 100 * r.relative_error()) : "-";
+    s += fmt::format("| {} | {} | {}{} | {}{} | {} | {} | {} |\n", r.quantity, r.condition, number(r.predicted),
+                     units, observed, units, rel, r.rule_text(),
                      !r.judged() ? "-" : r.pass() ? "pass" : "FAIL");
   }
   return s;

@@ -1,0 +1,259 @@
+// solvers/compare/occupation_compare.cpp — W-graph and Laplace/Hwang
+// occupations against a simulation swept over the noise scale
+// (occupation_compare.hpp).
+#include "occupation_compare.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "fwkit/config/model_config.hpp"
+#include "fwkit/core/error.hpp"
+#include "fwkit/model/hamiltonian.hpp"
+#include "fwkit/model/lyapunov.hpp"
+#include "simulation_file.hpp"
+
+namespace fw::compare {
+
+void OccupationCompareOptions::validate() const {
+  if (!(exponent_tolerance > 0))
+    throw config_error(fmt::format("compare.exponent_tolerance = {}: must be > 0", exponent_tolerance));
+  if (!(prefactor_tolerance > 0))
+    throw config_error(fmt::format("compare.prefactor_tolerance = {}: must be > 0", prefactor_tolerance));
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Line {
+  double intercept, slope, intercept_se, slope_se;
+};
+
+/// Weighted least squares y = a + b x, weights 1 / se^2 (unweighted if an
+/// error is missing); the errors of a and b from the weights.
+Line fit_line(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& se) {
+  const bool weighted = std::all_of(se.begin(), se.end(), [](double e) { return std::isfinite(e) && e > 0; });
+  double S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double w = weighted ? 1 / (se[k] * se[k]) : 1.0;
+    S += w, Sx += w * x[k], Sy += w * y[k], Sxx += w * x[k] * x[k], Sxy += w * x[k] * y[k];
+  }
+  const double det = S * Sxx - Sx * Sx;
+  const double b = (S * Sxy - Sx * Sy) / det, a = (Sxx * Sy - Sx * Sxy) / det;
+  return {a, b, weighted ? std::sqrt(Sxx / det) : kNaN, weighted ? std::sqrt(S / det) : kNaN};
+}
+
+std::vector<std::string> words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+/// The name of the configured region holding x ("" if none).
+std::string region_of(const config::Table& regions, const Vec& x) {
+  std::string found;
+  for (const auto& name : regions.keys()) {
+    const config::Table r = regions.table(name);
+    bool inside = true;
+    if (r.has("center")) {
+      const auto c = r.numbers("center");
+      const double radius = r.number("radius");
+      double d2 = 0;
+      for (std::size_t k = 0; k < c.size() && k < static_cast<std::size_t>(x.size()); ++k) d2 += std::pow(x[k] - c[k], 2);
+      inside = d2 <= radius * radius;
+    } else {
+      const auto lo = r.numbers("lower"), up = r.numbers("upper");
+      for (std::size_t k = 0; k < lo.size() && k < static_cast<std::size_t>(x.size()); ++k)
+        inside = inside && x[k] >= lo[k] && x[k] <= up[k];
+    }
+    if (inside && found.empty()) found = name;
+  }
+  return found;
+}
+
+}  // namespace
+
+OccupationComparison compare_occupation(const std::filesystem::path& simulation, const std::filesystem::path& transitions,
+                                        const OccupationCompareOptions& o) {
+  o.validate();
+  OccupationComparison c;
+  c.simulation = simulation;
+  c.transitions = transitions;
+  // The theory: attractors, W, and the Hessians of V at the attractors.
+  const io::Reader tr(transitions);
+  if (tr.string_attribute("/", "fwkit_kind") != "action" || !tr.exists("/transitions/w"))
+    throw data_error(fmt::format("{}: not an fwkit action file with /transitions ([action.transitions])", transitions.string()));
+  const io::Array att = tr.read("/transitions/attractors");
+  const io::Array w = tr.read("/transitions/w");
+  const std::size_t m = att.shape[0], d = att.shape[1];
+  c.w = w.data;
+  c.ground = static_cast<int>(std::min_element(c.w.begin(), c.w.end()) - c.w.begin());
+  const config::Config tcfg =
+      config::Config::from_string(tr.string_attribute("/provenance", "config"), transitions.string() + ":/provenance/config");
+  const model::Model model = config::build_model(tcfg.root().table("model"));
+  const std::string hk = tr.string_attribute("/transitions", "hamiltonian");
+  const model::Hamiltonian h(model, hk == "langevin" ? model::HamiltonianKind::kLangevin : model::HamiltonianKind::kDiscrete);
+  std::vector<Vec> z(m);
+  std::vector<double> log_det_p(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    z[i] = Eigen::Map<const Vec>(att.data.data() + i * d, static_cast<Eigen::Index>(d));
+    const Mat p = model::lyapunov_covariance(model.system->jacobian_at(z[i]), h.hess_p(z[i], Vec::Zero(static_cast<Eigen::Index>(d))));
+    log_det_p[i] = std::log(p.determinant());
+  }
+  // Hwang's prefactor is the theory's only where the density is exp(-V/s)
+  // times a constant: a gradient drift with constant isotropic noise. Else
+  // the density's O(1) prefactor varies (the transport equation along the
+  // characteristics) and the Laplace number is only reported.
+  c.prefactor_judged = !model.noise->depends_on_state();
+  for (std::size_t i = 0; i < m && c.prefactor_judged; ++i) {
+    const Mat j = model.system->jacobian_at(z[i]);
+    const Mat dm = h.hess_p(z[i], Vec::Zero(static_cast<Eigen::Index>(d)));
+    const double scale = dm.trace() / static_cast<double>(d);
+    c.prefactor_judged = (j - j.transpose()).norm() <= 1e-8 * (1 + j.norm()) &&
+                         (dm - scale * Mat::Identity(dm.rows(), dm.cols())).norm() <= 1e-10 * (1 + scale);
+  }
+  for (std::size_t i = 0; i < m; ++i) c.log_prefactor.push_back(0.5 * (log_det_p[i] - log_det_p[static_cast<std::size_t>(c.ground)]));
+  // The simulation: one region per attractor, swept over the noise scale.
+  const SimulationFile sim(simulation, "the occupation comparison");
+  const std::size_t n = sim.points().size();
+  const config::Config first = sim.point_config(0);
+  const config::Table st = first.root().table("simulate");
+  const std::string scheme = st.string("scheme", "sgd");
+  c.scale_key = scheme == "langevin" || scheme == "ula" ? "simulate.eps" : "simulate.step";
+  if (sim.sweep_key() != c.scale_key || n < 2)
+    throw config_error(fmt::format("{}: the occupation comparison needs a sweep over the noise scale ({} for scheme {}) "
+                                   "with at least two values; the file sweeps \"{}\"",
+                                   simulation.string(), c.scale_key, scheme, sim.sweep_key()));
+  const config::Table regions = st.table("regions");
+  for (std::size_t i = 0; i < m; ++i) {
+    const std::string r = region_of(regions, z[i]);
+    if (r.empty())
+      throw config_error(fmt::format("{}: simulate.regions: no region holds attractor {} at ({:.4g}); give one region per attractor",
+                                     simulation.string(), i, fmt::join(z[i].data(), z[i].data() + d, ", ")));
+    if (std::find(c.region.begin(), c.region.end(), r) != c.region.end())
+      throw config_error(fmt::format("{}: simulate.regions.{} holds two attractors; give one region per attractor",
+                                     simulation.string(), r));
+    c.region.push_back(r);
+  }
+  const io::Reader& r = sim.reader();
+  for (std::size_t k = 0; k < n; ++k) {
+    c.scale.push_back(sim.points()[k].value);
+    const auto names = words(r.string_attribute(sim.dataset(k, "occupation"), "region_names"));
+    const io::Array f = r.read(sim.dataset(k, "occupation/fraction")), se = r.read(sim.dataset(k, "occupation/standard_error"));
+    std::vector<double> fk, sek;
+    for (std::size_t i = 0; i < m; ++i) {
+      const auto at = std::find(names.begin(), names.end(), c.region[i]);
+      if (at == names.end()) throw data_error(sim.where(k) + ": no occupation of region " + c.region[i]);
+      const auto j = static_cast<std::size_t>(at - names.begin());
+      if (!(f.data[j] > 0))
+        throw data_error(fmt::format("{}: region {} (attractor {}) was never visited at {} = {:g}; simulate longer or at a larger scale",
+                                     sim.where(k), c.region[i], i, c.scale_key, c.scale.back()));
+      fk.push_back(f.data[j]);
+      sek.push_back(se.data[j]);
+    }
+    c.fraction.push_back(fk);
+    c.fraction_se.push_back(sek);
+  }
+  // Rows: per point the Laplace ratio; then the fits.
+  const auto g = static_cast<std::size_t>(c.ground);
+  // Depths closer than 2% of the largest barrier count as equal (the W are
+  // gMAM actions, accurate to ~1e-4 of it): then the slope is only reported.
+  double w_scale = 1e-12;
+  for (double cost : tr.read("/transitions/cost").data)
+    if (std::isfinite(cost)) w_scale = std::max(w_scale, cost);
+  c.fitted_exponent.assign(m, kNaN);
+  c.fitted_exponent_se.assign(m, kNaN);
+  c.extrapolated_ratio.assign(m, kNaN);
+  c.extrapolated_ratio_se.assign(m, kNaN);
+  for (std::size_t i = 0; i < m; ++i) {
+    if (i == g) continue;
+    const double dw = c.w[i] - c.w[g];
+    std::vector<double> inv, s, logr, logr_se, shifted;
+    for (std::size_t k = 0; k < n; ++k) {
+      const double ratio = c.fraction[k][i] / c.fraction[k][g];
+      const double rse = std::hypot(c.fraction_se[k][i] / c.fraction[k][i], c.fraction_se[k][g] / c.fraction[k][g]);
+      c.rows.push_back({fmt::format("occupation ratio {} / {} (W-graph, Hwang prefactor)", c.region[i], c.region[g]),
+                        fmt::format("{} = {:g}", c.scale_key, c.scale[k]), "1",
+                        std::exp(-dw / c.scale[k] + c.log_prefactor[i]), ratio, ratio * rse, Rule::kReport, 0});
+      inv.push_back(1 / c.scale[k]);
+      s.push_back(c.scale[k]);
+      logr.push_back(std::log(ratio));
+      logr_se.push_back(rse);
+      shifted.push_back(std::log(ratio) + dw / c.scale[k]);
+    }
+    const Line exponent = fit_line(inv, logr, logr_se);
+    c.fitted_exponent[i] = -exponent.slope;
+    c.fitted_exponent_se[i] = exponent.slope_se;
+    const bool distinct = std::abs(dw) > 0.02 * w_scale;
+    c.rows.push_back({fmt::format("W({}) - W({}): slope of -log ratio in 1/{}", c.region[i], c.region[g], c.scale_key.substr(9)),
+                      fmt::format("{} points", n), "1", dw, c.fitted_exponent[i], exponent.slope_se,
+                      distinct ? Rule::kRelative : Rule::kReport, distinct ? o.exponent_tolerance : 0});
+    const Line prefactor = fit_line(s, shifted, logr_se);
+    c.extrapolated_ratio[i] = std::exp(prefactor.intercept);
+    c.extrapolated_ratio_se[i] = c.extrapolated_ratio[i] * prefactor.intercept_se;
+    c.rows.push_back({fmt::format("prefactor {} / {} (Hwang: det Hess V^(-1/2) ratio), extrapolated to {} -> 0",
+                                  c.region[i], c.region[g], c.scale_key.substr(9)),
+                      fmt::format("{} points", n), "1", std::exp(c.log_prefactor[i]), c.extrapolated_ratio[i],
+                      c.extrapolated_ratio_se[i], c.prefactor_judged ? Rule::kRelative : Rule::kReport,
+                      c.prefactor_judged ? o.prefactor_tolerance : 0});
+  }
+  // Which attractor holds the most mass at the smallest scale: the least W,
+  // and among equally deep ones the flattest (the largest det P).
+  const auto smallest = static_cast<std::size_t>(std::min_element(c.scale.begin(), c.scale.end()) - c.scale.begin());
+  const auto& fs = c.fraction[smallest];
+  const auto most = static_cast<double>(std::max_element(fs.begin(), fs.end()) - fs.begin());
+  std::size_t predicted = 0;
+  auto log_mass = [&](std::size_t i) {
+    const double dw = c.w[i] - c.w[g];
+    return (std::abs(dw) > 0.02 * w_scale ? -dw / c.scale[smallest] : 0.0) + c.log_prefactor[i];
+  };
+  for (std::size_t i = 1; i < m; ++i)
+    if (log_mass(i) > log_mass(predicted)) predicted = i;
+  c.rows.push_back({"most occupied attractor (index; W-graph, then Hwang among equally deep)",
+                    fmt::format("{} = {:g}", c.scale_key, c.scale[smallest]), "1", static_cast<double>(predicted), most, kNaN,
+                    Rule::kEqual, 0});
+  return c;
+}
+
+void write_occupation_comparison(const io::Group& root, const OccupationComparison& c) {
+  const io::Group g = root.group("occupation");
+  const std::size_t n = c.scale.size(), m = c.w.size();
+  g.add_dimension("point", c.scale, {"1", "noise scale (" + c.scale_key + ")"});
+  g.add_index_dimension("attractor", m, "attractor (as in the transitions file)");
+  g.set_attribute("simulation", c.simulation.string());
+  g.set_attribute("transitions", c.transitions.string());
+  g.set_attribute("scale_key", c.scale_key);
+  std::string names;
+  for (const auto& r : c.region) names += (names.empty() ? "" : " ") + r;
+  g.set_attribute("region_names", names);
+  g.set_attribute("ground_state", static_cast<std::int64_t>(c.ground));
+  g.set_attribute("prefactor_judged", static_cast<std::int64_t>(c.prefactor_judged));
+  std::vector<double> f, se, pred;
+  for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t i = 0; i < m; ++i) {
+      f.push_back(c.fraction[k][i]);
+      se.push_back(c.fraction_se[k][i]);
+      pred.push_back(-(c.w[i] - c.w[static_cast<std::size_t>(c.ground)]) / c.scale[k] + c.log_prefactor[i]);
+    }
+  g.write("fraction", {"point", "attractor"}, std::span<const double>(f), {"1", "simulated occupation of the attractor's region"});
+  g.write("fraction_se", {"point", "attractor"}, std::span<const double>(se), {"1", "standard error of fraction"});
+  g.write("predicted_log_ratio", {"point", "attractor"}, std::span<const double>(pred),
+          {"1", "Laplace: log(p_i / p_ground) = -(W_i - W_g) / s + log_prefactor"});
+  g.write("w", {"attractor"}, std::span<const double>(c.w), {"1", "W-graph energy"});
+  g.write("log_prefactor", {"attractor"}, std::span<const double>(c.log_prefactor),
+          {"1", "(1/2) log(det P_i / det P_ground), P the Lyapunov covariance (Hwang)"});
+  g.write("fitted_exponent", {"attractor"}, std::span<const double>(c.fitted_exponent),
+          {"1", "W_i - W_g fitted from the slope of -log ratio against 1/s"});
+  g.write("fitted_exponent_se", {"attractor"}, std::span<const double>(c.fitted_exponent_se), {"1", "its standard error"});
+  g.write("extrapolated_ratio", {"attractor"}, std::span<const double>(c.extrapolated_ratio),
+          {"1", "exp(intercept) of log ratio + (W_i - W_g)/s against s: the prefactor as s -> 0"});
+  g.write("extrapolated_ratio_se", {"attractor"}, std::span<const double>(c.extrapolated_ratio_se), {"1", "its standard error"});
+  write_summary(root, c.rows);
+}
+
+}  // namespace fw::compare
