@@ -10,6 +10,7 @@
 #include "compare/collapse_compare.hpp"
 #include "compare/episode_compare.hpp"
 #include "compare/occupation_compare.hpp"
+#include "compare/training_compare.hpp"
 #include "fwkit/io/provenance.hpp"
 
 namespace fw::driver {
@@ -64,16 +65,21 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const config::Table t = root.table("compare");
-    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation"});
-    const fs::path simulation = input_path(opts, t, "simulation");
+    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "training"});
+    // The inputs: a simulate file, or (training) a train file and optionally an episodes comparison.
+    const fs::path simulation = kind == "training" ? fs::path() : input_path(opts, t, "simulation");
     const fs::path transitions = kind == "occupation" ? input_path(opts, t, "transitions") : fs::path();
+    const fs::path training = kind == "training" ? input_path(opts, t, "training") : fs::path();
+    const fs::path beside = kind == "training" && t.has("episodes") ? input_path(opts, t, "episodes") : fs::path();
     // Each kind reads its own keys: another kind's key is an unknown key.
     compare::EpisodeCompareOptions episodes;
     compare::CollapseCompareOptions collapse;
     compare::OccupationCompareOptions occupation;
+    compare::TrainingCompareOptions trained;
     if (kind == "episodes") episodes = read_episode_options(t);
     else if (kind == "collapse") collapse = read_collapse_options(t);
-    else occupation = read_occupation_options(t);
+    else if (kind == "occupation") occupation = read_occupation_options(t);
+    else trained.standard_errors = t.number("standard_errors", trained.standard_errors, config::non_negative());
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
     auto file = open_output(opts, out);
@@ -85,6 +91,12 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       const compare::EpisodeComparison c = compare::compare_episodes(simulation, episodes);
       io::write_provenance(top, "compare", "fwkit comparison: memorization episodes, predicted and simulated", provenance);
       compare::write_episode_comparison(top, c);
+      rows = c.rows;
+    } else if (kind == "training") {
+      const compare::TrainingComparison c = compare::compare_training(training, beside, trained);
+      io::write_provenance(top, "compare", "fwkit comparison: memorization of a diffusion model against the step size",
+                           provenance);
+      compare::write_training_comparison(top, c);
       rows = c.rows;
     } else if (kind == "occupation") {
       const compare::OccupationComparison c = compare::compare_occupation(simulation, transitions, occupation);

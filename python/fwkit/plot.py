@@ -351,6 +351,45 @@ def transitions_figure(path):
     return fig
 
 
+def training_comparison_figure(path):
+    """A ``fwkit compare`` training file: the diffusion model's memorization
+    fraction and clock-time episode length against the step (one standard
+    error), and, when given, the two-time-scale model's episode lengths
+    (simulated and the hazard prediction) beside them, each as a ratio to
+    its smallest step."""
+    t = io.open_group(path, "training")
+    with h5py.File(path, "r") as f:
+        beside = "two_time_scale" in f
+    fig, axes = plt.subplots(2, 1, figsize=(6.4, 7.2), constrained_layout=True)
+    step = t["step"].values
+    ax = axes[0]
+    ax.errorbar(step, t["memorization"].values, yerr=t["memorization_se"].values, fmt="o-", capsize=4,
+                label="diffusion model (one standard error)")
+    ax.set_xscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("memorization fraction")
+    ax.set_title("memorization against the step size")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    e, se = t["episode_time"].values, t["episode_time_se"].values
+    ax.errorbar(step / step.min(), e / e[np.argmin(step)], yerr=se / e[np.argmin(step)], fmt="o-", capsize=4,
+                label="diffusion model, simulated")
+    if beside:
+        m = io.open_group(path, "two_time_scale")
+        a = m["step"].values
+        k = np.argmin(a)
+        ax.errorbar(a / a.min(), m["simulated"].values / m["simulated"].values[k],
+                    yerr=m["simulated_se"].values / m["simulated"].values[k], fmt="s", capsize=4,
+                    label="two-time-scale SGD, simulated")
+        ax.plot(a / a.min(), m["hazard"].values / m["hazard"].values[k], "--", label="two-time-scale SGD, hazard prediction")
+    ax.set_xscale("log")
+    ax.set_xlabel("step / smallest step")
+    ax.set_ylabel("episode length (clock time) / at smallest step")
+    ax.set_title("memorization episodes shorten with the step", fontsize=10)
+    ax.legend(fontsize=8)
+    return fig
+
+
 def figures(path) -> Dict[str, object]:
     """Every figure that applies to a result file, by a short name."""
     k = io.kind(path)
@@ -394,6 +433,8 @@ def figures(path) -> Dict[str, object]:
             out["collapse"] = collapse_comparison_figure(path)
         if "occupation" in present:
             out["occupation"] = occupation_comparison_figure(path)
+        if "training" in present:
+            out["training"] = training_comparison_figure(path)
     else:
         raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate, train and compare have them)")
     return out

@@ -178,3 +178,31 @@ def test_occupation_figure_shows_the_simulated_ratios(flat_results):
     assert ax.get_xlabel() == "1 / step" and "log occupation ratio" in ax.get_ylabel()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(s.startswith("simulated") for s in labels) and "W-graph, Hwang prefactor" in labels
+
+
+DIFFUSION = ROOT / "data" / "experiments" / "diffusion_memorizes_less.toml"
+
+
+def test_training_slopes_are_weighted_least_squares_of_the_train_file(fwkit_bin, tmp_path):
+    out = tmp_path / "diffusion"
+    run = subprocess.run([fwkit_bin, "run", str(DIFFUSION), "-o", str(out), "-q",
+                          "--set", "stages.train.members=4", "--set", "stages.train.budget=600.0",
+                          "--set", "stages.train.monitor.samples=64",
+                          "--set", "stages.train.sweep.values=[0.01, 0.03, 0.1]",
+                          "--set", "stages.steps.members=40", "--set", "stages.memorization.standard_errors=1"],
+                         capture_output=True, text=True)
+    assert run.returncode in (0, 1), run.stderr
+    s = fwkit.training_summary(out / "train.h5")
+    x = np.log(s["step"])
+    for key, scale, name in (("memorization", 1.0, "memorization_slope"),
+                             ("episode_steps", s["step"], "episode_slope")):
+        y, se = s[key] * scale, s[key + "_se"] * scale
+        w = 1 / se**2
+        A = np.vstack([np.ones_like(x), x]).T
+        coef = np.linalg.solve(A.T @ (w[:, None] * A), A.T @ (w * y))
+        t = fwkit.open_group(out / "memorization.h5", "training")
+        assert t.attrs[name] == pytest.approx(coef[1], rel=1e-9)
+    fig = fp.training_comparison_figure(out / "memorization.h5")
+    assert [ax.get_ylabel() for ax in fig.axes] == ["memorization fraction",
+                                                     "episode length (clock time) / at smallest step"]
+    assert (out / "figures" / "memorization_training.png").is_file()

@@ -21,6 +21,8 @@ bool SummaryRow::pass() const {
     case Rule::kWithinSe:
       return std::isfinite(observed) && std::isfinite(observed_se) &&
              std::abs(observed - predicted) <= tolerance * observed_se;
+    case Rule::kBelowBy:
+      return std::isfinite(observed) && std::isfinite(observed_se) && observed <= predicted - tolerance * observed_se;
     case Rule::kEqual: return observed == predicted;
     case Rule::kReport: return true;
   }
@@ -32,6 +34,7 @@ std::string SummaryRow::rule_text() const {
     case Rule::kRelative: return fmt::format("within {:g}%", 100 * tolerance);
     case Rule::kUpperBound: return fmt::format("<= prediction + {:g} se", tolerance);
     case Rule::kWithinSe: return fmt::format("within {:g} se", tolerance);
+    case Rule::kBelowBy: return fmt::format("below prediction by >= {:g} se", tolerance);
     case Rule::kEqual: return "equal";
     case Rule::kReport: return "reported";
   }

@@ -15,6 +15,7 @@ enum class Rule {
   kRelative,    // |observed / predicted - 1| <= tolerance
   kUpperBound,  // observed <= predicted + tolerance * observed_se (a bound the observation must respect)
   kWithinSe,    // |observed - predicted| <= tolerance * observed_se (an exact prediction, a statistical test)
+  kBelowBy,     // observed <= predicted - tolerance * observed_se (a trend: significantly below)
   kEqual,       // observed == predicted (an identity: which attractor is the ground state)
   kReport,      // shown, not judged (a reference number, e.g. a limit the theory does not claim here)
 };
