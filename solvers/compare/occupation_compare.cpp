@@ -14,6 +14,7 @@
 #include "fwkit/core/error.hpp"
 #include "fwkit/model/hamiltonian.hpp"
 #include "fwkit/model/lyapunov.hpp"
+#include "least_squares.hpp"
 #include "simulation_file.hpp"
 
 namespace fw::compare {
@@ -28,24 +29,6 @@ void OccupationCompareOptions::validate() const {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-struct Line {
-  double intercept, slope, intercept_se, slope_se;
-};
-
-/// Weighted least squares y = a + b x, weights 1 / se^2 (unweighted if an
-/// error is missing); the errors of a and b from the weights.
-Line fit_line(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& se) {
-  const bool weighted = std::all_of(se.begin(), se.end(), [](double e) { return std::isfinite(e) && e > 0; });
-  double S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0;
-  for (std::size_t k = 0; k < x.size(); ++k) {
-    const double w = weighted ? 1 / (se[k] * se[k]) : 1.0;
-    S += w, Sx += w * x[k], Sy += w * y[k], Sxx += w * x[k] * x[k], Sxy += w * x[k] * y[k];
-  }
-  const double det = S * Sxx - Sx * Sx;
-  const double b = (S * Sxy - Sx * Sy) / det, a = (Sxx * Sy - Sx * Sxy) / det;
-  return {a, b, weighted ? std::sqrt(Sxx / det) : kNaN, weighted ? std::sqrt(S / det) : kNaN};
-}
 
 std::vector<std::string> words(const std::string& s) {
   std::istringstream in(s);

@@ -11,6 +11,7 @@
 
 #include "fwkit/core/error.hpp"
 #include "fwkit/io/reader.hpp"
+#include "least_squares.hpp"
 
 namespace fw::compare {
 
@@ -22,17 +23,6 @@ void TrainingCompareOptions::validate() const {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-/// Weighted least-squares slope of y against x (weights 1 / se^2) and its error.
-std::pair<double, double> slope(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& se) {
-  double S = 0, Sx = 0, Sy = 0, Sxx = 0, Sxy = 0;
-  for (std::size_t k = 0; k < x.size(); ++k) {
-    const double w = 1 / (se[k] * se[k]);
-    S += w, Sx += w * x[k], Sy += w * y[k], Sxx += w * x[k] * x[k], Sxy += w * x[k] * y[k];
-  }
-  const double det = S * Sxx - Sx * Sx;
-  return {(S * Sxy - Sx * Sy) / det, std::sqrt(S / det)};
-}
 
 }  // namespace
 
@@ -72,8 +62,11 @@ TrainingComparison compare_training(const std::filesystem::path& training, const
   }
   std::vector<double> logs(c.step.size());
   std::transform(c.step.begin(), c.step.end(), logs.begin(), [](double s) { return std::log(s); });
-  std::tie(c.memorization_slope, c.memorization_slope_se) = slope(logs, c.memorization, c.memorization_se);
-  std::tie(c.episode_slope, c.episode_slope_se) = slope(logs, c.episode_time, c.episode_time_se);
+  const Line m = fit_line(logs, c.memorization, c.memorization_se), e = fit_line(logs, c.episode_time, c.episode_time_se);
+  c.memorization_slope = m.slope;
+  c.memorization_slope_se = m.slope_se;
+  c.episode_slope = e.slope;
+  c.episode_slope_se = e.slope_se;
   const std::string all = fmt::format("steps {:g} .. {:g}", *std::min_element(c.step.begin(), c.step.end()),
                                       *std::max_element(c.step.begin(), c.step.end()));
   c.rows.push_back({"slope of memorization against log(step): bigger steps memorize less", all, "1", 0.0,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compare/episode_sample.hpp"
+#include "compare/least_squares.hpp"
 #include "compare/summary.hpp"
 
 using namespace fw;
@@ -78,4 +79,24 @@ TEST_CASE("summary rows: rules and the markdown table", "[compare]") {
   for (std::size_t pos = 0; (pos = table.find('\n', pos)) != std::string::npos; ++pos) ++lines;
   CHECK(lines == 5);
   CHECK(std::count(table.begin(), table.end(), '|') == static_cast<long>(5 * 8));
+}
+
+TEST_CASE("fit_line: exact lines, weights and the errors of the coefficients", "[compare]") {
+  const std::vector<double> x{1, 2, 4, 8}, y{3.5, 5, 8, 14};  // y = 2 + 1.5 x
+  const auto exact = compare::fit_line(x, y, {0.1, 0.2, 0.1, 0.3});
+  CHECK(exact.intercept == Approx(2).epsilon(1e-12));
+  CHECK(exact.slope == Approx(1.5).epsilon(1e-12));
+  // Equal errors s: var(b) = s^2 / sum (x - xbar)^2, var(a) = s^2 sum x^2 / (n sum (x - xbar)^2).
+  const auto equal = compare::fit_line(x, {3, 5.5, 7.5, 14.5}, {0.5, 0.5, 0.5, 0.5});
+  const double xbar = 15.0 / 4, sxx = (1 - xbar) * (1 - xbar) + (2 - xbar) * (2 - xbar) + (4 - xbar) * (4 - xbar) +
+                                       (8 - xbar) * (8 - xbar);
+  CHECK(equal.slope_se == Approx(0.5 / std::sqrt(sxx)));
+  CHECK(equal.intercept_se == Approx(0.5 * std::sqrt((1 + 4 + 16 + 64) / (4 * sxx))));
+  // A point with a tiny error pins the line through it.
+  const auto pinned = compare::fit_line({0, 1, 2}, {0, 10, 0}, {1, 1e-3, 1});
+  CHECK(pinned.intercept + pinned.slope == Approx(10).epsilon(1e-4));
+  // A missing error: unweighted, no error estimates.
+  const auto plain = compare::fit_line(x, y, {0.1, 0.0, 0.1, 0.3});
+  CHECK(plain.slope == Approx(1.5));
+  CHECK(std::isnan(plain.slope_se));
 }
