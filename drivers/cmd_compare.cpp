@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "compare/collapse_compare.hpp"
 #include "compare/episode_compare.hpp"
+#include "compare/exit_compare.hpp"
 #include "compare/occupation_compare.hpp"
 #include "compare/training_compare.hpp"
 #include "fwkit/io/provenance.hpp"
@@ -65,10 +66,11 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const config::Table t = root.table("compare");
-    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "training"});
+    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training"});
     // The inputs: a simulate file, or (training) a train file and optionally an episodes comparison.
     const fs::path simulation = kind == "training" ? fs::path() : input_path(opts, t, "simulation");
-    const fs::path transitions = kind == "occupation" ? input_path(opts, t, "transitions") : fs::path();
+    const fs::path transitions =
+        kind == "occupation" || kind == "exits" ? input_path(opts, t, "transitions") : fs::path();
     const fs::path training = kind == "training" ? input_path(opts, t, "training") : fs::path();
     const fs::path beside = kind == "training" && t.has("episodes") ? input_path(opts, t, "episodes") : fs::path();
     // Each kind reads its own keys: another kind's key is an unknown key.
@@ -76,9 +78,14 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     compare::CollapseCompareOptions collapse;
     compare::OccupationCompareOptions occupation;
     compare::TrainingCompareOptions trained;
+    compare::ExitCompareOptions exits;
     if (kind == "episodes") episodes = read_episode_options(t);
     else if (kind == "collapse") collapse = read_collapse_options(t);
     else if (kind == "occupation") occupation = read_occupation_options(t);
+    else if (kind == "exits") {
+      exits.exponent_tolerance = t.number("exponent_tolerance", exits.exponent_tolerance, config::positive());
+      exits.prefactor_tolerance = t.number("prefactor_tolerance", exits.prefactor_tolerance, config::positive());
+    }
     else trained.standard_errors = t.number("standard_errors", trained.standard_errors, config::non_negative());
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
@@ -91,6 +98,12 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       const compare::EpisodeComparison c = compare::compare_episodes(simulation, episodes);
       io::write_provenance(top, "compare", "fwkit comparison: memorization episodes, predicted and simulated", provenance);
       compare::write_episode_comparison(top, c);
+      rows = c.rows;
+    } else if (kind == "exits") {
+      const compare::ExitComparison c = compare::compare_exits(simulation, transitions, exits);
+      io::write_provenance(top, "compare", "fwkit comparison: mean transition times, Eyring-Kramers and fitted exponents",
+                           provenance);
+      compare::write_exit_comparison(top, c);
       rows = c.rows;
     } else if (kind == "training") {
       const compare::TrainingComparison c = compare::compare_training(training, beside, trained);

@@ -21,15 +21,16 @@ std::size_t rank(const std::string& command) {
   return static_cast<std::size_t>(std::find(kCommands.begin(), kCommands.end(), command) - kCommands.begin());
 }
 
-/// Replaces every string naming a stage by that stage's result file, and
-/// records the reference.
-void resolve_references(toml::node& node, const std::set<std::string>& stages, const std::string& self,
+/// The keys through which a stage reads another stage's result.
+const std::vector<std::string> kInputKeys = {"simulation", "transitions", "training", "episodes", "quasipotential"};
+
+/// Replaces the input keys' values that name a stage by that stage's result
+/// file, and records the references.
+void resolve_references(toml::table& section, const std::set<std::string>& stages, const std::string& self,
                         std::set<std::string>& refs) {
-  if (auto* t = node.as_table()) {
-    for (auto&& [k, v] : *t) resolve_references(v, stages, self, refs);
-  } else if (auto* a = node.as_array()) {
-    for (auto& v : *a) resolve_references(v, stages, self, refs);
-  } else if (auto* s = node.as_string()) {
+  for (const auto& key : kInputKeys) {
+    auto* s = section[key].as_string();
+    if (s == nullptr) continue;
     const std::string value = s->get();
     if (value != self && stages.count(value)) {
       refs.insert(value);

@@ -19,7 +19,8 @@
 //   [stages.episodes]
 //   command = "compare"
 //   kind = "episodes"
-//   simulation = "steps"             # a string naming a stage stands for its result file
+//   simulation = "steps"             # an input key (simulation, transitions, training, episodes,
+//                                    # quasipotential) naming a stage stands for its result file
 //
 // A stage's configuration is written to <output>/<stage>.toml and its result
 // to <output>/<stage>.h5 (log: <stage>.log). A stage is reused, not run, when

@@ -390,6 +390,31 @@ def training_comparison_figure(path):
     return fig
 
 
+def exits_comparison_figure(path):
+    """A ``fwkit compare`` exits file: the mean exit time from each attractor
+    (clock time, log scale) against 1 / scale, simulated with one standard
+    error, beside Eyring–Kramers where it applies."""
+    e = io.open_group(path, "exits")
+    names = e.attrs.get("region_names", "").split()
+    name = e.attrs.get("scale_key", "scale").split(".")[-1]
+    inv = 1 / e["point"].values
+    grid = np.linspace(inv.min() * 0.95, inv.max() * 1.05, 100)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
+    for i in range(e.sizes["attractor"]):
+        label = names[i] if i < len(names) else f"attractor {i}"
+        ax.errorbar(inv, e["mean_time"].values[:, i], yerr=e["mean_time_se"].values[:, i], fmt="o", color=f"C{i}",
+                    capsize=3, label=f"simulated, leaving {label}")
+        a, c = float(e["kramers_prefactor"].values[i]), float(e["least_cost"].values[i])
+        if np.isfinite(a):
+            ax.plot(grid, a * np.exp(c * grid), "--", color=f"C{i}", label=f"Eyring–Kramers, leaving {label}")
+    ax.set_yscale("log")
+    ax.set_xlabel(f"1 / {name}")
+    ax.set_ylabel("mean exit time (clock time)")
+    ax.set_title("mean transition times: predicted and simulated")
+    ax.legend(fontsize=8)
+    return fig
+
+
 def figures(path) -> Dict[str, object]:
     """Every figure that applies to a result file, by a short name."""
     k = io.kind(path)
@@ -433,6 +458,8 @@ def figures(path) -> Dict[str, object]:
             out["collapse"] = collapse_comparison_figure(path)
         if "occupation" in present:
             out["occupation"] = occupation_comparison_figure(path)
+        if "exits" in present:
+            out["exits"] = exits_comparison_figure(path)
         if "training" in present:
             out["training"] = training_comparison_figure(path)
     else:

@@ -144,7 +144,10 @@ def flat_results(fwkit_bin, tmp_path_factory):
     run = subprocess.run([fwkit_bin, "run", str(FLAT), "-o", str(out), "-q",
                           "--set", "stages.sgd.members=48", "--set", "stages.sgd.steps=200000",
                           "--set", "stages.sgd.sweep.values=[0.2, 0.14, 0.1]",
-                          "--set", "stages.hwang.prefactor_tolerance=0.25"],
+                          "--set", "stages.hwang.prefactor_tolerance=0.25",
+                          "--set", "stages.exits.members=48", "--set", "stages.exits.steps=150000",
+                          "--set", "stages.exits.sweep.values=[0.25, 0.18, 0.13]",
+                          "--set", "stages.kramers.prefactor_tolerance=0.25"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
@@ -206,3 +209,19 @@ def test_training_slopes_are_weighted_least_squares_of_the_train_file(fwkit_bin,
     assert [ax.get_ylabel() for ax in fig.axes] == ["memorization fraction",
                                                      "episode length (clock time) / at smallest step"]
     assert (out / "figures" / "memorization_training.png").is_file()
+
+
+def test_exit_times_use_the_eyring_kramers_prefactors_of_the_legs(flat_results):
+    """Eyring–Kramers for f = (x^2 - 1)^2/4 + k(x) y^2/2 from a minimum (+-1, 0)
+    over the saddle (0, 0): Hess f(s) = diag(-1, k(0)), Hess f(m) = diag(2,
+    k(+-1)), |lambda_-| = 1: A = 2 pi sqrt(k(0) / (2 k(m)))."""
+    e = fwkit.open_group(flat_results / "kramers.h5", "exits")
+    names = e.attrs["region_names"].split()
+    k = lambda x: 1 + 0.6 * np.tanh(2 * x)  # noqa: E731
+    for i, name in enumerate(names):
+        m = -1.0 if name == "flat" else 1.0
+        assert e["kramers_prefactor"].values[i] == pytest.approx(2 * np.pi * np.sqrt(k(0.0) / (2 * k(m))), rel=1e-3)
+        assert e["least_cost"].values[i] == pytest.approx(0.5, rel=1e-3)  # 2 (f(s) - f(m)) / Sigma
+    # The flat minimum is left more slowly at every step.
+    t = e["mean_time"].values
+    assert np.all(t[:, names.index("flat")] > t[:, names.index("steep")])

@@ -16,6 +16,7 @@
 #include "fwkit/model/lyapunov.hpp"
 #include "least_squares.hpp"
 #include "simulation_file.hpp"
+#include "transitions_file.hpp"
 
 namespace fw::compare {
 
@@ -37,28 +38,6 @@ std::vector<std::string> words(const std::string& s) {
   return out;
 }
 
-/// The name of the configured region holding x ("" if none).
-std::string region_of(const config::Table& regions, const Vec& x) {
-  std::string found;
-  for (const auto& name : regions.keys()) {
-    const config::Table r = regions.table(name);
-    bool inside = true;
-    if (r.has("center")) {
-      const auto c = r.numbers("center");
-      const double radius = r.number("radius");
-      double d2 = 0;
-      for (std::size_t k = 0; k < c.size() && k < static_cast<std::size_t>(x.size()); ++k) d2 += std::pow(x[k] - c[k], 2);
-      inside = d2 <= radius * radius;
-    } else {
-      const auto lo = r.numbers("lower"), up = r.numbers("upper");
-      for (std::size_t k = 0; k < lo.size() && k < static_cast<std::size_t>(x.size()); ++k)
-        inside = inside && x[k] >= lo[k] && x[k] <= up[k];
-    }
-    if (inside && found.empty()) found = name;
-  }
-  return found;
-}
-
 }  // namespace
 
 OccupationComparison compare_occupation(const std::filesystem::path& simulation, const std::filesystem::path& transitions,
@@ -68,24 +47,15 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
   c.simulation = simulation;
   c.transitions = transitions;
   // The theory: attractors, W, and the Hessians of V at the attractors.
-  const io::Reader tr(transitions);
-  if (tr.string_attribute("/", "fwkit_kind") != "action" || !tr.exists("/transitions/w"))
-    throw data_error(fmt::format("{}: not an fwkit action file with /transitions ([action.transitions])", transitions.string()));
-  const io::Array att = tr.read("/transitions/attractors");
-  const io::Array w = tr.read("/transitions/w");
-  const std::size_t m = att.shape[0], d = att.shape[1];
-  c.w = w.data;
+  const TransitionsFile tf = TransitionsFile::read(transitions);
+  const std::size_t m = tf.attractors.size(), d = m ? static_cast<std::size_t>(tf.attractors[0].size()) : 0;
+  c.w = tf.w;
   c.ground = static_cast<int>(std::min_element(c.w.begin(), c.w.end()) - c.w.begin());
-  const config::Config tcfg =
-      config::Config::from_string(tr.string_attribute("/provenance", "config"), transitions.string() + ":/provenance/config");
-  const model::Model model = config::build_model(tcfg.root().table("model"));
-  const std::string hk = tr.string_attribute("/transitions", "hamiltonian");
-  const model::Hamiltonian h(model, hk == "langevin" ? model::HamiltonianKind::kLangevin : model::HamiltonianKind::kDiscrete);
-  std::vector<Vec> z(m);
+  const model::Model& model = tf.model;
+  const std::vector<Vec>& z = tf.attractors;
   std::vector<double> log_det_p(m);
   for (std::size_t i = 0; i < m; ++i) {
-    z[i] = Eigen::Map<const Vec>(att.data.data() + i * d, static_cast<Eigen::Index>(d));
-    const Mat p = model::lyapunov_covariance(model.system->jacobian_at(z[i]), h.hess_p(z[i], Vec::Zero(static_cast<Eigen::Index>(d))));
+    const Mat p = model::lyapunov_covariance(model.system->jacobian_at(z[i]), tf.diffusion(z[i]));
     log_det_p[i] = std::log(p.determinant());
   }
   // Hwang's prefactor is the theory's only where the density is exp(-V/s)
@@ -95,7 +65,7 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
   c.prefactor_judged = !model.noise->depends_on_state();
   for (std::size_t i = 0; i < m && c.prefactor_judged; ++i) {
     const Mat j = model.system->jacobian_at(z[i]);
-    const Mat dm = h.hess_p(z[i], Vec::Zero(static_cast<Eigen::Index>(d)));
+    const Mat dm = tf.diffusion(z[i]);
     const double scale = dm.trace() / static_cast<double>(d);
     c.prefactor_judged = (j - j.transpose()).norm() <= 1e-8 * (1 + j.norm()) &&
                          (dm - scale * Mat::Identity(dm.rows(), dm.cols())).norm() <= 1e-10 * (1 + scale);
@@ -114,7 +84,7 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
                                    simulation.string(), c.scale_key, scheme, sim.sweep_key()));
   const config::Table regions = st.table("regions");
   for (std::size_t i = 0; i < m; ++i) {
-    const std::string r = region_of(regions, z[i]);
+    const std::string r = region_holding(regions, z[i]);
     if (r.empty())
       throw config_error(fmt::format("{}: simulate.regions: no region holds attractor {} at ({:.4g}); give one region per attractor",
                                      simulation.string(), i, fmt::join(z[i].data(), z[i].data() + d, ", ")));
@@ -146,9 +116,7 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
   const auto g = static_cast<std::size_t>(c.ground);
   // Depths closer than 2% of the largest barrier count as equal (the W are
   // gMAM actions, accurate to ~1e-4 of it): then the slope is only reported.
-  double w_scale = 1e-12;
-  for (double cost : tr.read("/transitions/cost").data)
-    if (std::isfinite(cost)) w_scale = std::max(w_scale, cost);
+  const double w_scale = std::max(1e-12, tf.largest_cost);
   c.fitted_exponent.assign(m, kNaN);
   c.fitted_exponent_se.assign(m, kNaN);
   c.extrapolated_ratio.assign(m, kNaN);

@@ -387,6 +387,11 @@ for cfg in "$src"/data/experiments/*.toml; do
   if head -1 "$cfg" | grep -q '^# fwkit run'; then  # an experiment: every stage, then its summary
     expect 0 "experiment $name" "$fwkit" run "$cfg" -o "$name" -q --no-plots "${sets[@]}"
     expect_text "judged rows within tolerance" "$name/summary.md" "experiment $name: summary"
+    if [ "$name" = flat_minima_win ]; then  # basins split at the saddle: no exit times from them
+      printf '[compare]\nkind = "exits"\nsimulation = "sgd.h5"\ntransitions = "wgraph.h5"\n' > "$name/bad_exits.toml"
+      expect 78 "compare exits: regions holding the saddle" "$fwkit" compare -c "$name/bad_exits.toml" -o "$name/bad.h5"
+      expect_text "leave the saddles outside" err.txt "compare exits: the recrossing rule is stated"
+    fi
     continue
   fi
   sub=$(sed -n 's/^# fwkit: *\([a-z]*\).*/\1/p' "$cfg" | head -1)
