@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "fwkit/core/error.hpp"
 #include "least_squares.hpp"
@@ -26,13 +25,6 @@ void ExitCompareOptions::validate() const {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::vector<std::string> split_words(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 }  // namespace
 
@@ -59,23 +51,11 @@ ExitComparison compare_exits(const std::filesystem::path& simulation, const std:
     c.kramers_prefactor.push_back(kramers ? 1 / rate : kNaN);
   }
   const SimulationFile sim(simulation, "the transition-time comparison");
-  const config::Config first = sim.point_config(0);
-  const config::Table st = first.root().table("simulate");
-  const std::string scheme = st.string("scheme", "sgd");
-  c.scale_key = scheme == "langevin" || scheme == "ula" ? "simulate.eps" : "simulate.step";
   const std::size_t n = sim.points().size();
-  if (sim.sweep_key() != c.scale_key || n < 2)
-    throw config_error(fmt::format("{}: the transition-time comparison needs a sweep over the noise scale ({} for scheme {}) "
-                                   "with at least two values; the file sweeps \"{}\"",
-                                   simulation.string(), c.scale_key, scheme, sim.sweep_key()));
-  const config::Table regions = st.table("regions");
-  for (std::size_t i = 0; i < m; ++i) {
-    const std::string r = region_holding(regions, tf.attractors[i]);
-    if (r.empty())
-      throw config_error(fmt::format("{}: simulate.regions: no region holds attractor {}; give one region around each",
-                                     simulation.string(), i));
-    c.region.push_back(r);
-  }
+  c.scale_key = scale_sweep(sim, "the transition-time comparison");
+  c.region = regions_holding(sim, tf.attractors);
+  const config::Config first = sim.point_config(0);
+  const config::Table regions = first.root().table("simulate").table("regions");
   for (std::size_t s = 0; s < tf.saddles.size(); ++s)
     if (const std::string r = region_holding(regions, tf.saddles[s]); !r.empty())
       throw config_error(fmt::format("{}: simulate.regions.{} holds saddle {}: every recrossing of it would count as an exit; "
@@ -85,7 +65,7 @@ ExitComparison compare_exits(const std::filesystem::path& simulation, const std:
     const config::Config cfg = sim.point_config(k);
     const double step = cfg.root().table("simulate").number("step");
     c.scale.push_back(sim.points()[k].value);
-    const auto names = split_words(r.string_attribute(sim.dataset(k, "occupation"), "region_names"));
+    const auto names = region_order(sim, k);
     const auto mean = r.read(sim.dataset(k, "transitions/mean_exit_steps")).data;
     const auto se = r.read(sim.dataset(k, "transitions/mean_exit_steps_se")).data;
     std::vector<double> t, tse;

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/core/error.hpp"
@@ -30,13 +29,6 @@ void OccupationCompareOptions::validate() const {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::vector<std::string> words(const std::string& s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
 
 }  // namespace
 
@@ -74,29 +66,12 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
   // The simulation: one region per attractor, swept over the noise scale.
   const SimulationFile sim(simulation, "the occupation comparison");
   const std::size_t n = sim.points().size();
-  const config::Config first = sim.point_config(0);
-  const config::Table st = first.root().table("simulate");
-  const std::string scheme = st.string("scheme", "sgd");
-  c.scale_key = scheme == "langevin" || scheme == "ula" ? "simulate.eps" : "simulate.step";
-  if (sim.sweep_key() != c.scale_key || n < 2)
-    throw config_error(fmt::format("{}: the occupation comparison needs a sweep over the noise scale ({} for scheme {}) "
-                                   "with at least two values; the file sweeps \"{}\"",
-                                   simulation.string(), c.scale_key, scheme, sim.sweep_key()));
-  const config::Table regions = st.table("regions");
-  for (std::size_t i = 0; i < m; ++i) {
-    const std::string r = region_holding(regions, z[i]);
-    if (r.empty())
-      throw config_error(fmt::format("{}: simulate.regions: no region holds attractor {} at ({:.4g}); give one region per attractor",
-                                     simulation.string(), i, fmt::join(z[i].data(), z[i].data() + d, ", ")));
-    if (std::find(c.region.begin(), c.region.end(), r) != c.region.end())
-      throw config_error(fmt::format("{}: simulate.regions.{} holds two attractors; give one region per attractor",
-                                     simulation.string(), r));
-    c.region.push_back(r);
-  }
+  c.scale_key = scale_sweep(sim, "the occupation comparison");
+  c.region = regions_holding(sim, z);
   const io::Reader& r = sim.reader();
   for (std::size_t k = 0; k < n; ++k) {
     c.scale.push_back(sim.points()[k].value);
-    const auto names = words(r.string_attribute(sim.dataset(k, "occupation"), "region_names"));
+    const auto names = region_order(sim, k);
     const io::Array f = r.read(sim.dataset(k, "occupation/fraction")), se = r.read(sim.dataset(k, "occupation/standard_error"));
     std::vector<double> fk, sek;
     for (std::size_t i = 0; i < m; ++i) {

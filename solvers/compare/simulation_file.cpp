@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <limits>
+#include <sstream>
+
+#include <fmt/ranges.h>
 
 #include "fwkit/core/error.hpp"
+#include "transitions_file.hpp"
 
 namespace fw::compare {
 
@@ -42,6 +46,42 @@ std::string SimulationFile::where(std::size_t i) const {
 std::string SimulationFile::dataset(std::size_t i, const std::string& name) const {
   const std::string& g = points_.at(i).group;
   return (g.empty() ? "/" : "/" + g + "/") + name;
+}
+
+std::string scale_sweep(const SimulationFile& sim, const std::string& purpose) {
+  const config::Config first = sim.point_config(0);
+  const std::string scheme = first.root().table("simulate").string("scheme", "sgd");
+  const std::string key = scheme == "langevin" || scheme == "ula" ? "simulate.eps" : "simulate.step";
+  if (sim.sweep_key() != key || sim.points().size() < 2)
+    throw config_error(fmt::format("{}: {} needs a sweep over the noise scale ({} for scheme {}) with at least two "
+                                   "values; the file sweeps \"{}\"",
+                                   sim.path().string(), purpose, key, scheme, sim.sweep_key()));
+  return key;
+}
+
+std::vector<std::string> regions_holding(const SimulationFile& sim, const std::vector<Vec>& points) {
+  const config::Config first = sim.point_config(0);
+  const config::Table regions = first.root().table("simulate").table("regions");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const std::string r = region_holding(regions, points[i]);
+    if (r.empty())
+      throw config_error(fmt::format("{}: simulate.regions: no region holds attractor {} at ({:.4g}); give one region "
+                                     "around each attractor",
+                                     sim.path().string(), i, fmt::join(points[i].data(), points[i].data() + points[i].size(), ", ")));
+    if (std::find(out.begin(), out.end(), r) != out.end())
+      throw config_error(fmt::format("{}: simulate.regions.{} holds two attractors; give one region per attractor",
+                                     sim.path().string(), r));
+    out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<std::string> region_order(const SimulationFile& sim, std::size_t i) {
+  std::istringstream in(sim.reader().string_attribute(sim.dataset(i, "occupation"), "region_names"));
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
 }
 
 }  // namespace fw::compare

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fwkit/config/config.hpp"
+#include "fwkit/core/types.hpp"
 #include "fwkit/io/reader.hpp"
 
 namespace fw::compare {
@@ -41,5 +42,18 @@ class SimulationFile {
   std::string config_text_, sweep_key_;
   std::vector<Point> points_;
 };
+
+/// The noise scale a simulation must sweep for the large-deviation
+/// comparisons: "simulate.step" for SGD, "simulate.eps" for Langevin and
+/// ULA. Throws a config Error (naming `purpose`) unless the file sweeps it
+/// over at least two values.
+std::string scale_sweep(const SimulationFile& sim, const std::string& purpose);
+
+/// For each point, the configured region (simulate.regions) that holds it;
+/// throws a config Error if one is held by none or two share a region.
+std::vector<std::string> regions_holding(const SimulationFile& sim, const std::vector<Vec>& points);
+
+/// The region names of point i in the order of the file's region arrays.
+std::vector<std::string> region_order(const SimulationFile& sim, std::size_t i);
 
 }  // namespace fw::compare
