@@ -98,6 +98,7 @@ sim::Options read_options(const config::Table& t, const model::System& system, c
     grid::Grid grid{h.numbers("lower"), h.numbers("upper"), {}};
     for (double n : h.numbers("nodes", config::at_least(2))) grid.nodes.push_back(static_cast<int>(n));
     o.histogram = grid;
+    o.histogram_groups = static_cast<int>(h.integer("groups", 1, config::at_least(1)));
   }
   const config::Table tr = t.table("trajectory");
   o.trajectory_members = tr.integer("members", 0, config::non_negative());

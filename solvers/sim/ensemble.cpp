@@ -112,7 +112,7 @@ void record(const Options& o, EnsembleState& s, Worker& w, std::int64_t m, std::
   }
   if (o.histogram) {
     const std::int64_t node = o.histogram->locate(x);
-    if (node >= 0) ++w.histogram[node];
+    if (node >= 0) ++w.histogram[static_cast<std::size_t>((m % o.histogram_groups) * o.histogram->size() + node)];
     else ++w.outside;
   }
 }

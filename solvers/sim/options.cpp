@@ -91,6 +91,10 @@ void Options::validate(int dim) const {
   if (histogram) {
     const std::string why = histogram->check(dim);
     if (!why.empty()) bad("histogram", "grid", why);
+    if (histogram_groups < 1 || histogram_groups > members)
+      bad("histogram.groups", std::to_string(histogram_groups), "must be in [1, members]");
+    if (static_cast<double>(histogram_groups) * static_cast<double>(histogram->size()) > 5e8)
+      bad("histogram.groups", std::to_string(histogram_groups), "groups x nodes must be <= 5e8");
   }
   if (trajectory_members < 0 || trajectory_members > members)
     bad("trajectory.members", std::to_string(trajectory_members), "must be in [0, members]");
@@ -132,7 +136,7 @@ EnsembleState EnsembleState::start(const Options& o, const Vec& x0) {
   s.region.assign(M, -1);
   s.region_step.assign(M, -1);
   s.region_state.assign(M * d, 0.0);
-  if (o.histogram) s.histogram.assign(o.histogram->size(), 0);
+  if (o.histogram) s.histogram.assign(o.histogram->size() * o.histogram_groups, 0);
   const std::int64_t samples = trajectory_samples(o);
   s.trajectory.assign(static_cast<std::size_t>(o.trajectory_members * samples * d),
                       std::numeric_limits<double>::quiet_NaN());

@@ -81,6 +81,9 @@ struct Options {
 
   std::vector<Region> regions;
   std::optional<grid::Grid> histogram;
+  /// Member groups of the histogram: member m counts into group m % groups,
+  /// so that error bars can come from independent groups of members.
+  int histogram_groups = 1;
   std::int64_t trajectory_members = 0;  // members whose paths are kept
   std::int64_t trajectory_stride = 100;
 

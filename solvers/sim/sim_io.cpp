@@ -102,12 +102,16 @@ void write_histogram(const io::Group& parent, const Options& o, const EnsembleSt
   const grid::Grid& grid = *o.histogram;
   const io::Group g = parent.group("histogram");
   const std::vector<std::string> dims = io::add_grid_dimensions(g, grid, vars);
+  const std::size_t cells = grid.size(), groups = static_cast<std::size_t>(o.histogram_groups);
+  std::vector<I64> count(cells, 0);
+  for (std::size_t k = 0; k < groups; ++k)
+    for (std::size_t i = 0; i < cells; ++i) count[i] += st.histogram[k * cells + i];
   double total = static_cast<double>(st.histogram_outside);
-  for (I64 c : st.histogram) total += static_cast<double>(c);
-  std::vector<double> density(st.histogram.size()), potential(st.histogram.size());
+  for (I64 c : count) total += static_cast<double>(c);
+  std::vector<double> density(cells), potential(cells);
   double peak = 0;
   for (std::size_t i = 0; i < density.size(); ++i) {
-    density[i] = total > 0 ? static_cast<double>(st.histogram[i]) / (total * grid.cell_volume(static_cast<I64>(i))) : 0;
+    density[i] = total > 0 ? static_cast<double>(count[i]) / (total * grid.cell_volume(static_cast<I64>(i))) : 0;
     peak = std::max(peak, density[i]);
   }
   const double scale = noise_scale(o);
@@ -115,7 +119,14 @@ void write_histogram(const io::Group& parent, const Options& o, const EnsembleSt
     potential[i] = density[i] > 0 ? -scale * std::log(density[i] / peak) : std::numeric_limits<double>::infinity();
   g.set_attribute("outside", st.histogram_outside);
   g.set_attribute("noise_scale", scale);
-  g.write("count", dims, std::span<const I64>(st.histogram), {"1", "recorded samples in the dual cell of each node"});
+  g.write("count", dims, std::span<const I64>(count), {"1", "recorded samples in the dual cell of each node"});
+  if (groups > 1) {
+    g.add_index_dimension("group", groups, "member group (member index modulo the number of groups)");
+    std::vector<std::string> gdims{"group"};
+    gdims.insert(gdims.end(), dims.begin(), dims.end());
+    g.write("group_count", gdims, std::span<const I64>(st.histogram),
+            {"1", "count of each group of members: independent replicates for error bars"});
+  }
   g.write("density", dims, std::span<const double>(density), {"1", "empirical density (all recorded samples, inside or not)"});
   g.write("potential", dims, std::span<const double>(potential),
           {"1", "-noise_scale log(density / max density): the simulated quasi-potential"});

@@ -101,6 +101,37 @@ TEST_CASE("ensembles are bit-identical across threads, block sizes and checkpoin
   }
 }
 
+TEST_CASE("histogram groups: member m counts into group m mod G, and the groups add up to one histogram", "[sim]") {
+  const model::Model m{model::make_catalog_system("double_well_2d", {}),
+                       model::make_gaussian_noise(Mat::Identity(2, 2) * 0.5)};
+  sim::Options o = small_run();
+  const auto one = run(m, o);
+  o.histogram_groups = 3;
+  o.threads = 2;
+  const auto grouped = run(m, o);
+  const std::size_t cells = o.histogram->size();
+  REQUIRE(grouped.histogram.size() == 3 * cells);
+  REQUIRE(grouped.histogram_outside == one.histogram_outside);
+  std::vector<std::int64_t> total(cells, 0), per_group(3, 0);
+  for (std::size_t g = 0; g < 3; ++g)
+    for (std::size_t i = 0; i < cells; ++i) {
+      total[i] += grouped.histogram[g * cells + i];
+      per_group[g] += grouped.histogram[g * cells + i];
+    }
+  REQUIRE(total == one.histogram);
+  // 23 members: groups of 8, 8 and 7 members, each recording (600 - 50) / 3
+  // samples, all inside or outside the box.
+  const std::int64_t per_member = o.recorded();
+  std::int64_t inside = 0;
+  for (std::int64_t c : per_group) inside += c;
+  REQUIRE(inside + grouped.histogram_outside == 23 * per_member);
+  REQUIRE(per_group[0] <= 8 * per_member);
+  REQUIRE(per_group[2] <= 7 * per_member);
+  REQUIRE(per_group[2] >= 7 * per_member - grouped.histogram_outside);
+  o.histogram_groups = 24;
+  CHECK_THROWS_WITH(o.validate(2), Catch::Contains("simulate.histogram.groups = 24"));
+}
+
 TEST_CASE("the gradient estimators and ula are reproducible too", "[sim]") {
   std::shared_ptr<const model::System> dw = model::make_catalog_system("double_well_2d", {});
   const model::Model m{dw, model::make_gaussian_noise(Mat::Identity(2, 2) * 0.5)};
