@@ -11,6 +11,7 @@
 #include "compare/episode_compare.hpp"
 #include "compare/exit_compare.hpp"
 #include "compare/occupation_compare.hpp"
+#include "compare/potential_compare.hpp"
 #include "compare/training_compare.hpp"
 #include "fwkit/io/provenance.hpp"
 
@@ -57,6 +58,17 @@ compare::OccupationCompareOptions read_occupation_options(const config::Table& t
   return o;
 }
 
+compare::PotentialCompareOptions read_potential_options(const config::Table& t) {
+  compare::PotentialCompareOptions o;
+  o.hamiltonian = t.choice("hamiltonian", o.hamiltonian, {"discrete", "langevin"});
+  o.tolerance = t.number("tolerance", o.tolerance, config::positive());
+  o.slope_tolerance = t.number("slope_tolerance", o.slope_tolerance, config::positive());
+  o.min_count = t.number("min_count", o.min_count, config::at_least(1));
+  o.quadrature = static_cast<int>(t.integer("quadrature", o.quadrature, config::between(1, 16)));
+  o.validate();
+  return o;
+}
+
 }  // namespace
 
 void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
@@ -66,12 +78,13 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const config::Table t = root.table("compare");
-    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training"});
+    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential"});
     // The inputs: a simulate file, or (training) a train file and optionally an episodes comparison.
     const fs::path simulation = kind == "training" ? fs::path() : input_path(opts, t, "simulation");
     const fs::path transitions =
         kind == "occupation" || kind == "exits" ? input_path(opts, t, "transitions") : fs::path();
     const fs::path training = kind == "training" ? input_path(opts, t, "training") : fs::path();
+    const fs::path potential = kind == "potential" ? input_path(opts, t, "quasipotential") : fs::path();
     const fs::path beside = kind == "training" && t.has("episodes") ? input_path(opts, t, "episodes") : fs::path();
     // Each kind reads its own keys: another kind's key is an unknown key.
     compare::EpisodeCompareOptions episodes;
@@ -79,6 +92,7 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     compare::OccupationCompareOptions occupation;
     compare::TrainingCompareOptions trained;
     compare::ExitCompareOptions exits;
+    compare::PotentialCompareOptions potentials;
     if (kind == "episodes") episodes = read_episode_options(t);
     else if (kind == "collapse") collapse = read_collapse_options(t);
     else if (kind == "occupation") occupation = read_occupation_options(t);
@@ -86,6 +100,7 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       exits.exponent_tolerance = t.number("exponent_tolerance", exits.exponent_tolerance, config::positive());
       exits.prefactor_tolerance = t.number("prefactor_tolerance", exits.prefactor_tolerance, config::positive());
     }
+    else if (kind == "potential") potentials = read_potential_options(t);
     else trained.standard_errors = t.number("standard_errors", trained.standard_errors, config::non_negative());
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
@@ -104,6 +119,12 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       io::write_provenance(top, "compare", "fwkit comparison: mean transition times, Eyring-Kramers and fitted exponents",
                            provenance);
       compare::write_exit_comparison(top, c);
+      rows = c.rows;
+    } else if (kind == "potential") {
+      const compare::PotentialComparison c = compare::compare_potential(simulation, potential, potentials);
+      io::write_provenance(top, "compare", "fwkit comparison: the quasi-potential against the simulated density",
+                           provenance);
+      compare::write_potential_comparison(top, c);
       rows = c.rows;
     } else if (kind == "training") {
       const compare::TrainingComparison c = compare::compare_training(training, beside, trained);

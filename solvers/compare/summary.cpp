@@ -24,6 +24,7 @@ bool SummaryRow::pass() const {
     case Rule::kBelowBy:
       return std::isfinite(observed) && std::isfinite(observed_se) && observed <= predicted - tolerance * observed_se;
     case Rule::kEqual: return observed == predicted;
+    case Rule::kAbsolute: return std::isfinite(observed) && std::abs(observed - predicted) <= tolerance;
     case Rule::kReport: return true;
   }
   return false;
@@ -36,6 +37,7 @@ std::string SummaryRow::rule_text() const {
     case Rule::kWithinSe: return fmt::format("within {:g} se", tolerance);
     case Rule::kBelowBy: return fmt::format("below prediction by >= {:g} se", tolerance);
     case Rule::kEqual: return "equal";
+    case Rule::kAbsolute: return fmt::format("within {:g}", tolerance);
     case Rule::kReport: return "reported";
   }
   return "";

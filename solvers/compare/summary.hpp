@@ -17,6 +17,7 @@ enum class Rule {
   kWithinSe,    // |observed - predicted| <= tolerance * observed_se (an exact prediction, a statistical test)
   kBelowBy,     // observed <= predicted - tolerance * observed_se (a trend: significantly below)
   kEqual,       // observed == predicted (an identity: which attractor is the ground state)
+  kAbsolute,    // |observed - predicted| <= tolerance, in the row's units (a discrepancy with a stated size)
   kReport,      // shown, not judged (a reference number, e.g. a limit the theory does not claim here)
 };
 
@@ -28,7 +29,7 @@ struct SummaryRow {
   double observed = 0;
   double observed_se = 0;  // standard error of `observed` (NaN if none)
   Rule rule = Rule::kRelative;
-  double tolerance = 0;    // relative (kRelative) or in standard errors (kUpperBound, kWithinSe)
+  double tolerance = 0;    // relative (kRelative), in standard errors (kUpperBound, kWithinSe) or in units (kAbsolute)
 
   /// The relative discrepancy observed / predicted - 1.
   double relative_error() const;

@@ -301,7 +301,7 @@ if [ -e cmp_tight.h5 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "
 expect 65 "compare: not a simulate file" "$fwkit" compare -c cmp.toml -o bad.h5 --set 'compare.simulation="cmp.h5"'
 expect_text "the episode comparison reads a simulate file" err.txt "compare: wrong kind is explained"
 expect 66 "compare: missing simulation" "$fwkit" compare -c cmp.toml -o bad.h5 --set 'compare.simulation="none.h5"'
-expect 78 "compare: unknown kind" "$fwkit" compare -c cmp.toml -o bad.h5 --set compare.kind=potential
+expect 78 "compare: unknown kind" "$fwkit" compare -c cmp.toml -o bad.h5 --set compare.kind=phase_portrait
 expect_text "compare.kind" err.txt "compare: kind error names the key"
 expect 78 "compare: tolerance count" "$fwkit" compare -c cmp.toml -o bad.h5 --set 'compare.tolerance=[0.1, 0.2]'
 expect_text "one per sweep point" err.txt "compare: tolerance rule stated"
@@ -397,6 +397,19 @@ for cfg in "$src"/data/experiments/*.toml; do
   sub=$(sed -n 's/^# fwkit: *\([a-z]*\).*/\1/p' "$cfg" | head -1)
   expect 0 "example $name" "$fwkit" "${sub:-analyze}" -c "$cfg" -o "$name.h5" -q "${sets[@]}"
 done
+
+# The potential comparison's inputs, checked before anything is computed.
+pot=langevin_vs_sgd_potentials
+printf '[compare]\nkind = "potential"\nsimulation = "simulate_minibatch_sgd.h5"\nquasipotential = "%s/potentials.h5"\n' "$pot" > pot_bad.toml
+expect 78 "compare potential: a histogram without member groups" "$fwkit" compare -c pot_bad.toml -o pot_bad.h5
+expect_text "simulate.histogram.groups" err.txt "compare potential: the groups key is named"
+printf '[compare]\nkind = "potential"\nsimulation = "%s/sgd.h5"\nquasipotential = "%s/sgd.h5"\n' "$pot" "$pot" > pot_bad.toml
+expect 65 "compare potential: a simulate file given as the quasipotential" "$fwkit" compare -c pot_bad.toml -o pot_bad.h5
+expect_text "reads a quasipotential file" err.txt "compare potential: the wrong file kind explained"
+printf '[compare]\nkind = "potential"\nsimulation = "%s/sgd.h5"\nquasipotential = "%s/potentials.h5"\nquadrature = 40\n' "$pot" "$pot" > pot_bad.toml
+expect 78 "compare potential: quadrature out of range" "$fwkit" compare -c pot_bad.toml -o pot_bad.h5
+expect_text "compare.quadrature" err.txt "compare potential: the quadrature key is named"
+expect 1 "compare potential: nothing written on bad input" test -e pot_bad.h5
 
 echo "drivers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

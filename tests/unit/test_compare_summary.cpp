@@ -66,6 +66,12 @@ TEST_CASE("summary rows: rules and the markdown table", "[compare]") {
   const compare::SummaryRow bound_broken{"bound", "", "steps", 100, 103.5, 1, Rule::kUpperBound, 3};
   CHECK(bound_ok.pass());
   CHECK_FALSE(bound_broken.pass());
+  // An absolute discrepancy, in the row's units, either side.
+  const compare::SummaryRow near{"rms", "", "", 0, 0.009, 0.002, Rule::kAbsolute, 0.01};
+  const compare::SummaryRow off{"rms", "", "", 0, -0.011, 0.002, Rule::kAbsolute, 0.01};
+  CHECK(near.pass());
+  CHECK_FALSE(off.pass());
+  CHECK(near.rule_text() == "within 0.01");
   const compare::SummaryRow nan_row{"x", "", "", 1, std::nan(""), 0, Rule::kRelative, 0.5};
   CHECK_FALSE(nan_row.pass());
   const compare::SummaryRow shown{"x", "", "", 1, 5, 0, Rule::kReport, 0};
