@@ -415,6 +415,54 @@ def exits_comparison_figure(path):
     return fig
 
 
+def potential_comparison_figure(path):
+    """A ``fwkit compare`` potential file: the empirical potential of each
+    compared cell, extrapolated to scale -> 0, against each Hamiltonian's V
+    (on the diagonal for the potential the dynamics follow), and, when both
+    are present, the difference of the two potentials beside the
+    discrepancy the simulation shows for the other one (the same map if the
+    theory is right)."""
+    p = io.open_group(path, "potential")
+    names = p.attrs.get("hamiltonians", "").split()
+    used = p["compared"].values.astype(bool)
+    dims = [d for d in p["compared"].dims]
+    V, d0, se = p["V"].values, p["extrapolated"].values, p["extrapolated_se"].values
+    two = len(names) > 1 and len(dims) == 2
+    fig, axes = plt.subplots(1, 3 if two else 1, figsize=(16, 4.8) if two else (6.4, 4.8), constrained_layout=True,
+                             squeeze=False)
+    ax = axes[0, 0]
+    top = 0.0
+    for h, name in enumerate(names):
+        v, obs = V[h][used], (V[h] + d0[h])[used]
+        top = max(top, float(np.nanmax(v)), float(np.nanmax(obs)))
+        ax.errorbar(v, obs, yerr=se[h][used], fmt="o", ms=2.5, elinewidth=0.5, alpha=0.6, color=f"C{h}",
+                    label=f"against V({name})", zorder=3 - h)
+    ax.plot([0, top], [0, top], "k--", lw=1, label="equal")
+    ax.set_xlabel("V at the cell's node (units of the noise scale)")
+    ax.set_ylabel("empirical potential, extrapolated to scale -> 0")
+    ax.set_title(f"{int(used.sum())} cells with enough samples")
+    ax.legend(fontsize=8)
+    if two:
+        x, y = p[dims[0]].values, p[dims[1]].values
+        diff = np.where(used, V[0] - V[1], np.nan).T  # rows along y
+        seen = np.where(used, d0[1], np.nan).T
+        lim = float(np.nanmax(np.abs(np.concatenate([diff[np.isfinite(diff)], seen[np.isfinite(seen)]]))))
+        for ax, z, title in ((axes[0, 1], diff, f"theory: V({names[0]}) - V({names[1]})"),
+                             (axes[0, 2], seen, f"simulation: extrapolated discrepancy of V({names[1]})")):
+            m = ax.pcolormesh(x, y, z, cmap="RdBu_r", vmin=-lim, vmax=lim, shading="nearest")
+            fig.colorbar(m, ax=ax, label="units of V")
+            ax.set_xlabel(dims[0])
+            ax.set_ylabel(dims[1])
+            ix, iy = np.nonzero(used)
+            pad_x, pad_y = 3 * (x[1] - x[0]), 3 * (y[1] - y[0])
+            ax.set_xlim(x[ix.min()] - pad_x, x[ix.max()] + pad_x)
+            ax.set_ylim(y[iy.min()] - pad_y, y[iy.max()] + pad_y)
+            ax.set_aspect("equal", adjustable="box")
+            ax.set_title(title, fontsize=10)
+    fig.suptitle("quasi-potential against simulation")
+    return fig
+
+
 def figures(path) -> Dict[str, object]:
     """Every figure that applies to a result file, by a short name."""
     k = io.kind(path)
@@ -462,6 +510,8 @@ def figures(path) -> Dict[str, object]:
             out["exits"] = exits_comparison_figure(path)
         if "training" in present:
             out["training"] = training_comparison_figure(path)
+        if "potential" in present:
+            out["potential"] = potential_comparison_figure(path)
     else:
         raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate, train and compare have them)")
     return out

@@ -225,3 +225,118 @@ def test_exit_times_use_the_eyring_kramers_prefactors_of_the_legs(flat_results):
     # The flat minimum is left more slowly at every step.
     t = e["mean_time"].values
     assert np.all(t[:, names.index("flat")] > t[:, names.index("steep")])
+
+
+POTENTIALS = ROOT / "data" / "experiments" / "langevin_vs_sgd_potentials.toml"
+
+
+@pytest.fixture(scope="module")
+def potential_results(fwkit_bin, tmp_path_factory):
+    out = tmp_path_factory.mktemp("potentials") / "potentials"
+    sets = POTENTIALS.read_text().split("# test-set:")[1].splitlines()[0].split()
+    run = subprocess.run([fwkit_bin, "run", str(POTENTIALS), "-o", str(out), "-q", "--no-plots",
+                          *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def _minibatch_potential_on_the_axis(x):
+    """V of the discrete-time Hamiltonian along y = 0, where the data's
+    mirror symmetry keeps p_y = 0: -x p + Lambda(p) = 0 with Lambda(p) =
+    log(e^{3p} / 4 + 3 e^{-p} / 4), so x = Lambda(p) / p and V(x) = int_0^x p."""
+    lam = lambda p: np.log(0.25 * np.exp(3 * p) + 0.75 * np.exp(-p))  # noqa: E731
+
+    def p_of(t):  # bisection on Lambda(p) - t p, which has one root of the sign of t
+        lo, hi = (1e-12, 40.0) if t > 0 else (-40.0, -1e-12)
+        f = lambda p: lam(p) - t * p  # noqa: E731
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if (f(mid) > 0) == (f(hi) > 0):
+                hi = mid
+            else:
+                lo = mid
+        return 0.5 * (lo + hi)
+
+    xi = np.linspace(0, x, 801)
+    p = np.array([0.0] + [p_of(t) for t in xi[1:]])
+    return float(np.sum(0.5 * (p[1:] + p[:-1]) * np.diff(xi)))
+
+
+def test_the_two_potentials_are_the_closed_forms(potential_results):
+    """Langevin: linear drift -theta and D = Cov Z = diag(3, 9/8), so
+    V = x^2 / 3 + 8 y^2 / 9 exactly. Discrete: on the mirror axis the 1-D
+    characteristic, computed here by quadrature."""
+    p = fwkit.open_group(potential_results / "potential.h5", "potential")
+    assert p.attrs["hamiltonians"].split() == ["discrete", "langevin"]
+    x, y = p["x"].values, p["y"].values
+    used = p["compared"].values.astype(bool)
+    X, Y = np.meshgrid(x, y, indexing="ij")
+    np.testing.assert_allclose(p["V"].values[1][used], (X ** 2 / 3 + 8 * Y ** 2 / 9)[used], atol=2e-3)
+    j = int(np.argmin(np.abs(y)))
+    rows = [i for i in range(len(x)) if used[i, j] and abs(x[i]) > 0.1]
+    assert len(rows) >= 10
+    for i in rows:
+        assert p["V"].values[0][i, j] == pytest.approx(_minibatch_potential_on_the_axis(x[i]), abs=4e-3)
+    # The skew: cheaper to the right, dearer to the left than Langevin.
+    right, left = max(rows), min(rows)
+    assert p["V"].values[0][right, j] < p["V"].values[1][right, j] - 0.01
+    assert p["V"].values[0][left, j] > p["V"].values[1][left, j] + 0.01
+
+
+def test_the_predicted_cell_masses_are_the_integrals_of_exp_minus_v(potential_results):
+    """For the separable Langevin V the mass of a cell is a product of error
+    functions: the comparison's prediction must be its -s log ratio."""
+    import math
+    p = fwkit.open_group(potential_results / "potential.h5", "potential")
+    x, y, s = p["x"].values, p["y"].values, p["point"].values
+    hx, hy = x[1] - x[0], y[1] - y[0]
+    ref = np.unravel_index(int(p.attrs["reference_cell"]), (len(x), len(y)))
+    erf = np.vectorize(math.erf)
+
+    def log_mass(i, j, scale):
+        def one(c, h, lo, hi, a):  # int exp(-a t^2 / scale) over the clipped dual cell
+            t0, t1 = max(c - h / 2, lo), min(c + h / 2, hi)
+            k = math.sqrt(a / scale)
+            return math.sqrt(math.pi) / (2 * k) * float(erf(k * t1) - erf(k * t0))
+        return math.log(one(x[i], hx, x[0], x[-1], 1 / 3) * one(y[j], hy, y[0], y[-1], 8 / 9))
+
+    used = np.argwhere(p["compared"].values.astype(bool))
+    for i, j in used[:: max(1, len(used) // 40)]:
+        for k, scale in enumerate(s):
+            exact = -scale * (log_mass(i, j, scale) - log_mass(*ref, scale))
+            assert p["predicted"].values[1, k, i, j] == pytest.approx(exact, abs=2e-3)
+
+
+def test_the_observed_potential_and_its_jackknife_are_the_group_counts(potential_results):
+    p = fwkit.open_group(potential_results / "potential.h5", "potential")
+    ref = int(p.attrs["reference_cell"])
+    for k, point in enumerate(fwkit.sweep_points(potential_results / "sgd.h5")):
+        h = fwkit.open_group(potential_results / "sgd.h5", point + "/histogram")
+        g = h["group_count"].values.reshape(h.sizes["group"], -1).astype(float)
+        n = g.sum(axis=0)
+        np.testing.assert_array_equal(n, h["count"].values.ravel())
+        scale = p["point"].values[k]
+        used = p["compared"].values.ravel().astype(bool)
+        e = -scale * np.log(n[used] / n[ref])
+        np.testing.assert_allclose(p["observed"].values[k].ravel()[used], e, rtol=1e-12)
+        loo = -scale * np.log((n[used] - g[:, used]) / (n[ref] - g[:, ref])[:, None])
+        G = g.shape[0]
+        se = np.sqrt((G - 1) / G * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0))
+        np.testing.assert_allclose(p["observed_se"].values[k].ravel()[used], se, rtol=1e-9)
+
+
+def test_sgd_follows_its_own_potential_not_langevin_s(potential_results):
+    rows = {r["quantity"]: r for r in fwkit.comparison_summary(potential_results / "potential.h5")}
+    own = rows["RMS discrepancy extrapolated to s -> 0 (discrete)"]
+    other = rows["RMS discrepancy extrapolated to s -> 0 (langevin)"]
+    assert own["judged"] and own["passed"]
+    # The Langevin potential misses by what the two potentials differ, many
+    # times the noise floor; the SGD one by no more than a few floors.
+    assert other["observed"] > 5 * own["observed"]
+    assert other["observed"] == pytest.approx(other["predicted"], rel=0.25)
+    assert own["observed"] < 3 * own["observed_se"] + 0.005
+    slope = rows["slope of the langevin discrepancy against V(discrete) - V(langevin)"]
+    assert slope["judged"] and slope["passed"]
+    fig = fp.potential_comparison_figure(potential_results / "potential.h5")
+    assert fig.axes[0].get_xlabel().startswith("V at the cell's node")
+    assert len(fig.axes) == 5  # three panels and two colour bars
