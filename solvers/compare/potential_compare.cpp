@@ -237,7 +237,7 @@ PotentialComparison compare_potential(const std::filesystem::path& simulation,
     for (double v : dv) dv_mean += v / static_cast<double>(dv.size()), dv_max = std::max(dv_max, std::abs(v));
     c.rows.push_back({fmt::format("mean discrepancy extrapolated to s -> 0 ({})", c.hamiltonian[h]), where, "", dv_mean,
                       mean, kNaN, Rule::kReport, 0});
-    c.rows.push_back({fmt::format("largest |discrepancy| extrapolated to s -> 0 ({})", c.hamiltonian[h]), where, "",
+    c.rows.push_back({fmt::format("largest absolute discrepancy extrapolated to s -> 0 ({})", c.hamiltonian[h]), where, "",
                       dv_max, *std::max_element(ad0.begin(), ad0.end()), kNaN, Rule::kReport, 0});
   }
   if (H == 2) {
