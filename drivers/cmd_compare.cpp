@@ -11,6 +11,7 @@
 #include "compare/episode_compare.hpp"
 #include "compare/exit_compare.hpp"
 #include "compare/occupation_compare.hpp"
+#include "compare/paths_compare.hpp"
 #include "compare/potential_compare.hpp"
 #include "compare/training_compare.hpp"
 #include "fwkit/io/provenance.hpp"
@@ -78,11 +79,11 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const config::Table t = root.table("compare");
-    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential"});
+    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential", "paths"});
     // The inputs: a simulate file, or (training) a train file and optionally an episodes comparison.
     const fs::path simulation = kind == "training" ? fs::path() : input_path(opts, t, "simulation");
     const fs::path transitions =
-        kind == "occupation" || kind == "exits" ? input_path(opts, t, "transitions") : fs::path();
+        kind == "occupation" || kind == "exits" || kind == "paths" ? input_path(opts, t, "transitions") : fs::path();
     const fs::path training = kind == "training" ? input_path(opts, t, "training") : fs::path();
     const fs::path potential = kind == "potential" ? input_path(opts, t, "quasipotential") : fs::path();
     const fs::path beside = kind == "training" && t.has("episodes") ? input_path(opts, t, "episodes") : fs::path();
@@ -93,6 +94,7 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     compare::TrainingCompareOptions trained;
     compare::ExitCompareOptions exits;
     compare::PotentialCompareOptions potentials;
+    compare::PathsCompareOptions paths;
     if (kind == "episodes") episodes = read_episode_options(t);
     else if (kind == "collapse") collapse = read_collapse_options(t);
     else if (kind == "occupation") occupation = read_occupation_options(t);
@@ -101,6 +103,10 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       exits.prefactor_tolerance = t.number("prefactor_tolerance", exits.prefactor_tolerance, config::positive());
     }
     else if (kind == "potential") potentials = read_potential_options(t);
+    else if (kind == "paths") {
+      paths.exponent_tolerance = t.number("exponent_tolerance", paths.exponent_tolerance, config::positive());
+      paths.bins = static_cast<int>(t.integer("bins", paths.bins, config::between(2, 10000)));
+    }
     else trained.standard_errors = t.number("standard_errors", trained.standard_errors, config::non_negative());
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
@@ -119,6 +125,11 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       io::write_provenance(top, "compare", "fwkit comparison: mean transition times, Eyring-Kramers and fitted exponents",
                            provenance);
       compare::write_exit_comparison(top, c);
+      rows = c.rows;
+    } else if (kind == "paths") {
+      const compare::PathsComparison c = compare::compare_paths(simulation, transitions, paths);
+      io::write_provenance(top, "compare", "fwkit comparison: transition paths against the instanton", provenance);
+      compare::write_paths_comparison(top, c);
       rows = c.rows;
     } else if (kind == "potential") {
       const compare::PotentialComparison c = compare::compare_potential(simulation, potential, potentials);

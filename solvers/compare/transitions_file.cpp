@@ -42,7 +42,16 @@ TransitionsFile TransitionsFile::read(const std::filesystem::path& path) {
                saddle = r.read("/transitions/leg_saddle").data, cost = r.read("/transitions/leg_cost").data,
                pre = r.read("/transitions/eyring_kramers_prefactor").data;
     for (std::size_t l = 0; l < from.size(); ++l)
-      t.legs.push_back({static_cast<int>(from[l]), static_cast<int>(to[l]), static_cast<int>(saddle[l]), cost[l], pre[l]});
+      t.legs.push_back({static_cast<int>(from[l]), static_cast<int>(to[l]), static_cast<int>(saddle[l]), cost[l], pre[l], {}});
+    if (r.exists("/transitions/leg_path")) {
+      const io::Array p = r.read("/transitions/leg_path");  // leg, node, component
+      const std::size_t nodes = p.shape.at(1), d = p.shape.at(2);
+      for (std::size_t l = 0; l < t.legs.size() && l < p.shape.at(0); ++l)
+        for (std::size_t k = 0; k < nodes; ++k) {
+          Vec x = Eigen::Map<const Vec>(p.data.data() + (l * nodes + k) * d, static_cast<Eigen::Index>(d));
+          if (x.allFinite()) t.legs[l].path.push_back(x);
+        }
+    }
   }
   return t;
 }

@@ -17,6 +17,7 @@ struct TransitionLeg {
   int from = -1, to = -1, saddle = -1;
   double cost = 0;       // action from the attractor to the saddle
   double prefactor = 0;  // Eyring–Kramers (NaN unless gradient Langevin with D = c I)
+  std::vector<Vec> path; // the minimum action path, attractor to saddle (empty if the file has none)
 };
 
 struct TransitionsFile {
