@@ -169,3 +169,24 @@ def episode_comparison(path: str | os.PathLike) -> xr.Dataset:
     point the simulated mean episode length (steps) with its standard error
     and both predictions (``deterministic``, ``hazard``)."""
     return open_group(path, "episodes")
+
+
+def potential_comparison(path: str | os.PathLike) -> xr.Dataset:
+    """The ``/potential`` group of a ``fwkit compare`` potential file, with
+    the ``hamiltonian`` dimension labelled by name (``discrete``,
+    ``langevin``; the expected one first): per cell and step the empirical
+    potential (``observed``, ``observed_se``), each Hamiltonian's cell-mass
+    prediction and ``V``, and the discrepancy extrapolated to scale -> 0."""
+    ds = open_group(path, "potential")
+    names = _decode(ds.attrs.get("hamiltonians", "")).split()
+    if len(names) == ds.sizes.get("hamiltonian", -1):
+        ds = ds.assign_coords(hamiltonian=names)
+    return ds
+
+
+def paths_comparison(path: str | os.PathLike) -> xr.Dataset:
+    """The ``/paths`` group of a ``fwkit compare`` paths file: per noise
+    scale the number of transition paths, their mean RMS distance to the
+    instanton (and to the straight segment), the distance density, and the
+    instanton of each leg."""
+    return open_group(path, "paths")

@@ -463,6 +463,56 @@ def potential_comparison_figure(path):
     return fig
 
 
+def paths_comparison_figure(path):
+    """A ``fwkit compare`` paths file: the mean RMS distance of the transition
+    paths to the instanton against the noise scale (log-log, one standard
+    error, with the fitted exponent and the sqrt(scale) law), the distance
+    to the straight segment beside it; and the distribution of a path
+    sample's distance divided by sqrt(scale), which collapses onto one curve
+    when the tube width goes as sqrt(scale)."""
+    p = io.open_group(path, "paths")
+    name = p.attrs.get("scale_key", "scale").split(".")[-1]
+    s = p["point"].values
+    d, se = p["mean_distance"].values, p["mean_distance_se"].values
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8), constrained_layout=True)
+    ax = axes[0]
+    inst = p["instanton"].values
+    for leg in range(inst.shape[0]):
+        c = inst[leg][np.all(np.isfinite(inst[leg]), axis=1)]
+        ax.plot(c[:, 0], c[:, 1], "-", lw=1.5, color=f"C{leg}", label=f"instanton, leg {leg}")
+        ax.plot([c[0, 0], c[-1, 0]], [c[0, 1], c[-1, 1]], "k:", lw=1, label="straight segment" if leg == 0 else None)
+        ax.plot(c[[0, -1], 0], c[[0, -1], 1], "ko")
+    ax.set_xlabel("coordinate 0")
+    ax.set_ylabel("coordinate 1")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_title("the instantons between the attractors")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    ax.errorbar(s, d, yerr=se, fmt="o", capsize=3, label="to the instanton (simulated)")
+    ax.plot(s, p["line_distance"].values, "s", color="C3", label="to the straight segment (simulated)")
+    grid = np.geomspace(s.min() * 0.9, s.max() * 1.1, 50)
+    k = int(np.argmin(s))
+    ax.plot(grid, d[k] * np.sqrt(grid / s[k]), "k--", lw=1, label="~ sqrt(scale) (predicted)")
+    e = float(np.ravel(p.attrs.get("exponent", [np.nan]))[0])
+    ax.plot(grid, d[k] * (grid / s[k]) ** e, ":", color="C0", label=f"fitted: exponent {e:.3f}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(name)
+    ax.set_ylabel("mean RMS distance of a transition path")
+    ax.set_title("transition paths narrow about the instanton")
+    ax.legend(fontsize=8)
+    ax = axes[2]
+    r = p["distance"].values
+    for i, scale in enumerate(s):
+        root = np.sqrt(scale)
+        ax.plot(r / root, p["density"].values[i] * root, "-", label=f"{name} = {scale:g}, {int(p['paths'].values[i])} paths")
+    ax.set_xlabel(f"distance to the instanton / sqrt({name})")
+    ax.set_ylabel("probability density")
+    ax.set_title("distance of path samples, rescaled by sqrt(scale)")
+    ax.legend(fontsize=8)
+    return fig
+
+
 def figures(path) -> Dict[str, object]:
     """Every figure that applies to a result file, by a short name."""
     k = io.kind(path)
@@ -512,6 +562,8 @@ def figures(path) -> Dict[str, object]:
             out["training"] = training_comparison_figure(path)
         if "potential" in present:
             out["potential"] = potential_comparison_figure(path)
+        if "paths" in present:
+            out["paths"] = paths_comparison_figure(path)
     else:
         raise ValueError(f"{path}: no figures for files of kind '{k}' (quasipotential, simulate, train and compare have them)")
     return out

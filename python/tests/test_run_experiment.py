@@ -230,14 +230,18 @@ def test_exit_times_use_the_eyring_kramers_prefactors_of_the_legs(flat_results):
 POTENTIALS = ROOT / "data" / "experiments" / "langevin_vs_sgd_potentials.toml"
 
 
-@pytest.fixture(scope="module")
-def potential_results(fwkit_bin, tmp_path_factory):
-    out = tmp_path_factory.mktemp("potentials") / "potentials"
-    sets = POTENTIALS.read_text().split("# test-set:")[1].splitlines()[0].split()
-    run = subprocess.run([fwkit_bin, "run", str(POTENTIALS), "-o", str(out), "-q", "--no-plots",
+def _run_test_set(fwkit_bin, experiment, out):
+    """`fwkit run` on an experiment at the reduced size of its `# test-set:` line."""
+    sets = experiment.read_text().split("# test-set:")[1].splitlines()[0].split()
+    run = subprocess.run([fwkit_bin, "run", str(experiment), "-o", str(out), "-q", "--no-plots",
                           *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def potential_results(fwkit_bin, tmp_path_factory):
+    return _run_test_set(fwkit_bin, POTENTIALS, tmp_path_factory.mktemp("potentials") / "potentials")
 
 
 def _minibatch_potential_on_the_axis(x):
@@ -266,8 +270,9 @@ def test_the_two_potentials_are_the_closed_forms(potential_results):
     """Langevin: linear drift -theta and D = Cov Z = diag(3, 9/8), so
     V = x^2 / 3 + 8 y^2 / 9 exactly. Discrete: on the mirror axis the 1-D
     characteristic, computed here by quadrature."""
-    p = fwkit.open_group(potential_results / "potential.h5", "potential")
-    assert p.attrs["hamiltonians"].split() == ["discrete", "langevin"]
+    p = fwkit.potential_comparison(potential_results / "potential.h5")
+    assert list(p["hamiltonian"].values) == ["discrete", "langevin"]
+    np.testing.assert_array_equal(p["V"].sel(hamiltonian="langevin").values, p["V"].values[1])
     x, y = p["x"].values, p["y"].values
     used = p["compared"].values.astype(bool)
     X, Y = np.meshgrid(x, y, indexing="ij")
@@ -340,3 +345,70 @@ def test_sgd_follows_its_own_potential_not_langevin_s(potential_results):
     fig = fp.potential_comparison_figure(potential_results / "potential.h5")
     assert fig.axes[0].get_xlabel().startswith("V at the cell's node")
     assert len(fig.axes) == 5  # three panels and two colour bars
+
+
+PATHS = ROOT / "data" / "experiments" / "transition_paths.toml"
+
+
+@pytest.fixture(scope="module")
+def paths_results(fwkit_bin, tmp_path_factory):
+    return _run_test_set(fwkit_bin, PATHS, tmp_path_factory.mktemp("paths") / "paths")
+
+
+def _segment_distance(points, curve):
+    """Distance from each point to a polyline, by brute force over its segments."""
+    a, b = curve[:-1], curve[1:]
+    ab = b - a
+    keep = (ab ** 2).sum(axis=1) > 0
+    a, ab = a[keep], ab[keep]
+    t = np.clip(((points[:, None, :] - a[None]) * ab[None]).sum(-1) / (ab ** 2).sum(-1)[None], 0, 1)
+    q = a[None] + t[..., None] * ab[None]
+    return np.sqrt(((points[:, None, :] - q) ** 2).sum(-1)).min(axis=1)
+
+
+def test_path_distances_recomputed_from_the_trajectories(paths_results):
+    """Transition paths cut from the simulate file's trajectories, measured
+    against an instanton built here independently: the gradient drift's
+    downhill half is the other well's uphill minimum action path reversed."""
+    out = paths_results
+    t = fwkit.open_group(out / "instanton.h5", "transitions")
+    att, legs = t["attractors"].values, t["leg_path"].values
+    frm, to = t["leg_from"].values, t["leg_to"].values
+
+    def instanton(i, j):
+        up = legs[np.flatnonzero((frm == i) & (to == j))[0]]
+        down = legs[np.flatnonzero((frm == j) & (to == i))[0]][::-1]
+        return np.vstack([up, down])
+
+    p = fwkit.paths_comparison(out / "paths.h5")
+    for k, point in enumerate(fwkit.sweep_points(out / "langevin.h5")):
+        x = fwkit.open_group(out / "langevin.h5", point + "/trajectory")["state"].values
+        rms, line = [], []
+        for traj in x:
+            region = np.full(len(traj), -1)
+            for i, z in enumerate(att):
+                region[((traj - z) ** 2).sum(axis=1) <= 0.3 ** 2] = i
+            idx = np.flatnonzero(region >= 0)
+            for a, b in zip(idx[:-1], idx[1:]):
+                if region[a] != region[b] and b > a + 1:
+                    seg = traj[a + 1:b]
+                    rms.append(np.sqrt(np.mean(_segment_distance(seg, instanton(region[a], region[b])) ** 2)))
+                    line.append(np.sqrt(np.mean(_segment_distance(seg, att[[region[a], region[b]]]) ** 2)))
+        assert int(p["paths"].values[k]) == len(rms)
+        assert p["mean_distance"].values[k] == pytest.approx(np.mean(rms), rel=0.01)
+        assert p["line_distance"].values[k] == pytest.approx(np.mean(line), rel=1e-9)
+    # The instanton bends through the saddle at (0, -1/2), the straight
+    # segment misses it by 1/2: paths hug the first.
+    inst = p["instanton"].values[0]
+    inst = inst[np.all(np.isfinite(inst), axis=1)]
+    assert np.min(np.hypot(inst[:, 0], inst[:, 1] + 0.5)) < 1e-2
+    assert np.all(p["mean_distance"].values < 0.5 * p["line_distance"].values)
+
+
+def test_paths_exponent_and_figure(paths_results):
+    rows = fwkit.comparison_summary(paths_results / "paths.h5")
+    e = [r for r in rows if r["quantity"].startswith("exponent")][0]
+    assert e["judged"] and e["passed"] and e["predicted"] == 0.5
+    fig = fp.paths_comparison_figure(paths_results / "paths.h5")
+    assert len(fig.axes) == 3
+    assert fig.axes[2].get_xlabel().startswith("distance to the instanton / sqrt(")

@@ -27,36 +27,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// A configured region (simulate.regions.<name>): a ball or a box.
-struct Area {
-  Vec center, lower, upper;
-  double radius = 0;
-  bool contains(const double* x) const {
-    if (center.size() > 0) {
-      double d2 = 0;
-      for (Eigen::Index k = 0; k < center.size(); ++k) d2 += (x[k] - center[k]) * (x[k] - center[k]);
-      return d2 <= radius * radius;
-    }
-    for (Eigen::Index k = 0; k < lower.size(); ++k)
-      if (!(x[k] >= lower[k] && x[k] <= upper[k])) return false;
-    return true;
-  }
-};
-
-Area area(const config::Table& regions, const std::string& name) {
-  const config::Table r = regions.table(name);
-  Area a;
-  auto vec = [](const std::vector<double>& v) { return Vec(Eigen::Map<const Vec>(v.data(), static_cast<Eigen::Index>(v.size()))); };
-  if (r.has("center")) {
-    a.center = vec(r.numbers("center"));
-    a.radius = r.number("radius");
-  } else {
-    a.lower = vec(r.numbers("lower"));
-    a.upper = vec(r.numbers("upper"));
-  }
-  return a;
-}
-
 }  // namespace
 
 PathsComparison compare_paths(const std::filesystem::path& simulation, const std::filesystem::path& transitions,
@@ -78,8 +48,8 @@ PathsComparison compare_paths(const std::filesystem::path& simulation, const std
   const std::vector<std::string> names = regions_holding(sim, tf.attractors);
   const config::Config first = sim.point_config(0);
   const config::Table regions = first.root().table("simulate").table("regions");
-  std::vector<Area> areas;
-  for (const auto& n : names) areas.push_back(area(regions, n));
+  std::vector<sim::Region> areas;
+  for (const auto& n : names) areas.push_back(configured_region(regions, n));
   for (std::size_t s = 0; s < tf.saddles.size(); ++s)
     for (std::size_t i = 0; i < m; ++i)
       if (areas[i].contains(tf.saddles[s].data()))

@@ -61,22 +61,27 @@ Mat TransitionsFile::diffusion(const Vec& z) const {
   return h.hess_p(z, Vec::Zero(z.size()));
 }
 
+sim::Region configured_region(const config::Table& regions, const std::string& name) {
+  const config::Table r = regions.table(name);
+  auto vec = [](const std::vector<double>& v) { return Vec(Eigen::Map<const Vec>(v.data(), static_cast<Eigen::Index>(v.size()))); };
+  sim::Region out;
+  out.name = name;
+  if (r.has("center")) {
+    out.center = vec(r.numbers("center"));
+    out.radius = r.number("radius");
+  } else {
+    out.lower = vec(r.numbers("lower"));
+    out.upper = vec(r.numbers("upper"));
+  }
+  return out;
+}
+
 std::string region_holding(const config::Table& regions, const Vec& x) {
   for (const auto& name : regions.keys()) {
-    const config::Table r = regions.table(name);
-    bool inside = true;
-    if (r.has("center")) {
-      const auto c = r.numbers("center");
-      const double radius = r.number("radius");
-      double d2 = 0;
-      for (std::size_t k = 0; k < c.size() && k < static_cast<std::size_t>(x.size()); ++k) d2 += std::pow(x[k] - c[k], 2);
-      inside = d2 <= radius * radius;
-    } else {
-      const auto lo = r.numbers("lower"), up = r.numbers("upper");
-      for (std::size_t k = 0; k < lo.size() && k < static_cast<std::size_t>(x.size()); ++k)
-        inside = inside && x[k] >= lo[k] && x[k] <= up[k];
-    }
-    if (inside) return name;
+    const sim::Region r = configured_region(regions, name);
+    const Eigen::Index d = r.center.size() > 0 ? r.center.size() : r.lower.size();
+    if (d > x.size()) continue;
+    if (r.contains(x.data())) return name;
   }
   return "";
 }

@@ -10,6 +10,7 @@
 
 #include "fwkit/config/config.hpp"
 #include "fwkit/model/hamiltonian.hpp"
+#include "sim/options.hpp"
 
 namespace fw::compare {
 
@@ -34,6 +35,9 @@ struct TransitionsFile {
   /// D(z) = H_pp(z, 0): the noise's diffusion matrix at z.
   Mat diffusion(const Vec& z) const;
 };
+
+/// The configured region simulate.regions.<name> (a ball or a box).
+sim::Region configured_region(const config::Table& regions, const std::string& name);
 
 /// The name of the first configured region (simulate.regions.*: balls or
 /// boxes) that holds x; "" if none does.

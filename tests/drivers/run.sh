@@ -411,5 +411,15 @@ expect 78 "compare potential: quadrature out of range" "$fwkit" compare -c pot_b
 expect_text "compare.quadrature" err.txt "compare potential: the quadrature key is named"
 expect 1 "compare potential: nothing written on bad input" test -e pot_bad.h5
 
+# The path comparison: regions must leave the saddles outside, and it needs kept trajectories.
+flat=flat_minima_win
+printf '[compare]\nkind = "paths"\nsimulation = "%s/sgd.h5"\ntransitions = "%s/wgraph.h5"\n' "$flat" "$flat" > paths_bad.toml
+expect 78 "compare paths: regions holding the saddle" "$fwkit" compare -c paths_bad.toml -o paths_bad.h5
+expect_text "away from the saddles" err.txt "compare paths: the saddle rule is stated"
+printf '[compare]\nkind = "paths"\nsimulation = "%s/exits.h5"\ntransitions = "%s/wgraph.h5"\n' "$flat" "$flat" > paths_bad.toml
+expect 78 "compare paths: no trajectories kept" "$fwkit" compare -c paths_bad.toml -o paths_bad.h5
+expect_text "simulate.trajectory" err.txt "compare paths: the trajectory key is named"
+expect 1 "compare paths: nothing written on bad input" test -e paths_bad.h5
+
 echo "drivers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
