@@ -120,3 +120,35 @@ TEST_CASE("cell log-mass from V and grad V converges at third order", "[compare]
   }
   CHECK(err.back() < 1e-5);
 }
+
+TEST_CASE("cell log-mass in 3-D: a separable quadratic against its error functions", "[compare]") {
+  const grid::Grid g{{-1.0, -1.0, -1.0}, {1.0, 1.0, 1.0}, {5, 6, 7}};
+  const double a[3] = {1.0, 0.5, 2.0};
+  std::vector<double> value, gradient;
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 6; ++j)
+      for (int k = 0; k < 7; ++k) {
+        const double x[3] = {g.coordinate(0, i), g.coordinate(1, j), g.coordinate(2, k)};
+        double v = 0;
+        for (int c = 0; c < 3; ++c) {
+          v += a[c] * x[c] * x[c];
+          gradient.push_back(2 * a[c] * x[c]);
+        }
+        value.push_back(v);
+      }
+  const compare::GridPotential p(g, value, gradient);
+  const double s = 0.25;
+  auto one = [s](double coef, double lo, double hi) {
+    const double k = std::sqrt(coef / s);
+    return std::sqrt(M_PI) / (2 * k) * (std::erf(k * hi) - std::erf(k * lo));
+  };
+  for (std::size_t cell : {std::size_t{0}, std::size_t{1 * 42 + 2 * 7 + 3}, g.size() - 1}) {
+    const int idx[3] = {static_cast<int>(cell / 42), static_cast<int>(cell / 7 % 6), static_cast<int>(cell % 7)};
+    double exact = 0;
+    for (int c = 0; c < 3; ++c) {
+      const double h = g.spacing(c), x = g.coordinate(c, idx[c]);
+      exact += std::log(one(a[c], std::max(x - h / 2, -1.0), std::min(x + h / 2, 1.0)));
+    }
+    CHECK(compare::cell_log_mass(p, g, cell, s, 0.0, 8) == Approx(exact).margin(1e-9));
+  }
+}
