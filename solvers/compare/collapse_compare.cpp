@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "fwkit/core/error.hpp"
+#include "option_checks.hpp"
 #include "fwkit/core/types.hpp"
 #include "simulation_file.hpp"
 
@@ -18,8 +19,7 @@ void CollapseCompareOptions::validate() const {
   for (double g : generations)
     if (!(g >= 1) || g != std::floor(g))
       throw config_error(fmt::format("compare.generations: {} is not a generation (a whole number >= 1)", g));
-  if (!(standard_errors > 0))
-    throw config_error(fmt::format("compare.standard_errors = {}: must be > 0", standard_errors));
+  require_positive("compare.standard_errors", standard_errors);
 }
 
 namespace {

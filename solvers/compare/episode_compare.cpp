@@ -10,6 +10,7 @@
 
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/core/error.hpp"
+#include "option_checks.hpp"
 #include "simulation_file.hpp"
 
 namespace fw::compare {
@@ -17,9 +18,8 @@ namespace fw::compare {
 void EpisodeCompareOptions::validate() const {
   prediction.validate();
   if (tolerance.empty()) throw config_error("compare.tolerance: needs at least one value");
-  for (double t : tolerance)
-    if (!(t > 0)) throw config_error(fmt::format("compare.tolerance = {}: must be > 0", t));
-  if (!(ratio_tolerance > 0)) throw config_error(fmt::format("compare.ratio_tolerance = {}: must be > 0", ratio_tolerance));
+  for (double t : tolerance) require_positive("compare.tolerance", t);
+  require_positive("compare.ratio_tolerance", ratio_tolerance);
   if (!(bound_se >= 0)) throw config_error(fmt::format("compare.bound_se = {}: must be >= 0", bound_se));
 }
 

@@ -8,15 +8,16 @@
 #include <cmath>
 
 #include "fwkit/core/error.hpp"
+#include "option_checks.hpp"
 
 namespace fw::compare {
 
 void EpisodeOptions::validate() const {
-  if (!(dt > 0)) throw config_error(fmt::format("compare.episodes.dt = {}: must be > 0", dt));
-  if (!(x_span > 0)) throw config_error(fmt::format("compare.episodes.x_span = {}: must be > 0", x_span));
+  require_positive("compare.episodes.dt", dt);
+  require_positive("compare.episodes.x_span", x_span);
   if (nodes < 16) throw config_error(fmt::format("compare.episodes.nodes = {}: must be >= 16", nodes));
   if (cycles < 1) throw config_error(fmt::format("compare.episodes.cycles = {}: must be >= 1", cycles));
-  if (!(max_time > 0)) throw config_error(fmt::format("compare.episodes.max_time = {}: must be > 0", max_time));
+  require_positive("compare.episodes.max_time", max_time);
 }
 
 void validate(const EpisodeProblem& p) {
@@ -25,8 +26,8 @@ void validate(const EpisodeProblem& p) {
     throw config_error(fmt::format("compare.episodes: needs a planar system (dimension 2, got {})", p.system->dim()));
   if (p.fast == p.slow || p.fast < 0 || p.fast > 1 || p.slow < 0 || p.slow > 1)
     throw config_error("compare.episodes: fast and slow must name the two different variables");
-  if (!(p.timescale > 0)) throw config_error(fmt::format("simulate.timescale = {}: must be > 0", p.timescale));
-  if (!(p.step > 0)) throw config_error(fmt::format("simulate.step = {}: must be > 0", p.step));
+  require_positive("simulate.timescale", p.timescale);
+  require_positive("simulate.step", p.step);
   if (!(p.noise_variance >= 0))
     throw config_error(fmt::format("noise variance of the fast variable = {}: must be >= 0", p.noise_variance));
   if (!(p.lower < p.upper))

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "fwkit/core/error.hpp"
+#include "option_checks.hpp"
 #include "least_squares.hpp"
 #include "simulation_file.hpp"
 #include "transitions_file.hpp"
@@ -16,10 +17,8 @@
 namespace fw::compare {
 
 void ExitCompareOptions::validate() const {
-  if (!(exponent_tolerance > 0))
-    throw config_error(fmt::format("compare.exponent_tolerance = {}: must be > 0", exponent_tolerance));
-  if (!(prefactor_tolerance > 0))
-    throw config_error(fmt::format("compare.prefactor_tolerance = {}: must be > 0", prefactor_tolerance));
+  require_positive("compare.exponent_tolerance", exponent_tolerance);
+  require_positive("compare.prefactor_tolerance", prefactor_tolerance);
 }
 
 namespace {

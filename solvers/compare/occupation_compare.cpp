@@ -11,6 +11,7 @@
 
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/core/error.hpp"
+#include "option_checks.hpp"
 #include "fwkit/model/hamiltonian.hpp"
 #include "fwkit/model/lyapunov.hpp"
 #include "least_squares.hpp"
@@ -20,10 +21,8 @@
 namespace fw::compare {
 
 void OccupationCompareOptions::validate() const {
-  if (!(exponent_tolerance > 0))
-    throw config_error(fmt::format("compare.exponent_tolerance = {}: must be > 0", exponent_tolerance));
-  if (!(prefactor_tolerance > 0))
-    throw config_error(fmt::format("compare.prefactor_tolerance = {}: must be > 0", prefactor_tolerance));
+  require_positive("compare.exponent_tolerance", exponent_tolerance);
+  require_positive("compare.prefactor_tolerance", prefactor_tolerance);
 }
 
 namespace {

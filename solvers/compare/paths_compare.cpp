@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "fwkit/core/error.hpp"
+#include "option_checks.hpp"
 #include "fwkit/io/reader.hpp"
 #include "instanton_curve.hpp"
 #include "least_squares.hpp"
@@ -18,8 +19,7 @@
 namespace fw::compare {
 
 void PathsCompareOptions::validate() const {
-  if (!(exponent_tolerance > 0))
-    throw config_error(fmt::format("compare.exponent_tolerance = {}: must be > 0", exponent_tolerance));
+  require_positive("compare.exponent_tolerance", exponent_tolerance);
   if (bins < 2 || bins > 10000) throw config_error(fmt::format("compare.bins = {}: must be in [2, 10000]", bins));
 }
 

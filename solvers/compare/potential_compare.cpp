@@ -10,6 +10,7 @@
 
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/core/error.hpp"
+#include "option_checks.hpp"
 #include "fwkit/io/grid_dimensions.hpp"
 #include "fwkit/io/reader.hpp"
 #include "least_squares.hpp"
@@ -21,9 +22,8 @@ namespace fw::compare {
 void PotentialCompareOptions::validate() const {
   if (hamiltonian != "discrete" && hamiltonian != "langevin")
     throw config_error(fmt::format("compare.hamiltonian = \"{}\": must be \"discrete\" or \"langevin\"", hamiltonian));
-  if (!(tolerance > 0)) throw config_error(fmt::format("compare.tolerance = {}: must be > 0", tolerance));
-  if (!(slope_tolerance > 0))
-    throw config_error(fmt::format("compare.slope_tolerance = {}: must be > 0", slope_tolerance));
+  require_positive("compare.tolerance", tolerance);
+  require_positive("compare.slope_tolerance", slope_tolerance);
   if (!(min_count >= 1)) throw config_error(fmt::format("compare.min_count = {}: must be >= 1", min_count));
   if (quadrature < 1 || quadrature > 16)
     throw config_error(fmt::format("compare.quadrature = {}: must be in [1, 16]", quadrature));
@@ -158,6 +158,7 @@ PotentialComparison compare_potential(const std::filesystem::path& simulation,
 
   // Predicted: -s log(m_c / m_ref) for each potential.
   const std::size_t H = c.hamiltonian.size();
+  const CellRule rule(o.quadrature);
   c.predicted.assign(H, std::vector<std::vector<double>>(n, std::vector<double>(cells, kNaN)));
   c.value.assign(H, std::vector<double>(cells, kNaN));
   for (std::size_t h = 0; h < H; ++h) {
@@ -169,12 +170,12 @@ PotentialComparison compare_potential(const std::filesystem::path& simulation,
     }
     for (std::size_t k = 0; k < n; ++k) {
       const double s = c.scale[k];
-      const double ref = cell_log_mass(v, c.cells, c.reference, s, 0.0, o.quadrature);
+      const double ref = rule.log_mass(v, c.cells, c.reference, s, 0.0);
       if (!std::isfinite(ref))
         throw data_error(fmt::format("{}: the {} potential is not defined across the attractor's cell",
                                      quasipotential.string(), c.hamiltonian[h]));
       for (std::size_t i = 0; i < cells; ++i) {
-        const double lm = cell_log_mass(v, c.cells, i, s, 0.0, o.quadrature);
+        const double lm = rule.log_mass(v, c.cells, i, s, 0.0);
         if (!std::isnan(lm)) c.predicted[h][k][i] = -s * (lm - ref);
       }
     }

@@ -97,9 +97,13 @@ double GridPotential::at(const double* x) const {
   if (node < 0) return kNaN;
   const std::size_t i = static_cast<std::size_t>(node), dd = static_cast<std::size_t>(grid_.dim());
   if (value_[i] == kInf) return kInf;
-  const std::vector<int> idx = unflatten(grid_, i);
   double u[3], v = value_[i];
-  for (std::size_t k = 0; k < dd; ++k) u[k] = x[k] - grid_.coordinate(static_cast<int>(k), idx[k]);
+  std::size_t flat = i;
+  for (std::size_t k = dd; k-- > 0;) {
+    const auto n = static_cast<std::size_t>(grid_.nodes[k]);
+    u[k] = x[k] - grid_.coordinate(static_cast<int>(k), static_cast<int>(flat % n));
+    flat /= n;
+  }
   for (std::size_t k = 0; k < dd; ++k) {
     v += gradient_[i * dd + k] * u[k];
     for (std::size_t j = 0; j < dd; ++j) v += 0.5 * u[k] * hessian_[i * dd * dd + k * dd + j] * u[j];
@@ -114,35 +118,39 @@ std::size_t GridPotential::minimum_node() const {
   return best;
 }
 
-double cell_log_mass(const GridPotential& v, const grid::Grid& cells, std::size_t cell, double s, double v_ref,
-                     int order) {
+CellRule::CellRule(int order) : order_(order) {
+  std::vector<double> w;
+  gauss_legendre(order, nodes_, w);
+  for (double wi : w) log_weights_.push_back(std::log(wi));
+}
+
+double CellRule::log_mass(const GridPotential& v, const grid::Grid& cells, std::size_t cell, double s,
+                          double v_ref) const {
   const int d = cells.dim();
   if (d != v.grid().dim() || d > 3) throw std::invalid_argument("cell_log_mass: dimensions differ or exceed 3");
-  std::vector<double> gx, gw;
-  gauss_legendre(order, gx, gw);
   const std::vector<int> idx = unflatten(cells, cell);
-  double lo[3], half[3], log_volume = 0;
+  double mid[3], half[3], log_volume = 0;
   for (int k = 0; k < d; ++k) {
     const double c = cells.coordinate(k, idx[k]), h = cells.spacing(k);
     const double a = std::max(c - h / 2, cells.lower[k]), b = std::min(c + h / 2, cells.upper[k]);
-    lo[k] = 0.5 * (a + b);
+    mid[k] = 0.5 * (a + b);
     half[k] = 0.5 * (b - a);
     log_volume += std::log(half[k]);
   }
   // log-sum-exp over the tensor rule's points.
-  std::vector<double> terms;
   std::size_t total = 1;
-  for (int k = 0; k < d; ++k) total *= static_cast<std::size_t>(order);
+  for (int k = 0; k < d; ++k) total *= static_cast<std::size_t>(order_);
+  std::vector<double> terms;
   terms.reserve(total);
   double x[3];
   for (std::size_t q = 0; q < total; ++q) {
     std::size_t r = q;
     double logw = log_volume;
     for (int k = d - 1; k >= 0; --k) {
-      const std::size_t j = r % static_cast<std::size_t>(order);
-      r /= static_cast<std::size_t>(order);
-      x[k] = lo[k] + half[k] * gx[j];
-      logw += std::log(gw[j]);
+      const std::size_t j = r % static_cast<std::size_t>(order_);
+      r /= static_cast<std::size_t>(order_);
+      x[k] = mid[k] + half[k] * nodes_[j];
+      logw += log_weights_[j];
     }
     const double vq = v.at(x);
     if (std::isnan(vq)) return kNaN;
@@ -153,6 +161,11 @@ double cell_log_mass(const GridPotential& v, const grid::Grid& cells, std::size_
   double sum = 0;
   for (double t : terms) sum += std::exp(t - top);
   return top + std::log(sum);
+}
+
+double cell_log_mass(const GridPotential& v, const grid::Grid& cells, std::size_t cell, double s, double v_ref,
+                     int order) {
+  return CellRule(order).log_mass(v, cells, cell, s, v_ref);
 }
 
 }  // namespace fw::compare

@@ -42,9 +42,22 @@ class GridPotential {
   std::vector<double> value_, gradient_, hessian_;  // hessian_: d*d per node, NaN where unknown
 };
 
-/// log of the integral of exp(-(V - v_ref) / s) over the dual cell of node
-/// `cell` of `cells` (clipped to its box), by `order` Gauss–Legendre points
-/// per dimension: NaN if V is NaN at any of them, -inf if V is +inf at all.
+/// The tensor Gauss–Legendre rule on histogram cells, built once.
+class CellRule {
+ public:
+  /// `order` points per dimension.
+  explicit CellRule(int order);
+  /// log of the integral of exp(-(V - v_ref) / s) over the dual cell of node
+  /// `cell` of `cells` (clipped to its box): NaN if V is NaN at any point of
+  /// the rule, -inf if V is +inf at all of them.
+  double log_mass(const GridPotential& v, const grid::Grid& cells, std::size_t cell, double s, double v_ref) const;
+
+ private:
+  int order_;
+  std::vector<double> nodes_, log_weights_;
+};
+
+/// CellRule(order).log_mass(...), for a single cell.
 double cell_log_mass(const GridPotential& v, const grid::Grid& cells, std::size_t cell, double s, double v_ref,
                      int order);
 
