@@ -9,7 +9,7 @@
 #include <numbers>
 #include <vector>
 
-#include "sim/normal_block.hpp"
+#include "fwkit/rng/block.hpp"
 
 using namespace fw;
 
@@ -19,7 +19,7 @@ TEST_CASE("philox4x32_10 matches Random123", "[sim][rng]") {
     const std::uint32_t ctr[4] = {i * 2654435761u, ~i, i << 7, 0xABCD0000u ^ i};
     const std::uint32_t key[2] = {0x1234567u * i, 0x89ABCDEFu + i};
     std::uint32_t out[4];
-    sim::philox4x32_10(ctr, key, out);
+    rng::philox4x32_10(ctr, key, out);
     const auto ref = reference({{ctr[0], ctr[1], ctr[2], ctr[3]}}, {{key[0], key[1]}});
     for (int k = 0; k < 4; ++k) REQUIRE(out[k] == ref.v[k]);
   }
@@ -31,23 +31,23 @@ TEST_CASE("the polynomial log and sincos agree with libm", "[sim][rng]") {
     // A log-spaced sweep down to 2^-52 plus a uniform sweep of (0, 1].
     const double u = i % 2 ? std::exp2(-52.0 * i / 200000) : i / 200000.0;
     const double l = std::log(u);
-    worst_log = std::max(worst_log, std::abs(sim::block_log(u) - l) / std::max(std::abs(l), 1e-300));
+    worst_log = std::max(worst_log, std::abs(rng::block_log(u) - l) / std::max(std::abs(l), 1e-300));
     double s, c;
-    sim::block_sincos_2pi(u, &s, &c);
+    rng::block_sincos_2pi(u, &s, &c);
     const double a = 2 * std::numbers::pi * u;
     worst_trig = std::max({worst_trig, std::abs(s - std::sin(a)), std::abs(c - std::cos(a))});
   }
   INFO("log: " << worst_log << ", sincos: " << worst_trig);
   CHECK(worst_log < 1e-15);
   CHECK(worst_trig < 2e-15);  // includes libm's own rounding of 2 pi u
-  CHECK(sim::block_log(1.0) == 0.0);
+  CHECK(rng::block_log(1.0) == 0.0);
 }
 
 TEST_CASE("normal_block: lanes depend only on (seed, member, step, pair)", "[sim][rng]") {
   const int count = 5;
   std::vector<double> wide(count * 100), narrow(count * 20);
-  sim::normal_block(9, 0, 100, 77, count, wide.data());
-  sim::normal_block(9, 37, 20, 77, count, narrow.data());
+  rng::normal_block(9, 0, 100, 77, count, wide.data());
+  rng::normal_block(9, 37, 20, 77, count, narrow.data());
   for (int l = 0; l < count; ++l)
     for (int j = 0; j < 20; ++j) REQUIRE(narrow[l * 20 + j] == wide[l * 100 + 37 + j]);
   // Lane 5 by hand: pair q from one Philox call and Box–Muller.
@@ -55,7 +55,7 @@ TEST_CASE("normal_block: lanes depend only on (seed, member, step, pair)", "[sim
   for (int q = 0; q < 3; ++q) {
     const std::uint32_t ctr[4] = {77, 0, 5, static_cast<std::uint32_t>(q)};
     std::uint32_t out[4];
-    sim::philox4x32_10(ctr, key, out);
+    rng::philox4x32_10(ctr, key, out);
     const std::uint64_t w1 = (std::uint64_t{out[0]} << 32) | out[1], w2 = (std::uint64_t{out[2]} << 32) | out[3];
     const double u1 = (static_cast<double>(w1 >> 12) + 0.5) * 0x1.0p-52, u2 = (static_cast<double>(w2 >> 12) + 0.5) * 0x1.0p-52;
     const double r = std::sqrt(-2 * std::log(u1));
@@ -64,7 +64,7 @@ TEST_CASE("normal_block: lanes depend only on (seed, member, step, pair)", "[sim
   }
   // Another step, seed or member gives other numbers.
   std::vector<double> other(count * 100);
-  sim::normal_block(9, 0, 100, 78, count, other.data());
+  rng::normal_block(9, 0, 100, 78, count, other.data());
   CHECK(other[0] != wide[0]);
 }
 
@@ -74,7 +74,7 @@ TEST_CASE("normal_block output has the moments of N(0, 1)", "[sim][rng]") {
   double m1 = 0, m2 = 0, m4 = 0, tail = 0, cross = 0;
   const double n = static_cast<double>(lanes) * steps * count;
   for (int s = 0; s < steps; ++s) {
-    sim::normal_block(4, 0, lanes, static_cast<std::uint64_t>(s), count, z.data());
+    rng::normal_block(4, 0, lanes, static_cast<std::uint64_t>(s), count, z.data());
     for (int j = 0; j < lanes; ++j) cross += z[j] * z[lanes + j];
     for (double v : z) {
       m1 += v;

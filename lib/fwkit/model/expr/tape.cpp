@@ -4,6 +4,8 @@
 #include <cmath>
 #include <memory>
 
+#include "fwkit/core/vector_clones.hpp"
+
 namespace fw::model::expr {
 namespace {
 
@@ -260,8 +262,13 @@ inline void map2(double* __restrict d, const double* __restrict a, const double*
 
 }  // namespace
 
-void Tape::run_block(double* const* base, std::size_t len) const {
-  for (const Instr& in : code_) {
+namespace {
+
+/// The tape's instructions over `len` points of every slot (base[s]).
+FWKIT_VECTOR_CLONES
+void run_instructions(const Instr* code, std::size_t count, double* const* base, std::size_t len) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const Instr& in = code[i];
     double* d = base[in.d];
     const double* a = in.a >= 0 ? base[in.a] : nullptr;
     const double* b = in.b >= 0 ? base[in.b] : nullptr;
@@ -309,17 +316,43 @@ void Tape::run_block(double* const* base, std::size_t len) const {
   }
 }
 
+}  // namespace
+
+void Tape::run_block(double* const* base, std::size_t len) const {
+  run_instructions(code_.data(), code_.size(), base, len);
+}
+
 void Tape::eval_batch(const double* in, double* out, std::size_t n) const {
+  std::vector<double> work;
+  std::vector<double*> base;
+  eval_batch(in, out, n, work, base);
+}
+
+void Tape::eval_batch(const double* in, double* out, std::size_t n, std::vector<double>& work,
+                      std::vector<double*>& base) const {
+  constexpr int kStack = 64;
+  const double* stack[kStack];
+  std::vector<const double*> heap;
+  const double** columns = stack;
+  if (n_inputs_ > kStack) {
+    heap.resize(static_cast<std::size_t>(n_inputs_));
+    columns = heap.data();
+  }
+  for (int i = 0; i < n_inputs_; ++i) columns[i] = in + static_cast<std::size_t>(i) * n;
+  eval_columns(columns, out, n, work, base);
+}
+
+void Tape::eval_columns(const double* const* columns, double* out, std::size_t n, std::vector<double>& work,
+                        std::vector<double*>& base) const {
   constexpr std::size_t kBlock = 256;
-  std::vector<double> work(static_cast<std::size_t>(n_slots_) * kBlock);
-  std::vector<double*> base(static_cast<std::size_t>(n_slots_));
+  if (work.size() < static_cast<std::size_t>(n_slots_) * kBlock) work.resize(static_cast<std::size_t>(n_slots_) * kBlock);
+  if (base.size() < static_cast<std::size_t>(n_slots_)) base.resize(static_cast<std::size_t>(n_slots_));
   for (std::size_t start = 0; start < n; start += kBlock) {
     const std::size_t len = std::min(kBlock, n - start);
     for (int s = 0; s < n_slots_; ++s) base[s] = work.data() + static_cast<std::size_t>(s) * kBlock;
     // Inputs are read in place (their slots are never destinations).
     for (int i = 0; i < n_inputs_; ++i)
-      if (input_slot_[i] >= 0)
-        base[input_slot_[i]] = const_cast<double*>(in + static_cast<std::size_t>(i) * n + start);
+      if (input_slot_[i] >= 0) base[input_slot_[i]] = const_cast<double*>(columns[i] + start);
     for (std::size_t k = 0; k < output_slot_.size(); ++k)
       if (output_direct_[k]) base[output_slot_[k]] = out + k * n + start;
     run_block(base.data(), len);

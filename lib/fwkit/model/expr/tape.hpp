@@ -51,6 +51,15 @@ class Tape {
   /// Batch evaluation: input i of point m is in[i * n + m], output k of point
   /// m goes to out[k * n + m]. `in` and `out` must not overlap.
   void eval_batch(const double* in, double* out, std::size_t n) const;
+  /// The same with the working slots in caller-owned vectors (grown as
+  /// needed, never shrunk): no allocation once they are large enough.
+  void eval_batch(const double* in, double* out, std::size_t n, std::vector<double>& work,
+                  std::vector<double*>& base) const;
+  /// Batch evaluation with input i read from columns[i] (n values each, in
+  /// place: inputs need not be one array) and output k written to
+  /// out + k * n.
+  void eval_columns(const double* const* columns, double* out, std::size_t n, std::vector<double>& work,
+                    std::vector<double*>& base) const;
 
  private:
   void run(double* slot) const;
