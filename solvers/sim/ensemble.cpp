@@ -7,9 +7,10 @@
 #include <cmath>
 
 #include "estimators.hpp"
-#include "normal_block.hpp"
+#include "fwkit/rng/block.hpp"
 #include "share.hpp"
 #include "fwkit/core/error.hpp"
+#include "fwkit/core/vector_clones.hpp"
 
 namespace fw::sim {
 namespace {
@@ -22,6 +23,12 @@ struct Plan {
   int d = 0, r = 0;
   std::vector<double> step_factor;  // per coordinate: 1, or timescale if slow
   bool needs_chain = false;
+  /// The noise model draws the whole stochastic drift b + Z (minibatch SGD:
+  /// the batch-mean gradient), so the full drift b is never evaluated.
+  bool drift_from_noise = false;
+  /// Noise drawn a block at a time (sample_block); false for the zeroth-order
+  /// estimators, which continue each member's stream after its noise draw.
+  bool block_noise = false;
 };
 
 Plan make_plan(const model::Model& model, const Options& o, const Vec& x_probe) {
@@ -49,6 +56,8 @@ Plan make_plan(const model::Model& model, const Options& o, const Vec& x_probe) 
   } else {
     p.noise = &noise;
     p.needs_chain = noise.chain_states() > 0;
+    p.block_noise = o.gradient == Gradient::kExact;
+    p.drift_from_noise = p.block_noise && o.scheme == Scheme::kSgd && noise.estimates_drift();
   }
   p.r = static_cast<int>(p.factor.cols());
   p.step_factor.assign(p.d, 1.0);
@@ -64,6 +73,7 @@ struct Worker {
   std::vector<std::int64_t> histogram;
   std::int64_t outside = 0;
   std::vector<Transition> transitions;
+  model::BlockScratch scratch;
 
   Worker(const Plan& p, int block, std::size_t hist_size) {
     const std::size_t B = block, d = p.d;
@@ -78,6 +88,21 @@ struct Worker {
     histogram.assign(hist_size, 0);
   }
 };
+
+/// x_k <- x_k + hk b_k + ck z_k on the live lanes of one coordinate.
+FWKIT_VECTOR_CLONES
+void step_coordinate(double* __restrict x, const double* __restrict b, const double* __restrict z,
+                     const char* __restrict alive, double hk, double ck, int lanes) {
+  for (int j = 0; j < lanes; ++j) x[j] = alive[j] ? x[j] + hk * b[j] + ck * z[j] : x[j];
+}
+
+/// Live lanes whose coordinate is beyond the bound (or not finite).
+FWKIT_VECTOR_CLONES
+int count_outside(const double* __restrict x, const char* __restrict alive, double bound, int lanes) {
+  int out = 0;
+  for (int j = 0; j < lanes; ++j) out += (alive[j] != 0) & !(std::abs(x[j]) <= bound);
+  return out;
+}
 
 /// Records the state of member m (point x) after step n.
 void record(const Options& o, EnsembleState& s, Worker& w, std::int64_t m, std::int64_t n, const double* x) {
@@ -132,6 +157,7 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
     for (int k = 0; k < d; ++k) xs[k * B + j] = s.x[static_cast<std::size_t>(m) * d + k];
   }
   const std::int64_t samples = EnsembleState::trajectory_samples(o);
+  if (p.drift_from_noise) std::fill(zs, zs + static_cast<std::size_t>(B) * d, 0.0);
   for (std::int64_t n = n0; n < n1; ++n) {
     const double h = o.step.at(static_cast<std::uint64_t>(n));
     const double noise_scale = o.scheme == Scheme::kSgd       ? 1.0
@@ -139,7 +165,7 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
                                                                : std::sqrt(2 * o.temperature / h);
     // Noise: zs[k * B + j] = Z_k of member j (times the scheme's factor later).
     if (p.noise == nullptr) {  // constant Gaussian: Z = factor xi, xi from the lane-parallel generator
-      normal_block(o.seed, m0, B, static_cast<std::uint64_t>(n), p.r, w.normals.data());
+      rng::normal_block(o.seed, m0, B, static_cast<std::uint64_t>(n), p.r, w.normals.data());
       for (int k = 0; k < d; ++k) {
         double* zk = zs + static_cast<std::size_t>(k) * B;
         std::fill(zk, zk + B, 0.0);
@@ -149,6 +175,11 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
           for (int j = 0; j < B; ++j) zk[j] += f * xi[j];
         }
       }
+    } else if (p.block_noise) {
+      const model::BlockDraw draw{o.seed, m0, B, static_cast<std::uint64_t>(n), xs, w.alive.data(),
+                                  p.needs_chain ? &s.chain[static_cast<std::size_t>(m0)] : nullptr};
+      if (p.drift_from_noise) p.noise->sample_drift_block(draw, bs, w.scratch);  // zs stays 0
+      else p.noise->sample_block(draw, zs, w.scratch);
     } else {
       for (int j = 0; j < B; ++j) {
         if (!w.alive[j]) continue;
@@ -160,7 +191,9 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
       }
     }
     // Drift (or its zeroth-order estimate) at the current states.
-    if (o.gradient == Gradient::kExact && o.scheme != Scheme::kUla) {
+    if (p.drift_from_noise) {
+      // b + Z is in bs already.
+    } else if (o.gradient == Gradient::kExact && o.scheme != Scheme::kUla) {
       p.system->drift_batch(xs, bs, static_cast<std::size_t>(B));
     } else {
       const Gradient g = o.scheme == Scheme::kUla && o.gradient == Gradient::kExact ? Gradient::kExact : o.gradient;
@@ -175,21 +208,15 @@ void run_block(const Plan& p, const Options& o, EnsembleState& s, Worker& w, std
     for (int k = 0; k < d; ++k) {
       const double hk = h * p.step_factor[k];
       const double ck = o.scheme == Scheme::kSgd ? hk : std::sqrt(p.step_factor[k]) * h * noise_scale;
-      double* xk = xs + static_cast<std::size_t>(k) * B;
-      const double* bk = bs + static_cast<std::size_t>(k) * B;
-      const double* zk = zs + static_cast<std::size_t>(k) * B;
-      const char* alive = w.alive.data();
-      for (int j = 0; j < B; ++j) xk[j] = alive[j] ? xk[j] + hk * bk[j] + ck * zk[j] : xk[j];
+      const std::size_t at = static_cast<std::size_t>(k) * B;
+      step_coordinate(xs + at, bs + at, zs + at, w.alive.data(), hk, ck, B);
     }
     const std::int64_t step = n + 1;
     const bool rec = o.records(step);
     const bool traj = step % o.trajectory_stride == 0 && m0 < o.trajectory_members;
     if (!rec && !traj) {  // the common case: only look for members leaving the bound
       int out = 0;
-      for (int k = 0; k < d; ++k) {
-        const double* xk = xs + static_cast<std::size_t>(k) * B;
-        for (int j = 0; j < B; ++j) out += (w.alive[j] != 0) & !(std::abs(xk[j]) <= o.bound);
-      }
+      for (int k = 0; k < d; ++k) out += count_outside(xs + static_cast<std::size_t>(k) * B, w.alive.data(), o.bound, B);
       if (out == 0) continue;
     }
     for (int j = 0; j < B; ++j) {

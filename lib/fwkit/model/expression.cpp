@@ -4,6 +4,7 @@
 #include <set>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/core/vector_clones.hpp"
 #include "fwkit/model/expr/parser.hpp"
 #include "fwkit/model/expr/tape.hpp"
 
@@ -43,6 +44,21 @@ Symbols make_symbols(Graph& g, const std::vector<std::string>& variables,
   for (const auto& v : extra) bind(v, g.variable(index++), "data column");
   for (const auto& [name, value] : params) bind(name, g.constant(value), "parameter");
   return sym;
+}
+
+FWKIT_VECTOR_CLONES
+void gather(const double* __restrict from, const int* __restrict index, double* __restrict to, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) to[i] = from[index[i]];
+}
+
+FWKIT_VECTOR_CLONES
+void add_to(double* __restrict acc, const double* __restrict v, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) acc[i] += v[i];
+}
+
+FWKIT_VECTOR_CLONES
+void scale(double* v, double c, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) v[i] *= c;
 }
 
 class ExpressionField final : public Field {
@@ -181,6 +197,10 @@ class FiniteSumSystem final : public System, public FiniteSum {
     data_.resize(static_cast<std::size_t>(n_ * k_));
     for (int c = 0; c < k_; ++c)
       for (int i = 0; i < n_; ++i) data_[static_cast<std::size_t>(i * k_ + c)] = spec.data.at(cols[c])[i];
+    columns_.resize(data_.size());
+    for (int c = 0; c < k_; ++c)
+      std::copy(spec.data.at(cols[c]).begin(), spec.data.at(cols[c]).end(),
+                columns_.begin() + static_cast<std::ptrdiff_t>(c) * n_);
     Graph g;
     const Symbols sym = make_symbols(g, spec.variables, cols, spec.parameters, kp);
     const int f = expr::parse(spec.component, sym, g, kp + ".component");
@@ -221,7 +241,36 @@ class FiniteSumSystem final : public System, public FiniteSum {
   void component_gradient(int i, const double* x, double* g) const override {
     with_inputs(i, x, [&](const double* in) { grad_.eval(in, g); });
   }
-
+  void mean_gradient_block(const double* x, int lanes, const int* index, int batch, double* g,
+                           BlockScratch& scratch) const override {
+    // One pass of the gradient tape over the lanes per batch entry q, the
+    // state read in place and the data columns gathered by index.
+    const std::size_t L = static_cast<std::size_t>(lanes), d = static_cast<std::size_t>(d_);
+    scratch.gathered.resize(static_cast<std::size_t>(k_) * L + (batch > 1 ? d * L : 0));
+    double* data = scratch.gathered.data();
+    double* one = batch > 1 ? data + static_cast<std::size_t>(k_) * L : g;
+    constexpr int kStack = 64;
+    const double* stack[kStack];
+    std::vector<const double*> heap;
+    const double** columns = stack;
+    if (d_ + k_ > kStack) {
+      heap.resize(d + static_cast<std::size_t>(k_));
+      columns = heap.data();
+    }
+    for (std::size_t k = 0; k < d; ++k) columns[k] = x + k * L;
+    for (int c = 0; c < k_; ++c) columns[d + static_cast<std::size_t>(c)] = data + static_cast<std::size_t>(c) * L;
+    for (int q = 0; q < batch; ++q) {
+      const int* iq = index + static_cast<std::size_t>(q) * L;
+      for (int c = 0; c < k_; ++c) {
+        const double* col = columns_.data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(n_);
+        double* dc = data + static_cast<std::size_t>(c) * L;
+        gather(col, iq, dc, L);
+      }
+      grad_.eval_columns(columns, q == 0 ? g : one, L, scratch.tape, scratch.slots);
+      if (q > 0) add_to(g, one, d * L);
+    }
+    if (batch > 1) scale(g, 1.0 / batch, d * L);
+  }
  private:
   /// Calls f with (x, data row i) laid out as the tapes' inputs; on the stack
   /// for up to 64 inputs (these run in the simulator's inner loop).
@@ -260,7 +309,8 @@ class FiniteSumSystem final : public System, public FiniteSum {
 
   std::vector<std::string> names_;
   int d_ = 0, n_ = 0, k_ = 0;
-  std::vector<double> data_;  // n x k, row-major
+  std::vector<double> data_;     // n x k, row-major (one component's inputs)
+  std::vector<double> columns_;  // k x n, column by column (gathered by index)
   Tape loss_, grad_, hess_;
 };
 

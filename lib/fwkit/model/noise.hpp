@@ -18,6 +18,7 @@
 #include <string>
 
 #include "fwkit/core/types.hpp"
+#include "fwkit/model/block.hpp"
 #include "fwkit/rng/stream.hpp"
 
 namespace fw::model {
@@ -45,6 +46,20 @@ class NoiseModel {
   /// "draw it from the stationary law at x") and is advanced one step.
   virtual void sample(const double* x, rng::Stream& rng, double* z,
                       int* chain_state = nullptr) const = 0;
+
+  /// Draws Z for every live lane of a block: z[k * lanes + j]. The default
+  /// steps lane by lane with the Philox4x64 stream (seed, member) positioned
+  /// at the step (the draws of sample()); the models override it with
+  /// lane-parallel draws (rng/block.hpp) and batched evaluation.
+  virtual void sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const;
+
+  /// Whether the noise is the error of a cheaper estimate of the drift
+  /// (minibatch: the batch-mean gradient), so that sample_drift_block works.
+  virtual bool estimates_drift() const { return false; }
+  /// For such noise, writes b(x) + Z(x) for every live lane without
+  /// evaluating b, the full-data drift: the stochastic gradient itself, at
+  /// O(batch d) a lane. Same draws as sample_block. Throws for other noise.
+  virtual void sample_drift_block(const BlockDraw& draw, double* direction, BlockScratch& scratch) const;
 
   /// Sigma(x).
   virtual Mat covariance(const Vec& x) const = 0;
@@ -89,11 +104,23 @@ class System;
 /// expose finite_sum()). One step uses the mean gradient over a batch I of
 /// size B, so Z = -(mean_{i in I} grad f_i - grad f): the update
 /// x - eta mean_I grad f_i equals x + eta (b + Z). With replacement the
-/// B indices are i.i.d. uniform; without, I is a uniform B-subset (Lambda is
-/// then exact by enumerating the C(n, B) subsets, at most `max_subsets`).
+/// B indices are i.i.d. uniform; without, I is a uniform B-subset. Sampling
+/// draws indices (O(B d) a step, never O(n)). Lambda is exact: B Lambda_1(p/B)
+/// with replacement; without, a sum over the C(n, B) subsets, enumerated on
+/// first use when there are at most `max_subsets` of them and refused beyond
+/// (a config error saying so) unless `gaussian_lambda` asks for the normal
+/// approximation p^T Sigma p / 2 with the exact finite-population Sigma.
+struct MinibatchOptions {
+  int batch = 1;
+  bool replacement = true;
+  bool gaussian_lambda = false;
+  long long max_subsets = 10000;
+};
+std::unique_ptr<NoiseModel> make_minibatch_noise(std::shared_ptr<const System> system,
+                                                 const MinibatchOptions& options);
 std::unique_ptr<NoiseModel> make_minibatch_noise(std::shared_ptr<const System> system, int batch,
                                                  bool replacement,
-                                                 long long max_subsets = 200000);
+                                                 long long max_subsets = 10000);
 
 /// A mixture of Gaussians N(m_k, S_k) with weights softmax(logits(x)),
 /// centred by the mixture mean. `logits` null means equal weights.

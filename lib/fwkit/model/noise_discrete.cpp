@@ -1,14 +1,19 @@
 // Finite-support noise: general discrete atoms with a state-dependent scale,
 // and minibatch noise of a finite-sum loss.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numeric>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/core/vector_clones.hpp"
 #include "fwkit/model/field.hpp"
 #include "fwkit/model/noise.hpp"
 #include "fwkit/model/system.hpp"
 #include "fwkit/model/tilted.hpp"
+#include "fwkit/rng/block.hpp"
 
 namespace fw::model {
 namespace {
@@ -19,6 +24,11 @@ int draw_index(const Vec& cumulative, double u) {
   const auto* end = begin + cumulative.size();
   const auto* it = std::upper_bound(begin, end, u);
   return static_cast<int>(std::min<std::ptrdiff_t>(it - begin, cumulative.size() - 1));
+}
+
+FWKIT_VECTOR_CLONES
+void negate(double* v, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) v[i] = -v[i];
 }
 
 class DiscreteNoise final : public NoiseModel {
@@ -82,10 +92,9 @@ long long binomial(int n, int k, long long cap) {
 
 class MinibatchNoise final : public NoiseModel {
  public:
-  MinibatchNoise(std::shared_ptr<const System> system, int batch, bool replacement,
-                 long long max_subsets)
-      : system_(std::move(system)), sum_(system_->finite_sum()), b_(batch),
-        replacement_(replacement) {
+  MinibatchNoise(std::shared_ptr<const System> system, const MinibatchOptions& o)
+      : system_(std::move(system)), sum_(system_->finite_sum()), b_(o.batch),
+        replacement_(o.replacement), gaussian_lambda_(o.gaussian_lambda), max_subsets_(o.max_subsets) {
     if (!sum_)
       throw config_error("model.noise.kind = \"minibatch\": the system must be a finite sum "
                          "(model.system.kind = \"finite_sum\")");
@@ -93,18 +102,18 @@ class MinibatchNoise final : public NoiseModel {
     if (b_ < 1 || (!replacement_ && b_ > n))
       throw config_error("model.noise.batch = " + std::to_string(b_) + ": must be in [1, " +
                          std::to_string(replacement_ ? 1 << 30 : n) + "]");
-    if (!replacement_ && b_ > 1 && binomial(n, b_, max_subsets) > max_subsets)
-      throw config_error("model.noise.batch = " + std::to_string(b_) +
-                         ": sampling without replacement needs C(n, B) <= " +
-                         std::to_string(max_subsets) + " subsets for the exact Lambda (n = " +
-                         std::to_string(n) + "); use replacement = true");
-    if (!replacement_ && b_ > 1) enumerate_subsets();
+    if (b_ > 65536)
+      throw config_error("model.noise.batch = " + std::to_string(b_) + ": must be at most 65536");
+    if (!replacement_ && b_ > 1 && !gaussian_lambda_) subset_count_ = binomial(n, b_, max_subsets_);
+    for (int q = 0; q < b_; ++q)
+      bounds_.push_back(static_cast<std::uint32_t>(replacement_ ? n : n - b_ + q + 1));
   }
   int dim() const override { return sum_->dim(); }
   std::string kind() const override { return "minibatch"; }
 
   void sample(const double* x, rng::Stream& rng, double* z, int*) const override {
-    // Stack scratch for the usual sizes: this runs once per member and step.
+    // Stack scratch for the usual sizes (sample() is the one-point path; the
+    // ensemble engine uses the block samplers below).
     constexpr int kStack = 64;
     const int n = sum_->size(), d = dim();
     double g_buf[kStack], acc_buf[kStack], b_buf[kStack];
@@ -142,6 +151,23 @@ class MinibatchNoise final : public NoiseModel {
     for (int k = 0; k < d; ++k) z[k] = -acc[k] / b_ - b[k];
   }
 
+  void sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const override {
+    // Z = -(batch mean gradient) - b: the full drift is needed here (O(n));
+    // the engine's SGD step uses sample_drift_block and never forms it.
+    const std::size_t L = static_cast<std::size_t>(draw.lanes), d = static_cast<std::size_t>(dim());
+    sample_drift_block(draw, z, scratch);
+    scratch.real.resize(d * L);
+    system_->drift_batch(draw.x, scratch.real.data(), L);
+    for (std::size_t i = 0; i < d * L; ++i) z[i] -= scratch.real[i];
+  }
+
+  bool estimates_drift() const override { return true; }
+  void sample_drift_block(const BlockDraw& draw, double* direction, BlockScratch& scratch) const override {
+    draw_batches(draw, scratch);
+    sum_->mean_gradient_block(draw.x, draw.lanes, scratch.index.data(), b_, direction, scratch);
+    negate(direction, static_cast<std::size_t>(dim()) * static_cast<std::size_t>(draw.lanes));
+  }
+
   Mat covariance(const Vec& x) const override {
     const Mat c = centred(x);  // columns -(g_i - gbar)
     const int n = sum_->size();
@@ -151,6 +177,13 @@ class MinibatchNoise final : public NoiseModel {
   }
 
   void log_mgf(const Vec& x, const Vec& p, const MgfRequest& out) const override {
+    if (gaussian_lambda_ && !(replacement_ || b_ == 1)) {
+      const Mat sigma = covariance(x);
+      if (out.value) *out.value = 0.5 * p.dot(sigma * p);
+      if (out.grad) *out.grad = sigma * p;
+      if (out.hess) *out.hess = sigma;
+      return;
+    }
     const Mat c = centred(x);
     const int n = sum_->size();
     if (replacement_ || b_ == 1) {
@@ -160,42 +193,75 @@ class MinibatchNoise final : public NoiseModel {
       if (out.hess) *out.hess /= b_;
       return;
     }
-    Mat atoms = c * subsets_ / b_;  // each column: the batch mean of one subset
+    const Mat& subsets = enumerated_subsets();
+    Mat atoms = c * subsets / b_;  // each column: the batch mean of one subset
     tilted_log_mgf(atoms, Vec::Constant(atoms.cols(), -std::log(atoms.cols())), p, out);
   }
-  bool is_bounded() const override { return true; }
+  bool is_bounded() const override { return !(gaussian_lambda_ && !(replacement_ || b_ == 1)); }
 
  private:
+  /// Batch indices of every lane into scratch.index (entry q of lane j at
+  /// q * lanes + j), exactly uniform (rng::index_block): i.i.d. indices
+  /// below n, or Floyd's uniform B-subset without replacement (entry q drawn
+  /// below n - B + q + 1, and replaced by n - B + q if already taken).
+  void draw_batches(const BlockDraw& draw, BlockScratch& scratch) const {
+    const std::size_t L = static_cast<std::size_t>(draw.lanes), B = static_cast<std::size_t>(b_);
+    scratch.index.resize(B * L);
+    int* idx = scratch.index.data();
+    rng::index_block(draw.seed, draw.first_member, draw.lanes, draw.step, b_, bounds_.data(), idx,
+                     scratch.index_words);
+    if (replacement_ || b_ == 1) return;
+    for (std::size_t q = 1; q < B; ++q)
+      for (std::size_t j = 0; j < L; ++j) {
+        int& t = idx[q * L + j];
+        bool taken = false;
+        for (std::size_t r = 0; r < q; ++r) taken = taken || idx[r * L + j] == t;
+        if (taken) t = static_cast<int>(bounds_[q]) - 1;
+      }
+  }
   Mat centred(const Vec& x) const {
     const int n = sum_->size(), d = dim();
     Mat g(d, n);
     for (int i = 0; i < n; ++i) sum_->component_gradient(i, x.data(), g.col(i).data());
     return -(g.colwise() - g.rowwise().mean());
   }
-  void enumerate_subsets() {
+  /// The n x C(n, B) indicator matrix of every B-subset, built on first use:
+  /// only the large-deviation solvers need the exact Lambda, never sampling.
+  const Mat& enumerated_subsets() const {
+    if (subset_count_ > max_subsets_)
+      throw config_error(fmt::format(
+          "model.noise: the exact Lambda of a batch of {} drawn without replacement from n = {} points "
+          "sums over C(n, B) > {} batches (model.noise.max_subsets); set model.noise.lambda = \"gaussian\" "
+          "for the normal approximation with the exact finite-population covariance, raise max_subsets, or "
+          "use replacement = true",
+          b_, sum_->size(), max_subsets_));
+    std::call_once(enumerated_, [this] { enumerate_subsets(); });
+    return subsets_;
+  }
+  void enumerate_subsets() const {
     const int n = sum_->size();
-    std::vector<Vec> cols;
+    subsets_ = Mat::Zero(n, static_cast<Eigen::Index>(subset_count_));
     std::vector<int> idx(b_);
     std::iota(idx.begin(), idx.end(), 0);
-    while (true) {
-      Vec col = Vec::Zero(n);
-      for (int i : idx) col[i] = 1;
-      cols.push_back(col);
+    for (Eigen::Index s = 0;; ++s) {
+      for (int i : idx) subsets_(i, s) = 1;
       int k = b_ - 1;
       while (k >= 0 && idx[k] == n - b_ + k) --k;
       if (k < 0) break;
       ++idx[k];
       for (int j = k + 1; j < b_; ++j) idx[j] = idx[j - 1] + 1;
     }
-    subsets_.resize(n, static_cast<Eigen::Index>(cols.size()));
-    for (std::size_t s = 0; s < cols.size(); ++s) subsets_.col(static_cast<Eigen::Index>(s)) = cols[s];
   }
 
   std::shared_ptr<const System> system_;
   const FiniteSum* sum_;
   int b_;
-  bool replacement_;
-  Mat subsets_;  // n x C(n, B) indicator matrix (without replacement, B > 1)
+  bool replacement_, gaussian_lambda_;
+  long long max_subsets_;
+  long long subset_count_ = 0;
+  std::vector<std::uint32_t> bounds_;  // per batch entry: indices are drawn below it
+  mutable std::once_flag enumerated_;
+  mutable Mat subsets_;  // n x C(n, B) indicator matrix (without replacement, B > 1)
 };
 
 }  // namespace
@@ -205,9 +271,18 @@ std::unique_ptr<NoiseModel> make_discrete_noise(const Mat& atoms, const Vec& pro
   return std::make_unique<DiscreteNoise>(atoms, probabilities, std::move(scale));
 }
 
+std::unique_ptr<NoiseModel> make_minibatch_noise(std::shared_ptr<const System> system,
+                                                 const MinibatchOptions& options) {
+  return std::make_unique<MinibatchNoise>(std::move(system), options);
+}
+
 std::unique_ptr<NoiseModel> make_minibatch_noise(std::shared_ptr<const System> system, int batch,
                                                  bool replacement, long long max_subsets) {
-  return std::make_unique<MinibatchNoise>(std::move(system), batch, replacement, max_subsets);
+  MinibatchOptions o;
+  o.batch = batch;
+  o.replacement = replacement;
+  o.max_subsets = max_subsets;
+  return make_minibatch_noise(std::move(system), o);
 }
 
 }  // namespace fw::model

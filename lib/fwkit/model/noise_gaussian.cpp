@@ -14,6 +14,25 @@ double NoiseModel::log_mgf(const Vec& x, const Vec& p) const {
   return v;
 }
 
+void NoiseModel::sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const {
+  const int d = dim(), L = draw.lanes;
+  scratch.real.resize(2 * static_cast<std::size_t>(d));
+  double* point = scratch.real.data();
+  double* one = point + d;
+  for (int j = 0; j < L; ++j) {
+    if (draw.alive && !draw.alive[j]) continue;
+    rng::Stream rng(draw.seed, static_cast<std::uint64_t>(draw.first_member + j));
+    rng.seek(draw.step);
+    for (int k = 0; k < d; ++k) point[k] = draw.x[static_cast<std::size_t>(k) * L + j];
+    sample(point, rng, one, draw.chain ? draw.chain + j : nullptr);
+    for (int k = 0; k < d; ++k) z[static_cast<std::size_t>(k) * L + j] = one[k];
+  }
+}
+
+void NoiseModel::sample_drift_block(const BlockDraw&, double*, BlockScratch&) const {
+  throw Error(ExitCode::kSoftware, "noise kind " + kind() + " gives no estimate of the drift");
+}
+
 Vec NoiseModel::grad_x_log_mgf(const Vec& x, const Vec& p) const {
   Vec g(x.size());
   Vec xp = x;

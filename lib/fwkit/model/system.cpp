@@ -1,5 +1,7 @@
 #include "fwkit/model/system.hpp"
 
+#include <algorithm>
+
 #include "fwkit/core/error.hpp"
 
 namespace fw::model {
@@ -54,6 +56,28 @@ Mat System::diffusion_at(const Vec& x) const {
 Mat System::diffusion_matrix_at(const Vec& x) const {
   const Mat sigma = diffusion_at(x);
   return sigma * sigma.transpose();
+}
+
+}  // namespace fw::model
+
+namespace fw::model {
+
+void FiniteSum::mean_gradient_block(const double* x, int lanes, const int* index, int batch, double* g,
+                                    BlockScratch& scratch) const {
+  const int d = dim();
+  scratch.gathered.resize(3 * static_cast<std::size_t>(d));
+  double* point = scratch.gathered.data();
+  double* one = point + d;
+  double* acc = one + d;
+  for (int j = 0; j < lanes; ++j) {
+    for (int k = 0; k < d; ++k) point[k] = x[static_cast<std::size_t>(k) * lanes + j];
+    std::fill(acc, acc + d, 0.0);
+    for (int q = 0; q < batch; ++q) {
+      component_gradient(index[static_cast<std::size_t>(q) * lanes + j], point, one);
+      for (int k = 0; k < d; ++k) acc[k] += one[k];
+    }
+    for (int k = 0; k < d; ++k) g[static_cast<std::size_t>(k) * lanes + j] = acc[k] * (1.0 / batch);
+  }
 }
 
 }  // namespace fw::model

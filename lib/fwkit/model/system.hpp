@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "fwkit/core/types.hpp"
+#include "fwkit/model/block.hpp"
 #include "fwkit/model/field.hpp"
 
 namespace fw::model {
@@ -78,6 +79,13 @@ class FiniteSum {
   virtual double component_loss(int i, const double* x) const = 0;
   /// grad f_i(x) into g (d entries).
   virtual void component_gradient(int i, const double* x, double* g) const = 0;
+  /// Batch-mean gradients of a block of points: for lane j < lanes (state
+  /// x[k * lanes + j]), g[k * lanes + j] = (1/batch) sum_q d f_i / d x_k at
+  /// i = index[q * lanes + j]. Costs O(lanes batch d), whatever n is. The
+  /// default calls component_gradient pair by pair; expression finite sums
+  /// evaluate their gradient tape over all pairs at once.
+  virtual void mean_gradient_block(const double* x, int lanes, const int* index, int batch, double* g,
+                                   BlockScratch& scratch) const;
 };
 
 }  // namespace fw::model
