@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -26,6 +27,18 @@ const std::vector<std::string> kInputKeys = {"simulation", "transitions", "train
 
 /// Replaces the input keys' values that name a stage by that stage's result
 /// file, and records the references.
+/// A stage's config lives in the results folder: a relative data file of the
+/// model ([model.system.data] file) is made absolute from the experiment's
+/// folder, so that the stage reads what the experiment named.
+void anchor_data_file(toml::table& model, const std::filesystem::path& folder) {
+  toml::table* data = model["system"]["data"].as_table();
+  if (!data) return;
+  const auto* file = data->get_as<std::string>("file");
+  if (!file) return;
+  const std::filesystem::path p = file->get();
+  if (p.is_relative()) data->insert_or_assign("file", std::filesystem::absolute(folder / p).lexically_normal().string());
+}
+
 void resolve_references(toml::table& section, const std::set<std::string>& stages, const std::string& self,
                         std::set<std::string>& refs) {
   for (const auto& key : kInputKeys) {
@@ -77,6 +90,7 @@ Plan plan_experiment(const config::Config& experiment) {
       const toml::table* shared = doc[u].as_table();
       if (!shared) s.fail("use", fmt::format("names \"{}\", which is not a table at the top of the experiment", u));
       out.insert(u, *shared);
+      if (u == "model") anchor_data_file(*out[u].as_table(), experiment.root().folder());
       shared_used.insert(u);
     }
     toml::table section = *doc["stages"][name].as_table();

@@ -20,6 +20,7 @@ struct State {
   std::set<std::string> from_set;                           // key paths given by --set
   std::map<std::string, std::set<std::string>> known_keys;  // table path -> keys read
   std::string source;
+  std::filesystem::path folder;  // the config file's folder (relative paths start there)
 };
 
 namespace {
@@ -134,7 +135,7 @@ bool Table::has(const std::string& key) const {
   return t && t->get(key);
 }
 
-void Table::fail(const std::string& key, const std::string& rule) const {
+std::string Table::describe(const std::string& key) const {
   const std::string kp = key_path(key);
   const toml::table* t = find_table(state_->doc, path_);
   const toml::node* n = t ? t->get(key) : nullptr;
@@ -143,7 +144,11 @@ void Table::fail(const std::string& key, const std::string& rule) const {
   else if (n && n->source().begin.line > 0)
     where = " (" + state_->source + " line " + std::to_string(n->source().begin.line) + ")";
   const std::string value = n ? " = " + show(*n) : "";
-  throw config_error(kp + value + where + ": " + rule);
+  return kp + value + where;
+}
+
+void Table::fail(const std::string& key, const std::string& rule) const {
+  throw config_error(describe(key) + ": " + rule);
 }
 
 namespace {
@@ -217,6 +222,14 @@ std::string Table::string(const std::string& key, const std::string& fallback) c
 }
 
 std::string Table::string(const std::string& key) const { return choice(key, {}); }
+
+std::filesystem::path Table::file(const std::string& key) const {
+  const std::filesystem::path p = string(key);
+  if (p.empty()) fail(key, "must name a file");
+  return p.is_relative() ? state_->folder / p : p;
+}
+
+const std::filesystem::path& Table::folder() const { return state_->folder; }
 
 std::string Table::choice(const std::string& key, const std::string& fallback,
                           const std::vector<std::string>& choices) const {
@@ -395,7 +408,9 @@ Config Config::from_file(const std::filesystem::path& path) {
   char buf[4096];
   for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
   std::fclose(f);
-  return from_string(text, path.string());
+  Config c = from_string(text, path.string());
+  c.state_->folder = path.parent_path();
+  return c;
 }
 
 Config Config::empty() { return from_string("", "(defaults)"); }

@@ -51,6 +51,11 @@ class Table {
   bool boolean(const std::string& key, bool fallback) const;
   std::string string(const std::string& key, const std::string& fallback) const;
   std::string string(const std::string& key) const;  // required
+  /// A required file name; a relative one is taken from the config file's
+  /// folder (the working directory for a config given as text).
+  std::filesystem::path file(const std::string& key) const;
+  /// The config file's folder (empty for a config given as text).
+  const std::filesystem::path& folder() const;
   /// A string that must be one of `choices`.
   std::string choice(const std::string& key, const std::string& fallback,
                      const std::vector<std::string>& choices) const;
@@ -69,6 +74,8 @@ class Table {
   /// Keys of a free-form sub-table (e.g. parameters); all count as used.
   std::vector<std::string> keys() const;
 
+  /// `key.path = value (file line N)`, as errors about `key` begin.
+  std::string describe(const std::string& key) const;
   /// Throws a config error about `key`, showing its value and line.
   [[noreturn]] void fail(const std::string& key, const std::string& rule) const;
 

@@ -1,6 +1,10 @@
 #include "fwkit/config/model_config.hpp"
 
+#include <filesystem>
+#include <map>
+
 #include "fwkit/core/error.hpp"
+#include "fwkit/io/columns.hpp"
 #include "fwkit/model/catalog.hpp"
 #include "fwkit/model/expression.hpp"
 #include "fwkit/model/noise_markov.hpp"
@@ -44,6 +48,41 @@ model::ParamValues catalog_parameters(const Table& t) {
   return out;
 }
 
+/// The data of a finite sum: columns from `file` (CSV with a header, or
+/// HDF5 datasets named in `datasets`), optionally only those in `columns`,
+/// and inline columns (every other key, an array of numbers).
+std::map<std::string, std::vector<double>> data_columns(const Table& data) {
+  std::map<std::string, std::vector<double>> out;
+  if (data.has("file")) {
+    const std::filesystem::path file = data.file("file");
+    const std::string ext = file.extension().string();
+    try {
+      if (ext == ".h5" || ext == ".hdf5") {
+        const Table ds = data.table("datasets");
+        if (!ds.present()) data.fail("file", "an HDF5 data file needs [" + data.path() + ".datasets]: column = \"/dataset/path\"");
+        std::map<std::string, std::string> paths;
+        for (const auto& k : ds.keys()) paths[k] = ds.string(k);
+        out = io::read_hdf5_columns(file, paths);
+      } else if (ext == ".csv" || ext == ".tsv" || ext == ".txt") {
+        out = io::read_csv_columns(file, data.has("columns") ? data.strings("columns") : std::vector<std::string>{});
+      } else {
+        data.fail("file", "data files must end in .csv, .tsv, .txt (a header, then rows of numbers), .h5 or .hdf5");
+      }
+    } catch (const Error& e) {
+      if (e.code() == ExitCode::kConfig) throw;
+      throw Error(e.code(), data.describe("file") + ": " + e.what());
+    }
+  } else if (data.has("columns") || data.has("datasets")) {
+    data.fail(data.has("columns") ? "columns" : "datasets", "selects columns of a data file: give file too");
+  }
+  for (const auto& col : data.keys()) {
+    if (col == "file" || col == "columns" || col == "datasets") continue;
+    if (out.count(col)) data.fail(col, "is also a column of " + data.string("file") + ": a column is given once");
+    out[col] = data.numbers(col);
+  }
+  return out;
+}
+
 std::shared_ptr<const model::System> build_system(const Table& sys, const Parameters& params) {
   const std::string kind = sys.string("kind");
   if (kind == "expression") {
@@ -62,8 +101,7 @@ std::shared_ptr<const model::System> build_system(const Table& sys, const Parame
     spec.variables = sys.strings("variables");
     spec.parameters = params;
     spec.component = sys.string("component");
-    const Table data = sys.table("data");
-    for (const auto& col : data.keys()) spec.data[col] = data.numbers(col);
+    spec.data = data_columns(sys.table("data"));
     return model::make_finite_sum_system(spec);
   }
   return model::make_catalog_system(kind, catalog_parameters(sys.table("parameters")), sys.path());
@@ -96,8 +134,12 @@ std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
     }
   }
   if (kind == "minibatch") {
-    const auto batch = n.integer("batch", 1, at_least(1));
-    return model::make_minibatch_noise(system, static_cast<int>(batch), n.boolean("replacement", true));
+    model::MinibatchOptions o;
+    o.batch = static_cast<int>(n.integer("batch", 1, between(1, 65536)));
+    o.replacement = n.boolean("replacement", true);
+    o.gaussian_lambda = n.choice("lambda", "exact", {"exact", "gaussian"}) == "gaussian";
+    o.max_subsets = n.integer("max_subsets", o.max_subsets, between(1, 1e8));
+    return model::make_minibatch_noise(system, o);
   }
   if (kind == "rademacher") {
     const auto s = n.numbers("scales", non_negative());
