@@ -190,7 +190,7 @@ void run_ensemble(const RunContext& ctx, const config::Table& root, const std::s
   if (progress) progress->finish();
   if (g == nullptr || !ctx.comm.is_root()) return;
   const sim::Summary summary = sim::summarize(o, state);
-  std::cout << summary.brief_report();
+  std::cout << summary.brief_report(model.system->variable_names());
   sim::write_ensemble(*g, o, state, summary, model.system->variable_names());
 }
 

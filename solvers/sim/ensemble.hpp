@@ -65,7 +65,9 @@ struct Summary {
   /// Mean dwell in each region before leaving it for any other (the mean
   /// first-passage time out of it), in steps.
   std::vector<Estimate> mean_exit_steps;
-  std::string brief_report() const;
+  /// A few lines for the terminal; coordinates named by `names` (the
+  /// model's variables), x0, x1, ... where it is empty.
+  std::string brief_report(const std::vector<std::string>& names = {}) const;
 };
 
 /// Combines the per-member reductions, in member order. Standard errors come

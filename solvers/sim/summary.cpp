@@ -84,11 +84,12 @@ Summary summarize(const Options& o, const EnsembleState& s) {
   return out;
 }
 
-std::string Summary::brief_report() const {
+std::string Summary::brief_report(const std::vector<std::string>& names) const {
   std::string s = fmt::format("members {}, flagged (blown up) {}, recorded samples {}\n", members, blown, samples);
   for (std::size_t k = 0; k < mean.size(); ++k)
-    s += fmt::format("  x{}: mean {:.6g} +- {:.2g}, variance {:.6g} +- {:.2g}\n", k, mean[k].value,
-                     mean[k].standard_error, variance[k].value, variance[k].standard_error);
+    s += fmt::format("  {}: mean {:.6g} +- {:.2g}, variance {:.6g} +- {:.2g}\n",
+                     k < names.size() ? names[k] : fmt::format("x{}", k), mean[k].value, mean[k].standard_error,
+                     variance[k].value, variance[k].standard_error);
   if (region_names.size() > 1) {
     for (std::size_t r = 0; r < region_names.size(); ++r)
       s += fmt::format("  occupation {:<12} {:.6f} +- {:.2g}\n", region_names[r], occupation[r].value,

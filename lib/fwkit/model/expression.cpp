@@ -89,6 +89,10 @@ class ExpressionField final : public Field {
   int out_dim() const override { return value_.outputs(); }
   void eval(const double* x, double* out) const override { value_.eval(x, out); }
   void jacobian(const double* x, double* jac) const override { jacobian_.eval(x, jac); }
+  void eval_batch(const double* x, double* out, std::size_t n, std::vector<double>& work,
+                  std::vector<double*>& slots) const override {
+    value_.eval_batch(x, out, n, work, slots);
+  }
 
  private:
   int in_ = 0;

@@ -7,7 +7,9 @@
 // is out[i * c + j]).
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "fwkit/core/types.hpp"
 
@@ -22,6 +24,12 @@ class Field {
   virtual void eval(const double* x, double* out) const = 0;
   /// J(i, j) = d F_i / d x_j, out_dim() x in_dim(), column-major.
   virtual void jacobian(const double* x, double* jac) const = 0;
+  /// F at n points in structure-of-arrays layout: input i of point m is
+  /// x[i * n + m], output k goes to out[k * n + m]. `work` and `slots` are
+  /// caller-owned scratch (grown as needed). The default calls eval() point
+  /// by point; expression fields run their tape over all points at once.
+  virtual void eval_batch(const double* x, double* out, std::size_t n, std::vector<double>& work,
+                          std::vector<double*>& slots) const;
 };
 
 }  // namespace fw::model

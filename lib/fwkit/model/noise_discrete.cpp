@@ -31,6 +31,18 @@ void negate(double* v, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) v[i] = -v[i];
 }
 
+/// The atom index of each uniform, as draw_index: the number of cumulative
+/// probabilities at or below u (at most K - 1).
+FWKIT_VECTOR_CLONES
+void atom_indices(const double* __restrict u, const double* __restrict cumulative, int atoms, int* __restrict k,
+                  std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) {
+    int c = 0;
+    for (int a = 0; a < atoms - 1; ++a) c += cumulative[a] <= u[j];
+    k[j] = c;
+  }
+}
+
 class DiscreteNoise final : public NoiseModel {
  public:
   DiscreteNoise(const Mat& atoms, const Vec& q, std::shared_ptr<const Field> scale)
@@ -55,6 +67,24 @@ class DiscreteNoise final : public NoiseModel {
     const int k = draw_index(cumulative_, rng.uniform());
     const double s = scale_at(x);
     for (int j = 0; j < dim(); ++j) z[j] = s * atoms_(j, k);
+  }
+  void sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const override {
+    // Atom of each lane by inversion of one lane-parallel uniform, times the
+    // scale evaluated over the block.
+    const std::size_t L = static_cast<std::size_t>(draw.lanes);
+    scratch.real.resize(2 * L);
+    scratch.index.resize(L);
+    double* u = scratch.real.data();
+    double* s = u + L;
+    int* k = scratch.index.data();
+    rng::uniform_block(draw.seed, draw.first_member, draw.lanes, draw.step, 1, u);
+    atom_indices(u, cumulative_.data(), static_cast<int>(cumulative_.size()), k, L);
+    if (scale_) scale_->eval_batch(draw.x, s, L, scratch.tape, scratch.slots);
+    else std::fill(s, s + L, 1.0);
+    for (int c = 0; c < dim(); ++c) {
+      double* zc = z + static_cast<std::size_t>(c) * L;
+      for (std::size_t j = 0; j < L; ++j) zc[j] = s[j] * atoms_(c, k[j]);
+    }
   }
   Mat covariance(const Vec& x) const override {
     const double s = scale_at(x.data());

@@ -3,8 +3,10 @@
 #include <cmath>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/core/vector_clones.hpp"
 #include "fwkit/model/field.hpp"
 #include "fwkit/model/noise.hpp"
+#include "fwkit/rng/block.hpp"
 
 namespace fw::model {
 
@@ -141,6 +143,12 @@ double log_cosh(double t) {
   return a + std::log1p(std::exp(-2 * a)) - std::log(2.0);
 }
 
+/// z_j = +s where u_j >= 1/2, -s below.
+FWKIT_VECTOR_CLONES
+void signs(const double* __restrict u, double s, double* __restrict z, std::size_t n) {
+  for (std::size_t j = 0; j < n; ++j) z[j] = u[j] >= 0.5 ? s : -s;
+}
+
 class RademacherNoise final : public NoiseModel {
  public:
   explicit RademacherNoise(const Vec& scales) : s_(scales) {
@@ -152,6 +160,14 @@ class RademacherNoise final : public NoiseModel {
   std::string kind() const override { return "rademacher"; }
   void sample(const double*, rng::Stream& rng, double* z, int*) const override {
     for (int j = 0; j < dim(); ++j) z[j] = (rng.bits() >> 63) ? s_[j] : -s_[j];
+  }
+  void sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const override {
+    // Coordinate k of every lane: the sign of a lane-parallel uniform.
+    const std::size_t L = static_cast<std::size_t>(draw.lanes);
+    scratch.real.resize(static_cast<std::size_t>(dim()) * L);
+    rng::uniform_block(draw.seed, draw.first_member, draw.lanes, draw.step, dim(), scratch.real.data());
+    for (int k = 0; k < dim(); ++k)
+      signs(scratch.real.data() + k * L, s_[k], z + k * L, L);
   }
   Mat covariance(const Vec&) const override { return s_.array().square().matrix().asDiagonal(); }
   void log_mgf(const Vec&, const Vec& p, const MgfRequest& out) const override {

@@ -1,9 +1,11 @@
 // Gaussian mixture noise with state-dependent weights.
+#include <algorithm>
 #include <cmath>
 
 #include "fwkit/core/error.hpp"
 #include "fwkit/model/field.hpp"
 #include "fwkit/model/noise.hpp"
+#include "fwkit/rng/block.hpp"
 
 namespace fw::model {
 namespace {
@@ -46,6 +48,50 @@ class MixtureNoise final : public NoiseModel {
     Vec n(dim());
     for (int j = 0; j < dim(); ++j) n[j] = rng.normal();
     Eigen::Map<Vec>(z, dim()) = means_[k] + factors_[k] * n - mean(w);
+  }
+
+  void sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const override {
+    // Weights of every lane (the logits over the block, a softmax per lane),
+    // the component by one uniform, then d lane-parallel normals.
+    const std::size_t L = static_cast<std::size_t>(draw.lanes), K = means_.size(), d = static_cast<std::size_t>(dim());
+    scratch.real.resize((K + 1 + d) * L);
+    scratch.index.resize(L);
+    double* w = scratch.real.data();
+    double* u = w + K * L;
+    double* normals = u + L;
+    int* comp = scratch.index.data();
+    if (logits_) {
+      logits_->eval_batch(draw.x, w, L, scratch.tape, scratch.slots);
+      for (std::size_t j = 0; j < L; ++j) {
+        double top = w[j];
+        for (std::size_t k = 1; k < K; ++k) top = std::max(top, w[k * L + j]);
+        double total = 0;
+        for (std::size_t k = 0; k < K; ++k) total += (w[k * L + j] = std::exp(w[k * L + j] - top));
+        for (std::size_t k = 0; k < K; ++k) w[k * L + j] /= total;
+      }
+    } else {
+      std::fill(w, w + K * L, 1.0 / static_cast<double>(K));
+    }
+    rng::uniform_block(draw.seed, draw.first_member, draw.lanes, draw.step, 1, u);
+    rng::normal_block(draw.seed, draw.first_member, draw.lanes, draw.step, dim(), normals);
+    for (std::size_t j = 0; j < L; ++j) {
+      std::size_t k = 0;
+      for (double acc = 0; k + 1 < K; ++k) {
+        acc += w[k * L + j];
+        if (u[j] < acc) break;
+      }
+      comp[j] = static_cast<int>(k);
+    }
+    for (std::size_t c = 0; c < d; ++c) {
+      double* zc = z + c * L;
+      for (std::size_t j = 0; j < L; ++j) {
+        const std::size_t k = static_cast<std::size_t>(comp[j]);
+        double v = means_[k][static_cast<Eigen::Index>(c)];
+        for (std::size_t l = 0; l < d; ++l) v += factors_[k](static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(l)) * normals[l * L + j];
+        for (std::size_t q = 0; q < K; ++q) v -= w[q * L + j] * means_[q][static_cast<Eigen::Index>(c)];
+        zc[j] = v;
+      }
+    }
   }
 
   Mat covariance(const Vec& x) const override {
