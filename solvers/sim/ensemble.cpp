@@ -57,7 +57,7 @@ Plan make_plan(const model::Model& model, const Options& o, const Vec& x_probe) 
     p.noise = &noise;
     p.needs_chain = noise.chain_states() > 0;
     p.block_noise = o.gradient == Gradient::kExact;
-    p.drift_from_noise = p.block_noise && o.scheme == Scheme::kSgd && noise.estimates_drift();
+    p.drift_from_noise = p.block_noise && o.scheme == Scheme::kSgd && noise.estimates_drift(*model.system);
   }
   p.r = static_cast<int>(p.factor.cols());
   p.step_factor.assign(p.d, 1.0);

@@ -49,7 +49,7 @@ TEST_CASE("block samplers: mean 0 and covariance Sigma(x) for every i.i.d. noise
     const Vec b = system->drift_at(kX);
     for_each_block(lanes, steps, [&](const BlockDraw& d) {
       noise->sample_block(d, z.data(), scratch);
-      if (noise->estimates_drift()) {
+      if (noise->estimates_drift(*system)) {
         // The stochastic drift is b + Z with the same draws.
         noise->sample_drift_block(d, direction.data(), scratch);
         for (int j = 0; j < lanes; ++j)

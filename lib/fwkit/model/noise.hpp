@@ -31,6 +31,8 @@ struct MgfRequest {
   Mat* hess = nullptr;
 };
 
+class System;
+
 class NoiseModel {
  public:
   virtual ~NoiseModel() = default;
@@ -53,12 +55,15 @@ class NoiseModel {
   /// lane-parallel draws (rng/block.hpp) and batched evaluation.
   virtual void sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const;
 
-  /// Whether the noise is the error of a cheaper estimate of the drift
-  /// (minibatch: the batch-mean gradient), so that sample_drift_block works.
-  virtual bool estimates_drift() const { return false; }
+  /// Whether the noise is the error of a cheaper estimate of the drift b of
+  /// `system` (minibatch noise of that finite sum: the batch-mean gradient;
+  /// Markov noise of its averaged system: the increment h(x, Y)), so that
+  /// sample_drift_block works.
+  virtual bool estimates_drift(const System& /*system*/) const { return false; }
   /// For such noise, writes b(x) + Z(x) for every live lane without
-  /// evaluating b, the full-data drift: the stochastic gradient itself, at
-  /// O(batch d) a lane. Same draws as sample_block. Throws for other noise.
+  /// evaluating b (the full-data gradient, the chain's stationary average):
+  /// the stochastic drift itself, at O(batch d) a lane for minibatch noise.
+  /// Same draws as sample_block. Throws for other noise.
   virtual void sample_drift_block(const BlockDraw& draw, double* direction, BlockScratch& scratch) const;
 
   /// Sigma(x).

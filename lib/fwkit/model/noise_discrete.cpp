@@ -191,7 +191,7 @@ class MinibatchNoise final : public NoiseModel {
     for (std::size_t i = 0; i < d * L; ++i) z[i] -= scratch.real[i];
   }
 
-  bool estimates_drift() const override { return true; }
+  bool estimates_drift(const System& system) const override { return &system == system_.get(); }
   void sample_drift_block(const BlockDraw& draw, double* direction, BlockScratch& scratch) const override {
     draw_batches(draw, scratch);
     sum_->mean_gradient_block(draw.x, draw.lanes, scratch.index.data(), b_, direction, scratch);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/rng/block.hpp"
 
 namespace fw::model {
 namespace {
@@ -31,6 +32,41 @@ Perron perron(const Mat& m) {
   Vec l = dominant(m.transpose()).second;
   l /= l.dot(r);
   return {rho, r, l};
+}
+
+/// Solves the K x K system a x = rhs in place (a row-major, overwritten) by
+/// Gaussian elimination with partial pivoting; false if a pivot vanishes.
+bool solve_small(double* a, double* rhs, int k) {
+  for (int c = 0; c < k; ++c) {
+    int best = c;
+    for (int r = c + 1; r < k; ++r)
+      if (std::abs(a[r * k + c]) > std::abs(a[best * k + c])) best = r;
+    if (!(std::abs(a[best * k + c]) > 0)) return false;
+    if (best != c) {
+      for (int e = 0; e < k; ++e) std::swap(a[c * k + e], a[best * k + e]);
+      std::swap(rhs[c], rhs[best]);
+    }
+    for (int r = c + 1; r < k; ++r) {
+      const double f = a[r * k + c] / a[c * k + c];
+      for (int e = c; e < k; ++e) a[r * k + e] -= f * a[c * k + e];
+      rhs[r] -= f * rhs[c];
+    }
+  }
+  for (int c = k - 1; c >= 0; --c) {
+    for (int e = c + 1; e < k; ++e) rhs[c] -= a[c * k + e] * rhs[e];
+    rhs[c] /= a[c * k + c];
+  }
+  return true;
+}
+
+/// The index drawn from `probs` (stride apart) by inversion of u.
+int draw_state(const double* probs, std::size_t stride, int k, double u) {
+  double acc = 0;
+  for (int y = 0; y + 1 < k; ++y) {
+    acc += probs[static_cast<std::size_t>(y) * stride];
+    if (u < acc) return y;
+  }
+  return k - 1;
 }
 
 }  // namespace
@@ -95,6 +131,91 @@ Mat MarkovNoise::averaged_jacobian(const Vec& x) const {
     jac.col(j) = h * dpi + Mat(dhj).transpose() * pi;
   }
   return jac;
+}
+
+// Scratch layout of step_chains for L lanes, K states, d coordinates:
+// P(y, y') of lane j at (y K + y') L + j, then h_c(x, y) at (y d + c) L + j,
+// two uniforms per lane, the average sum_y pi(y) h_c(x, y) at c L + j, and
+// one lane's K x K system and pi.
+void MarkovNoise::step_chains(const BlockDraw& draw, BlockScratch& scratch, bool average) const {
+  if (!draw.chain) throw Error(ExitCode::kSoftware, "markov noise: sample_block() needs the chain states");
+  const std::size_t L = static_cast<std::size_t>(draw.lanes), K = static_cast<std::size_t>(k_), d = static_cast<std::size_t>(d_);
+  scratch.real.resize((K * K + K * d + 2 + d) * L + K * K + K);
+  double* p = scratch.real.data();
+  double* h = p + K * K * L;
+  double* u = h + K * d * L;
+  double* mean = u + 2 * L;
+  double* a = mean + d * L;
+  double* pi = a + K * K;
+  kernel_->eval_batch(draw.x, p, L, scratch.tape, scratch.slots);
+  increments_->eval_batch(draw.x, h, L, scratch.tape, scratch.slots);
+  rng::uniform_block(draw.seed, draw.first_member, draw.lanes, draw.step, 2, u);
+  for (std::size_t j = 0; j < L; ++j) {
+    if (draw.alive && !draw.alive[j]) continue;
+    auto state_of_lane = [&] {
+      Vec xj(d_);
+      for (std::size_t c = 0; c < d; ++c) xj[static_cast<Eigen::Index>(c)] = draw.x[c * L + j];
+      return xj;
+    };
+    bool valid = true;
+    for (std::size_t r = 0; r < K; ++r) {
+      double row = 0;
+      for (std::size_t c = 0; c < K; ++c) {
+        const double prc = p[(r * K + c) * L + j];
+        valid = valid && prc >= 0;
+        row += prc;
+      }
+      valid = valid && std::abs(row - 1) <= 1e-9;
+    }
+    if (!valid) kernel(state_of_lane());  // throws the data error naming the row and the state
+    int& state = draw.chain[j];
+    const bool start = state < 0 || state >= k_;
+    if (average || start) {
+      // pi (I - P + 1 1^T) = 1^T, solved transposed.
+      for (std::size_t r = 0; r < K; ++r)
+        for (std::size_t c = 0; c < K; ++c) a[c * K + r] = (r == c ? 1.0 : 0.0) - p[(r * K + c) * L + j] + 1.0;
+      std::fill(pi, pi + K, 1.0);
+      if (!solve_small(a, pi, k_)) {
+        const Vec st = stationary(state_of_lane());
+        std::copy(st.data(), st.data() + k_, pi);
+      }
+      for (std::size_t c = 0; c < d; ++c) {
+        double b = 0;
+        for (std::size_t y = 0; y < K; ++y) b += pi[y] * h[(y * d + c) * L + j];
+        mean[c * L + j] = b;
+      }
+    }
+    if (start) state = draw_state(pi, 1, k_, u[j]);
+    state = draw_state(p + static_cast<std::size_t>(state) * K * L + j, L, k_, u[L + j]);
+  }
+}
+
+void MarkovNoise::sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const {
+  step_chains(draw, scratch, true);
+  const std::size_t L = static_cast<std::size_t>(draw.lanes), K = static_cast<std::size_t>(k_), d = static_cast<std::size_t>(d_);
+  const double* h = scratch.real.data() + K * K * L;
+  const double* mean = h + K * d * L + 2 * L;
+  for (std::size_t j = 0; j < L; ++j) {
+    if (draw.alive && !draw.alive[j]) continue;
+    const std::size_t y = static_cast<std::size_t>(draw.chain[j]);
+    for (std::size_t c = 0; c < d; ++c) z[c * L + j] = h[(y * d + c) * L + j] - mean[c * L + j];
+  }
+}
+
+bool MarkovNoise::estimates_drift(const System& system) const {
+  const auto* avg = dynamic_cast<const MarkovAverageSystem*>(&system);
+  return avg != nullptr && &avg->noise() == this;
+}
+
+void MarkovNoise::sample_drift_block(const BlockDraw& draw, double* direction, BlockScratch& scratch) const {
+  step_chains(draw, scratch, false);
+  const std::size_t L = static_cast<std::size_t>(draw.lanes), K = static_cast<std::size_t>(k_), d = static_cast<std::size_t>(d_);
+  const double* h = scratch.real.data() + K * K * L;
+  for (std::size_t j = 0; j < L; ++j) {
+    if (draw.alive && !draw.alive[j]) continue;
+    const std::size_t y = static_cast<std::size_t>(draw.chain[j]);
+    for (std::size_t c = 0; c < d; ++c) direction[c * L + j] = h[(y * d + c) * L + j];
+  }
 }
 
 void MarkovNoise::sample(const double* x, rng::Stream& rng, double* z, int* chain_state) const {

@@ -25,6 +25,10 @@ class MarkovNoise final : public NoiseModel {
   std::string kind() const override { return "markov"; }
   int chain_states() const override { return k_; }
   void sample(const double* x, rng::Stream& rng, double* z, int* chain_state) const override;
+  void sample_block(const BlockDraw& draw, double* z, BlockScratch& scratch) const override;
+  /// True for the MarkovAverageSystem of this noise: b + Z = h(x, Y).
+  bool estimates_drift(const System& system) const override;
+  void sample_drift_block(const BlockDraw& draw, double* direction, BlockScratch& scratch) const override;
   /// The asymptotic covariance Hess_p Lambda_x(0) (includes the chain's
   /// autocorrelation), not the one-step covariance.
   Mat covariance(const Vec& x) const override;
@@ -43,6 +47,11 @@ class MarkovNoise final : public NoiseModel {
   Mat averaged_jacobian(const Vec& x) const;
 
  private:
+  /// Moves every live lane's chain one step (sample_block's draws); with
+  /// `average`, also the stationary average sum_y pi(y) h(x, y) into
+  /// scratch (see the .cpp for the layout).
+  void step_chains(const BlockDraw& draw, BlockScratch& scratch, bool average) const;
+
   std::shared_ptr<const Field> kernel_, increments_;
   int d_, k_;
 };
@@ -55,6 +64,7 @@ class MarkovAverageSystem final : public System {
   std::string name() const override { return "markov_average"; }
   void drift(const double* x, double* b) const override;
   void jacobian(const double* x, double* jac) const override;
+  const MarkovNoise& noise() const { return *noise_; }
 
  private:
   std::shared_ptr<const MarkovNoise> noise_;
