@@ -378,6 +378,43 @@ expect 78 "run: a stage's bad key fails the stage" "$fwkit" run exp.toml -o bad 
 expect_text "stage sim (simulate) failed" err.txt "run: the failing stage is named"
 expect_text "simulate.stepp" err.txt "run: the stage's error names the key"
 
+# Finite-sum data from a file: found from the config's folder (and from the
+# experiment's by fwkit run), bad data refused before any work.
+mkdir -p data_cfg
+printf '# points\nt,y\n0,1\n1,2\n2,2.5\n' > data_cfg/points.csv
+cat > data_cfg/fit.toml <<'TOML'
+[model.system]
+kind = "finite_sum"
+variables = ["a", "b"]
+component = "0.5*(y - a*t - b)^2"
+[model.system.data]
+file = "points.csv"
+[model.noise]
+kind = "minibatch"
+batch = 2
+replacement = false
+[simulate]
+step = 0.1
+x0 = [0.0, 0.0]
+members = 8
+steps = 200
+TOML
+expect 0 "data file: found from the config's folder" "$fwkit" simulate -c data_cfg/fit.toml -o fit.h5 -q
+expect_text "a: mean" out.txt "data file: coordinates named by the variables"
+printf 't,y\n0,1\n1,two\n' > data_cfg/points.csv
+expect 65 "data file: a cell that is not a number" "$fwkit" simulate -c data_cfg/fit.toml -o fit_bad.h5 -q
+expect_text 'points.csv:3, column "y"' err.txt "data file: the file, line and column named"
+expect 1 "data file: nothing written on bad data" test -e fit_bad.h5
+rm data_cfg/points.csv
+expect 66 "data file: missing" "$fwkit" simulate -c data_cfg/fit.toml -o fit_bad.h5 -q
+expect_text "model.system.data.file" err.txt "data file: the key named"
+printf 't,y\n0,1\n1,2\n2,2.5\n' > data_cfg/points.csv
+{ sed -n '1,/^\[simulate\]/p' data_cfg/fit.toml | sed '$d'
+  printf '[experiment]\nname = "fit"\n[stages.sgd]\ncommand = "simulate"\nstep = 0.1\nx0 = [0.0, 0.0]\nmembers = 8\nsteps = 200\n'
+} > data_cfg/fit_run.toml
+expect 0 "data file: fwkit run reads it from the experiment's folder" "$fwkit" run data_cfg/fit_run.toml -o fit_out -q --no-plots
+expect 0 "data file: fwkit run wrote the stage" test -e fit_out/sgd.h5
+
 # Every example config runs.
 for cfg in "$src"/data/experiments/*.toml; do
   name=$(basename "$cfg" .toml)
