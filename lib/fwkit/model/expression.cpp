@@ -47,8 +47,10 @@ Symbols make_symbols(Graph& g, const std::vector<std::string>& variables,
 }
 
 FWKIT_VECTOR_CLONES
-void gather(const double* __restrict from, const int* __restrict index, double* __restrict to, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) to[i] = from[index[i]];
+/// to[i] = rows[index[i] * stride]: one column of the row-major data.
+void gather(const double* __restrict rows, std::size_t stride, const int* __restrict index, double* __restrict to,
+            std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) to[i] = rows[static_cast<std::size_t>(index[i]) * stride];
 }
 
 FWKIT_VECTOR_CLONES
@@ -201,10 +203,6 @@ class FiniteSumSystem final : public System, public FiniteSum {
     data_.resize(static_cast<std::size_t>(n_ * k_));
     for (int c = 0; c < k_; ++c)
       for (int i = 0; i < n_; ++i) data_[static_cast<std::size_t>(i * k_ + c)] = spec.data.at(cols[c])[i];
-    columns_.resize(data_.size());
-    for (int c = 0; c < k_; ++c)
-      std::copy(spec.data.at(cols[c]).begin(), spec.data.at(cols[c]).end(),
-                columns_.begin() + static_cast<std::ptrdiff_t>(c) * n_);
     Graph g;
     const Symbols sym = make_symbols(g, spec.variables, cols, spec.parameters, kp);
     const int f = expr::parse(spec.component, sym, g, kp + ".component");
@@ -266,9 +264,8 @@ class FiniteSumSystem final : public System, public FiniteSum {
     for (int q = 0; q < batch; ++q) {
       const int* iq = index + static_cast<std::size_t>(q) * L;
       for (int c = 0; c < k_; ++c) {
-        const double* col = columns_.data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(n_);
-        double* dc = data + static_cast<std::size_t>(c) * L;
-        gather(col, iq, dc, L);
+        // Row-major data: the columns of one point share a cache line.
+        gather(data_.data() + c, static_cast<std::size_t>(k_), iq, data + static_cast<std::size_t>(c) * L, L);
       }
       grad_.eval_columns(columns, q == 0 ? g : one, L, scratch.tape, scratch.slots);
       if (q > 0) add_to(g, one, d * L);
@@ -313,8 +310,7 @@ class FiniteSumSystem final : public System, public FiniteSum {
 
   std::vector<std::string> names_;
   int d_ = 0, n_ = 0, k_ = 0;
-  std::vector<double> data_;     // n x k, row-major (one component's inputs)
-  std::vector<double> columns_;  // k x n, column by column (gathered by index)
+  std::vector<double> data_;  // n x k, row-major: a point's columns share a cache line
   Tape loss_, grad_, hess_;
 };
 
