@@ -6,6 +6,7 @@
 #include "fwkit/core/error.hpp"
 #include "fwkit/io/columns.hpp"
 #include "fwkit/model/catalog.hpp"
+#include "fwkit/model/expr/parser.hpp"
 #include "fwkit/model/expression.hpp"
 #include "fwkit/model/noise_markov.hpp"
 
@@ -191,7 +192,7 @@ model::Model build_model(const Table& m) {
       throw config_error(
           "model.system: must be absent when model.noise.kind = \"markov\" (the drift is the "
           "kernel-averaged increment)");
-    const auto vars = noise.strings("variables");
+    const auto vars = model::expr::expand_declarations(noise.strings("variables"), noise.path() + ".variables");
     const int d = static_cast<int>(vars.size());
     auto kernel = model::make_expression_field(noise.expression_matrix("kernel"), vars, params,
                                                noise.path() + ".kernel");

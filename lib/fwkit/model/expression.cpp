@@ -15,27 +15,20 @@ using expr::Graph;
 using expr::Symbols;
 using expr::Tape;
 
-bool is_identifier(const std::string& s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  return true;
-}
-
 /// Symbols for variables (then extra input names) and parameters.
 Symbols make_symbols(Graph& g, const std::vector<std::string>& variables,
                      const std::vector<std::string>& extra, const Parameters& params,
                      const std::string& key_path) {
   static const std::set<std::string> kReserved = {
       "pi", "e", "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan",
-      "abs", "sign", "pow"};
+      "abs", "sign", "pow", "sum"};
   Symbols sym;
   int index = 0;
   auto bind = [&](const std::string& name, int node, const std::string& what) {
-    if (!is_identifier(name))
+    if (!expr::is_scalar_name(name))
       throw config_error(key_path + ": " + what + " name '" + name +
                          "' is not an identifier (letters, digits, '_', not starting with a digit)");
-    if (kReserved.count(name))
+    if (kReserved.count(name.substr(0, name.find('['))))
       throw config_error(key_path + ": " + what + " name '" + name + "' is reserved");
     if (!sym.emplace(name, node).second)
       throw config_error(key_path + ": name '" + name + "' is defined twice");
@@ -103,12 +96,13 @@ class ExpressionField final : public Field {
 
 class ExpressionSystem final : public System {
  public:
-  explicit ExpressionSystem(const ExpressionSpec& spec) : names_(spec.variables) {
+  explicit ExpressionSystem(const ExpressionSpec& spec)
+      : names_(expr::expand_declarations(spec.variables, spec.key_path + ".variables")) {
     const std::string& kp = spec.key_path;
-    d_ = static_cast<int>(spec.variables.size());
+    d_ = static_cast<int>(names_.size());
     if (d_ < 1) throw config_error(kp + ".variables: must name at least one state variable");
     Graph g;
-    const Symbols sym = make_symbols(g, spec.variables, {}, spec.parameters, kp);
+    const Symbols sym = make_symbols(g, names_, {}, spec.parameters, kp);
     std::vector<int> b;
     if (spec.loss.empty() == spec.drift.empty())
       throw config_error(kp + ": give exactly one of 'drift' (b(x)) and 'loss' (f, b = -grad f)");
@@ -134,12 +128,12 @@ class ExpressionSystem final : public System {
         throw config_error(kp + ".diffusion: needs one row per variable (" + std::to_string(d_) +
                            " rows), got " + std::to_string(spec.diffusion.size()));
       rank_ = static_cast<int>(spec.diffusion[0].size());
-      auto field = std::make_shared<ExpressionField>(spec.diffusion, spec.variables,
+      auto field = std::make_shared<ExpressionField>(spec.diffusion, names_,
                                                      spec.parameters, kp + ".diffusion");
       // State dependence: any non-zero Jacobian entry at a few points would be
       // heuristic; decide symbolically instead.
       Graph h;
-      const Symbols hs = make_symbols(h, spec.variables, {}, spec.parameters, kp);
+      const Symbols hs = make_symbols(h, names_, {}, spec.parameters, kp);
       for (const auto& row : spec.diffusion)
         for (const auto& e : row) {
           const int node = expr::parse(e, hs, h, kp + ".diffusion");
@@ -185,9 +179,10 @@ class ExpressionSystem final : public System {
 
 class FiniteSumSystem final : public System, public FiniteSum {
  public:
-  explicit FiniteSumSystem(const FiniteSumSpec& spec) : names_(spec.variables) {
+  explicit FiniteSumSystem(const FiniteSumSpec& spec)
+      : names_(expr::expand_declarations(spec.variables, spec.key_path + ".variables")) {
     const std::string& kp = spec.key_path;
-    d_ = static_cast<int>(spec.variables.size());
+    d_ = static_cast<int>(names_.size());
     if (d_ < 1) throw config_error(kp + ".variables: must name at least one state variable");
     if (spec.data.empty()) throw config_error(kp + ".data: needs at least one column");
     std::vector<std::string> cols;
@@ -204,7 +199,7 @@ class FiniteSumSystem final : public System, public FiniteSum {
     for (int c = 0; c < k_; ++c)
       for (int i = 0; i < n_; ++i) data_[static_cast<std::size_t>(i * k_ + c)] = spec.data.at(cols[c])[i];
     Graph g;
-    const Symbols sym = make_symbols(g, spec.variables, cols, spec.parameters, kp);
+    const Symbols sym = make_symbols(g, names_, cols, spec.parameters, kp);
     const int f = expr::parse(spec.component, sym, g, kp + ".component");
     std::vector<int> grad, hess;
     for (int i = 0; i < d_; ++i) grad.push_back(g.derivative(f, i));

@@ -1,8 +1,10 @@
 #include "fwkit/model/expr/parser.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <numbers>
+#include <optional>
 #include <vector>
 
 #include "fwkit/core/error.hpp"
@@ -108,7 +110,9 @@ class Parser {
       ++pos_;
     const std::string id = s_.substr(start, pos_ - start);
     skip();
-    if (pos_ < s_.size() && s_[pos_] == '(') return call(id, start);
+    if (pos_ < s_.size() && s_[pos_] == '(') return id == "sum" ? sum(start) : call(id, start);
+    if (pos_ < s_.size() && s_[pos_] == '[') return entry(id, start);
+    if (auto it = bound_.find(id); it != bound_.end()) return g_.constant(static_cast<double>(it->second));
     if (auto it = sym_.find(id); it != sym_.end()) return it->second;
     if (id == "pi") return g_.constant(std::numbers::pi);
     if (id == "e") return g_.constant(std::numbers::e);
@@ -140,14 +144,197 @@ class Parser {
             start);
   }
 
+  /// An entry of a declared vector or matrix: id '[' index (',' index)* ']'.
+  int entry(const std::string& id, std::size_t start) {
+    ++pos_;  // '['
+    std::string key = id + "[" + std::to_string(index_expr());
+    while (accept(",")) key += "," + std::to_string(index_expr());
+    expect(']');
+    key += "]";
+    if (auto it = sym_.find(key); it != sym_.end()) return it->second;
+    const bool declared = std::any_of(sym_.begin(), sym_.end(), [&](const auto& kv) {
+      return kv.first.compare(0, id.size() + 1, id + "[") == 0;
+    });
+    fail_at("no entry " + key +
+                (declared ? " (" + id + " is declared as " + largest_entry(id) + ", indices from 1)"
+                          : " ('" + id + "' is not a declared vector or matrix)"),
+            start);
+  }
+  /// The entry of `id` with the largest indices (the declared shape).
+  std::string largest_entry(const std::string& id) const {
+    std::vector<long> top;
+    for (const auto& [k, v] : sym_) {
+      if (k.compare(0, id.size() + 1, id + "[") != 0) continue;
+      std::vector<long> idx;
+      for (std::size_t p = id.size() + 1; p < k.size();) {
+        idx.push_back(std::strtol(k.c_str() + p, nullptr, 10));
+        p = k.find_first_of(",]", p) + 1;
+      }
+      if (top.size() < idx.size()) top.resize(idx.size(), 0);
+      for (std::size_t i = 0; i < idx.size(); ++i) top[i] = std::max(top[i], idx[i]);
+    }
+    std::string out = id + "[";
+    for (std::size_t i = 0; i < top.size(); ++i) out += (i ? "," : "") + std::to_string(top[i]);
+    return out + "]";
+  }
+
+  /// sum '(' name '=' index ':' index ',' body ')': the body re-read for
+  /// each value of the index.
+  int sum(std::size_t start) {
+    ++pos_;  // '('
+    skip();
+    const std::size_t name_at = pos_;
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
+    const std::string index = s_.substr(name_at, pos_ - name_at);
+    if (index.empty() || std::isdigit(static_cast<unsigned char>(index[0])))
+      fail_at("sum needs an index name: sum(i = 1:n, expression)", name_at);
+    const auto prefix = sym_.lower_bound(index + "[");
+    if (sym_.count(index) || (prefix != sym_.end() && prefix->first.compare(0, index.size() + 1, index + "[") == 0))
+      fail_at("the sum index '" + index + "' hides a variable, parameter or data column", name_at);
+    expect('=');
+    const long lo = index_expr();
+    expect(':');
+    const long hi = index_expr();
+    expect(',');
+    if (hi - lo >= kMaxTerms) fail_at("sum over " + std::to_string(hi - lo + 1) + " terms (at most " + std::to_string(kMaxTerms) + ")", start);
+    const std::size_t body = pos_, end = body_end(body);
+    const auto saved = bound_.find(index) != bound_.end() ? std::optional<long>(bound_[index]) : std::nullopt;
+    int total = g_.constant(0.0);
+    for (long i = lo; i <= hi; ++i) {
+      bound_[index] = i;
+      pos_ = body;
+      total = g_.add(total, expr());
+      skip();
+      if (pos_ != end) fail("expected ')' closing the sum");
+    }
+    if (saved) bound_[index] = *saved;
+    else bound_.erase(index);
+    pos_ = end;
+    expect(')');
+    return total;
+  }
+  /// Position of the ')' that closes a sum whose body starts at `from`.
+  std::size_t body_end(std::size_t from) const {
+    int depth = 0;
+    for (std::size_t p = from; p < s_.size(); ++p) {
+      const char c = s_[p];
+      if (c == '(' || c == '[') ++depth;
+      else if (c == ']') --depth;
+      else if (c == ')' && depth-- == 0) return p;
+    }
+    fail_at("sum is not closed by ')'", s_.size());
+  }
+
+  // Integer index expressions: literals, bound indices, + - * and parentheses.
+  long index_expr() {
+    long r = index_term();
+    while (true) {
+      if (accept("+")) r += index_term();
+      else if (accept("-")) r -= index_term();
+      else return r;
+    }
+  }
+  long index_term() {
+    long r = index_atom();
+    while (accept("*")) r *= index_atom();
+    return r;
+  }
+  long index_atom() {
+    skip();
+    if (accept("-")) return -index_atom();
+    if (accept("(")) {
+      const long r = index_expr();
+      expect(')');
+      return r;
+    }
+    const std::size_t at = pos_;
+    if (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) {
+      while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E'))
+        fail_at("an index must be a whole number", at);
+      return std::strtol(s_.c_str() + at, nullptr, 10);
+    }
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
+    const std::string id = s_.substr(at, pos_ - at);
+    if (id.empty()) fail_at("expected an index (a whole number or a sum's index)", at);
+    if (auto it = bound_.find(id); it != bound_.end()) return it->second;
+    fail_at("'" + id + "' in an index is not the index of an enclosing sum", at);
+  }
+
+  static constexpr long kMaxTerms = 1000000;
   const std::string& s_;
   const Symbols& sym_;
   Graph& g_;
   const std::string& where_;
   std::size_t pos_ = 0;
+  std::map<std::string, long> bound_;  // indices of the enclosing sums
 };
 
+bool is_identifier(const std::string& s, std::size_t begin, std::size_t end) {
+  if (begin >= end || !(std::isalpha(static_cast<unsigned char>(s[begin])) || s[begin] == '_')) return false;
+  for (std::size_t p = begin; p < end; ++p)
+    if (!(std::isalnum(static_cast<unsigned char>(s[p])) || s[p] == '_')) return false;
+  return true;
+}
+
+/// The positive integers of "[n1,n2,...]" starting at `open`; empty if malformed.
+std::vector<long> bracket_indices(const std::string& s, std::size_t open) {
+  std::vector<long> out;
+  if (open >= s.size() || s[open] != '[' || s.back() != ']') return {};
+  std::size_t p = open + 1;
+  while (p < s.size() - 1) {
+    const std::size_t q = s.find_first_of(",]", p);
+    const std::string part = s.substr(p, q - p);
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) return {};
+    const long v = std::strtol(part.c_str(), nullptr, 10);
+    if (v < 1) return {};
+    out.push_back(v);
+    p = q + 1;
+  }
+  return p == s.size() ? out : std::vector<long>{};
+}
+
 }  // namespace
+
+bool is_scalar_name(const std::string& name) {
+  const std::size_t open = name.find('[');
+  if (open == std::string::npos) return is_identifier(name, 0, name.size());
+  return is_identifier(name, 0, open) && !bracket_indices(name, open).empty();
+}
+
+std::vector<std::string> expand_declarations(const std::vector<std::string>& declarations,
+                                             const std::string& where) {
+  std::vector<std::string> out;
+  for (const auto& raw : declarations) {
+    std::string decl;
+    for (char c : raw)
+      if (!std::isspace(static_cast<unsigned char>(c))) decl += c;
+    const std::size_t open = decl.find('[');
+    if (open == std::string::npos) {
+      out.push_back(decl);  // checked as an identifier where it is bound
+      continue;
+    }
+    const std::vector<long> shape = bracket_indices(decl, open);
+    if (!is_identifier(decl, 0, open) || shape.empty())
+      throw config_error(where + ": '" + raw + "' is not a declaration: a name, or a name with its sizes, " +
+                         "e.g. \"w[17]\" or \"W[4,2]\"");
+    long total = 1;
+    for (long n : shape) total *= n;
+    if (total > 10000000) throw config_error(where + ": '" + raw + "' declares more than 1e7 entries");
+    const std::string base = decl.substr(0, open);
+    std::vector<long> idx(shape.size(), 1);
+    for (long e = 0; e < total; ++e) {
+      std::string name = base + "[";
+      for (std::size_t k = 0; k < idx.size(); ++k) name += (k ? "," : "") + std::to_string(idx[k]);
+      out.push_back(name + "]");
+      for (std::size_t k = idx.size(); k-- > 0;) {  // the last index fastest
+        if (++idx[k] <= shape[k]) break;
+        idx[k] = 1;
+      }
+    }
+  }
+  return out;
+}
 
 int parse(const std::string& text, const Symbols& symbols, Graph& graph,
           const std::string& where) {
