@@ -164,7 +164,9 @@ void run_ensemble(const RunContext& ctx, const config::Table& root, const std::s
   if (x0.size() != model.dim()) t.fail("x0", fmt::format("has {} entries, expected {}", x0.size(), model.dim()));
   o.validate(model.dim());
   const fs::path ckpt = ctx.checkpoint_dir / (point + ".h5");
-  const std::string print = fingerprint(ctx.config_text + "\n#point " + point);
+  // The streams' version: a checkpoint of an engine that drew its noise
+  // otherwise (before the lane-parallel block samplers) is not resumed.
+  const std::string print = fingerprint(ctx.config_text + "\n#point " + point + "\n#streams 2");
   sim::EnsembleState state = ctx.resume && fs::exists(ckpt) ? sim::load_checkpoint(ckpt, o, model.dim(), print)
                                                             : sim::EnsembleState::start(o, x0);
   if (state.step > 0 && !ctx.collecting)

@@ -25,8 +25,6 @@ std::size_t rank(const std::string& command) {
 /// The keys through which a stage reads another stage's result.
 const std::vector<std::string> kInputKeys = {"simulation", "transitions", "training", "episodes", "quasipotential"};
 
-/// Replaces the input keys' values that name a stage by that stage's result
-/// file, and records the references.
 /// A stage's config lives in the results folder: a relative data file of the
 /// model ([model.system.data] file) is made absolute from the experiment's
 /// folder, so that the stage reads what the experiment named.
@@ -39,6 +37,8 @@ void anchor_data_file(toml::table& model, const std::filesystem::path& folder) {
   if (p.is_relative()) data->insert_or_assign("file", std::filesystem::absolute(folder / p).lexically_normal().string());
 }
 
+/// Replaces the input keys' values that name a stage by that stage's result
+/// file, and records the references.
 void resolve_references(toml::table& section, const std::set<std::string>& stages, const std::string& self,
                         std::set<std::string>& refs) {
   for (const auto& key : kInputKeys) {

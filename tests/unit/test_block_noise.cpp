@@ -106,30 +106,33 @@ TEST_CASE("index_block: exactly uniform indices, the rejection fallback included
   const int lanes = 64, steps = 4000;
   rng::IndexCache cache;
   std::vector<int> out(2 * lanes);
-  // bound 7: rejections are rare (2^32 mod 7 = 4); bound 2^31 + 1: half the
-  // words are rejected, so the fallback draws about half the indices.
-  const std::uint32_t bounds[2] = {7u, 2147483649u};
-  std::vector<long> counts(7, 0);
-  double high_sum = 0, high_sum2 = 0;
+  // bound 7: rejections are rare (2^32 mod 7 = 4). bound 3 2^29: a quarter
+  // of the words are rejected (2^32 mod bound = 2^30) and drawn again from
+  // the fallback; without the rejection, index k would get 3, 3, 2 words in
+  // turn for k mod 3 = 0, 1, 2 (2^32 / bound = 8/3): a 25% deficit at
+  // k mod 3 = 2 that the chi-square below resolves by far.
+  const std::uint32_t bounds[2] = {7u, 3u << 29};
+  std::vector<long> counts(7, 0), thirds(3, 0);
   for (int n = 0; n < steps; ++n) {
     rng::index_block(3, 100, lanes, static_cast<std::uint64_t>(n), 2, bounds, out.data(), cache);
     for (int j = 0; j < lanes; ++j) {
       REQUIRE(out[j] >= 0);
       REQUIRE(out[j] < 7);
       ++counts[out[j]];
-      const double u = (static_cast<double>(static_cast<unsigned>(out[lanes + j])) + 0.5) / bounds[1];
-      REQUIRE(u < 1.0);
-      high_sum += u;
-      high_sum2 += u * u;
+      REQUIRE(out[lanes + j] >= 0);
+      REQUIRE(static_cast<std::uint32_t>(out[lanes + j]) < bounds[1]);
+      ++thirds[out[lanes + j] % 3];
     }
   }
   const double total = static_cast<double>(lanes) * steps;
-  double chi2 = 0;
-  for (long c : counts) chi2 += (c - total / 7) * (c - total / 7) / (total / 7);
-  CHECK(chi2 < 22.5);  // chi-square with 6 degrees of freedom: P(> 22.5) = 0.001
-  // The large bound: mean 1/2 and variance 1/12 of a uniform, to 5 standard errors.
-  CHECK(std::abs(high_sum / total - 0.5) < 5 * std::sqrt(1.0 / 12 / total));
-  CHECK(std::abs(high_sum2 / total - 1.0 / 3) < 5 * std::sqrt(4.0 / 45 / total));
+  auto chi2 = [&](const std::vector<long>& c) {
+    double x = 0;
+    const double e = total / static_cast<double>(c.size());
+    for (long v : c) x += (v - e) * (v - e) / e;
+    return x;
+  };
+  CHECK(chi2(counts) < 22.5);  // 6 degrees of freedom: P(> 22.5) = 0.001
+  CHECK(chi2(thirds) < 13.8);  // 2 degrees of freedom: P(> 13.8) = 0.001 (without rejection: ~ 5000)
   // Lanes and steps: the same (member, step) gives the same index in any block.
   std::vector<int> one(2);
   rng::IndexCache other;
@@ -137,6 +140,90 @@ TEST_CASE("index_block: exactly uniform indices, the rejection fallback included
   rng::index_block(3, 100, lanes, 2021, 2, bounds, out.data(), cache);
   CHECK(one[0] == out[17]);
   CHECK(one[1] == out[lanes + 17]);
+  const std::uint32_t too_big = 1u << 31;
+  CHECK_THROWS(rng::index_block(3, 0, 4, 0, 1, &too_big, out.data(), other));
+}
+
+TEST_CASE("Markov block sampler: the chains occupy pi, Z has mean 0, b + Z is the increment", "[noise][block][markov]") {
+  auto markov = test::markov_noise();
+  auto system = std::make_shared<MarkovAverageSystem>(markov);
+  REQUIRE(markov->estimates_drift(*system));
+  CHECK_FALSE(markov->estimates_drift(*test::finite_sum_system()));
+  const Vec pi = markov->stationary(kX), b = markov->averaged_drift(kX);
+  const int lanes = 400, steps = 400;
+  std::vector<double> x(2 * lanes), z(2 * lanes), direction(2 * lanes);
+  for (int j = 0; j < lanes; ++j) {
+    x[j] = kX[0];
+    x[lanes + j] = kX[1];
+  }
+  std::vector<int> chain(lanes, -1), copy;
+  // Per lane: time averages of the occupation of state 1 and of Z; lanes
+  // are independent, so the standard errors come from their spread.
+  std::vector<double> occ(lanes, 0), zmean(2 * lanes, 0);
+  BlockScratch scratch;
+  for (int n = 0; n < steps; ++n) {
+    copy = chain;
+    markov->sample_block({8, 0, lanes, static_cast<std::uint64_t>(n), x.data(), nullptr, chain.data()}, z.data(), scratch);
+    markov->sample_drift_block({8, 0, lanes, static_cast<std::uint64_t>(n), x.data(), nullptr, copy.data()},
+                               direction.data(), scratch);
+    REQUIRE(copy == chain);  // the same draws
+    for (int j = 0; j < lanes; ++j) {
+      for (int k = 0; k < 2; ++k) {
+        REQUIRE(direction[k * lanes + j] - b[k] == Approx(z[k * lanes + j]).margin(1e-12));
+        zmean[k * lanes + j] += z[k * lanes + j] / steps;
+      }
+      occ[j] += (chain[j] == 1) / static_cast<double>(steps);
+    }
+  }
+  auto mean_and_se = [&](const double* v) {
+    double m = 0, m2 = 0;
+    for (int j = 0; j < lanes; ++j) m += v[j] / lanes;
+    for (int j = 0; j < lanes; ++j) m2 += (v[j] - m) * (v[j] - m) / (lanes - 1);
+    return std::pair{m, std::sqrt(m2 / lanes)};
+  };
+  const auto [o, o_se] = mean_and_se(occ.data());
+  CHECK(std::abs(o - pi[1]) < 5 * o_se);
+  for (int k = 0; k < 2; ++k) {
+    const auto [m, se] = mean_and_se(zmean.data() + k * lanes);
+    CHECK(std::abs(m) < 5 * se);
+  }
+}
+
+TEST_CASE("minibatch blocks without replacement, large batches: distinct indices, each with probability B/n",
+          "[noise][block]") {
+  // B = 35 of n = 40 takes the marking path; the batch of f_i = c_i x with
+  // c_i = i + 1 is read off through the gradient tape one entry at a time.
+  FiniteSumSpec spec;
+  spec.variables = {"x"};
+  spec.component = "c*x";
+  std::vector<double> c(40);
+  for (int i = 0; i < 40; ++i) c[i] = i + 1;
+  spec.data = {{"c", c}};
+  std::shared_ptr<const System> fs = make_finite_sum_system(spec);
+  auto noise = make_minibatch_noise(fs, 35, false);
+  const int lanes = 50, steps = 400;
+  std::vector<double> x(lanes, 0.5), dir(lanes);
+  BlockScratch scratch;
+  double sum = 0, sum2 = 0;
+  for (int n = 0; n < steps; ++n) {
+    noise->sample_drift_block({4, 0, lanes, static_cast<std::uint64_t>(n), x.data(), nullptr, nullptr}, dir.data(),
+                              scratch);
+    for (int j = 0; j < lanes; ++j) {
+      std::set<int> batch;
+      for (int q = 0; q < 35; ++q) batch.insert(scratch.index[static_cast<std::size_t>(q) * lanes + j]);
+      REQUIRE(batch.size() == 35);
+      const double mean = -dir[j];  // (1/35) sum of c_i over the batch
+      sum += mean;
+      sum2 += (mean - 20.5) * (mean - 20.5);
+    }
+  }
+  // E mean = 20.5; Var = sigma^2 (n - B) / ((n - 1) B), sigma^2 = (n^2 - 1)/12.
+  const double total = static_cast<double>(lanes) * steps;
+  const double var = (1600.0 - 1) / 12 * 5 / (39.0 * 35);
+  CHECK(std::abs(sum / total - 20.5) < 5 * std::sqrt(var / total));
+  // About the true mean: the SE of a Gaussian's variance, var sqrt(2 / N),
+  // bounds this one (the 5 left-out points make it lighter-tailed).
+  CHECK(std::abs(sum2 / total - var) < 5 * var * std::sqrt(2.0 / total));
 }
 
 TEST_CASE("minibatch blocks without replacement: uniform B-subsets (Floyd)", "[noise][block]") {

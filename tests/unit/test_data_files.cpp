@@ -90,6 +90,8 @@ TEST_CASE("finite-sum data from HDF5 datasets by path", "[config][data]") {
   CHECK(build(f, "file = \"train.h5\"\na = [1.0, 1.0, 1.0]\n[model.system.data.datasets]\nu = \"/train/u\"\nv = \"/train/w\"\n").second
             .find("has no dataset /train/w") != std::string::npos);
   CHECK_THAT(build(f, "file = \"train.h5\"\n").second, Catch::Contains("needs [model.system.data.datasets]"));
+  CHECK_THAT(build(f, "file = \"train.h5\"\ncolumns = [\"u\"]\n[model.system.data.datasets]\nu = \"/train/u\"\n").second,
+             Catch::Contains("model.system.data.columns") && Catch::Contains("selects CSV columns"));
 }
 
 TEST_CASE("bad data files are named with the file, the line, the column and the rule", "[config][data]") {
@@ -128,6 +130,24 @@ TEST_CASE("bad data files are named with the file, the line, the column and the 
   CHECK_THAT(msg, Catch::Contains("must end in .csv"));
   std::tie(code, msg) = build(f, "columns = [\"u\"]\nu = [1.0]\nv = [1.0]\na = [1.0]\n");
   CHECK_THAT(msg, Catch::Contains("give file too"));
+  // Quoted cells, and a batch larger than the data without replacement.
+  f.write("quoted.csv", "u,v,a\n\"1\",'2',+3\n");
+  CHECK(build(f, "file = \"quoted.csv\"\n").first == 0);
+  {
+    f.write("run.toml", std::string(kModel) + "batch = 2\nreplacement = false\n[model.system.data]\nfile = \"quoted.csv\"\n");
+    const auto [c2, m2] = [&]() -> std::pair<int, std::string> {
+      try {
+        Config c = Config::from_file(f.path / "run.toml");
+        config::build_model(c.root().table("model"));
+      } catch (const Error& e) {
+        return {static_cast<int>(e.code()), e.what()};
+      }
+      return {0, ""};
+    }();
+    CHECK(c2 == 78);
+    CHECK_THAT(m2, Catch::Contains("model.noise.batch = 2") && Catch::Contains("run.toml line") &&
+                       Catch::Contains("at most the n = 1 data points"));
+  }
   // A header name that is not an identifier is refused by the model language.
   f.write("names.csv", "u,v,a b\n1,2,3\n");
   std::tie(code, msg) = build(f, "file = \"names.csv\"\n");

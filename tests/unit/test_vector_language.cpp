@@ -110,4 +110,36 @@ TEST_CASE("index errors name the entry, the shape and the column", "[expression]
   CHECK_THAT(error_of({"w[3]"}, "sum(i = 1:4, w[i])"), Catch::Contains("no entry w[4]"));
   CHECK_THAT(error_of({"w[3]"}, "sum(1:3, w[1])"), Catch::Contains("sum needs an index name"));
   CHECK_THAT(error_of({"sum"}, "sum"), Catch::Contains("reserved"));
+  CHECK_THAT(error_of({"x"}, "sum(pi = 1:2, x)"), Catch::Contains("reserved name"));
+  // An empty range adds nothing but is still read for its syntax.
+  CHECK_THAT(error_of({"x"}, "x + sum(i = 1:0, x +* 2)"), Catch::Contains("column"));
+  CHECK_THAT(error_of({"w[2]"}, "sum(i = 1:2, w[i)"), Catch::Contains("not closed by ']'"));
+  CHECK_THAT(error_of({"x"}, "sum(i = 1:200000, x)"), Catch::Contains("more than 100000 terms"));
+  CHECK_THAT(error_of({"x"}, "sum(i = 1:400, sum(j = 1:400, x))"), Catch::Contains("more than 100000 terms"));
+}
+
+TEST_CASE("declarations keep their words, sums take whole-valued parameters, long sums stay shallow",
+          "[expression][vector]") {
+  CHECK(expr::expand_declarations({" W [4, 2] "}, "v").size() == 8);
+  ExpressionSpec spec;
+  spec.variables = {"my var"};
+  spec.loss = "1";
+  CHECK_THROWS_WITH(make_expression_system(spec), Catch::Contains("'my var' is not an identifier"));
+  // A parameter sizes the sum: sum_{i=1}^{n} (x - i)^2 with n = 3.
+  spec.variables = {"x"};
+  spec.parameters = {{"n", 3.0}, {"h", 2.5}};
+  spec.loss = "sum(i = 1:n, (x - i)^2)";
+  const double half = 0.5;
+  CHECK(make_expression_system(spec)->loss(&half) == Approx(0.25 + 2.25 + 6.25));
+  spec.loss = "sum(i = 1:h, x)";
+  CHECK_THROWS_WITH(make_expression_system(spec), Catch::Contains("is not a whole number"));
+  // 50000 distinct terms: added as a balanced tree, so the symbolic
+  // derivative (recursive) stays shallow. sum (x - i)^2 = N x^2 - N(N+1) x + sum i^2.
+  spec.parameters = {};
+  spec.loss = "sum(i = 1:50000, (x - i)^2)";
+  const auto big = make_expression_system(spec);
+  const double N = 50000, x = 0.5;
+  const double expected = N * x * x - N * (N + 1) * x + N * (N + 1) * (2 * N + 1) / 6;
+  CHECK(big->loss(&x) == Approx(expected).epsilon(1e-12));
+  CHECK(big->drift_at(Vec::Constant(1, x))[0] == Approx(-(2 * N * x - N * (N + 1))).epsilon(1e-12));
 }

@@ -61,6 +61,7 @@ std::map<std::string, std::vector<double>> data_columns(const Table& data) {
       if (ext == ".h5" || ext == ".hdf5") {
         const Table ds = data.table("datasets");
         if (!ds.present()) data.fail("file", "an HDF5 data file needs [" + data.path() + ".datasets]: column = \"/dataset/path\"");
+        if (data.has("columns")) data.fail("columns", "selects CSV columns; an HDF5 file's columns are its [" + data.path() + ".datasets]");
         std::map<std::string, std::string> paths;
         for (const auto& k : ds.keys()) paths[k] = ds.string(k);
         out = io::read_hdf5_columns(file, paths);
@@ -73,7 +74,7 @@ std::map<std::string, std::vector<double>> data_columns(const Table& data) {
       if (e.code() == ExitCode::kConfig) throw;
       throw Error(e.code(), data.describe("file") + ": " + e.what());
     }
-  } else if (data.has("columns") || data.has("datasets")) {
+  } else if (data.has("columns") || data.table("datasets").present()) {
     data.fail(data.has("columns") ? "columns" : "datasets", "selects columns of a data file: give file too");
   }
   for (const auto& col : data.keys()) {
@@ -140,6 +141,9 @@ std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
     o.replacement = n.boolean("replacement", true);
     o.gaussian_lambda = n.choice("lambda", "exact", {"exact", "gaussian"}) == "gaussian";
     o.max_subsets = n.integer("max_subsets", o.max_subsets, between(1, 1e8));
+    if (const auto* fs = system->finite_sum(); fs && !o.replacement && o.batch > fs->size())
+      n.fail("batch", "must be at most the n = " + std::to_string(fs->size()) +
+                          " data points when drawn without replacement");
     return model::make_minibatch_noise(system, o);
   }
   if (kind == "rademacher") {

@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 
 #include "fwkit/core/error.hpp"
@@ -39,13 +38,17 @@ std::string unquote(const std::string& s) {
 }
 
 /// The field as a finite number, or a data error naming where it is.
-double parse_field(const std::string& field, const std::string& where) {
+double parse_field(const std::string& quoted, const std::string& where) {
+  const std::string field = unquote(quoted);
   if (field.empty()) throw data_error(where + ": is empty (every row needs a number in every column)");
-  const char* begin = field.c_str();
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(begin, &end);
-  if (end == begin || *end != '\0') throw data_error(fmt::format("{}: \"{}\" is not a number", where, field));
+  // from_chars: independent of the locale; no leading '+' in its grammar.
+  const char* begin = field.c_str() + (field[0] == '+' ? 1 : 0);
+  const char* end = field.c_str() + field.size();
+  double v = 0;
+  const auto [ptr, ec] = std::from_chars(begin, end, v);
+  if (ec == std::errc::result_out_of_range)
+    throw data_error(fmt::format("{}: \"{}\" is out of the range of a double", where, field));
+  if (ec != std::errc() || ptr != end) throw data_error(fmt::format("{}: \"{}\" is not a number", where, field));
   if (!std::isfinite(v)) throw data_error(fmt::format("{}: \"{}\": values must be finite", where, field));
   return v;
 }

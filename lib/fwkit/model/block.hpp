@@ -31,6 +31,8 @@ struct BlockScratch {
   std::vector<double> gathered; // inputs gathered for a batched evaluation
   std::vector<double> tape;     // a tape's working slots
   std::vector<double*> slots;
+  std::vector<const double*> inputs;  // a batched evaluation's input columns
+  std::vector<char> marks;            // per data point: taken by this lane's batch
   std::vector<int> index;       // drawn data indices
   rng::IndexCache index_words;  // the index generator's words of four steps
 };

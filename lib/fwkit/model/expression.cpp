@@ -246,14 +246,8 @@ class FiniteSumSystem final : public System, public FiniteSum {
     scratch.gathered.resize(static_cast<std::size_t>(k_) * L + (batch > 1 ? d * L : 0));
     double* data = scratch.gathered.data();
     double* one = batch > 1 ? data + static_cast<std::size_t>(k_) * L : g;
-    constexpr int kStack = 64;
-    const double* stack[kStack];
-    std::vector<const double*> heap;
-    const double** columns = stack;
-    if (d_ + k_ > kStack) {
-      heap.resize(d + static_cast<std::size_t>(k_));
-      columns = heap.data();
-    }
+    scratch.inputs.resize(d + static_cast<std::size_t>(k_));
+    const double** columns = scratch.inputs.data();
     for (std::size_t k = 0; k < d; ++k) columns[k] = x + k * L;
     for (int c = 0; c < k_; ++c) columns[d + static_cast<std::size_t>(c)] = data + static_cast<std::size_t>(c) * L;
     for (int q = 0; q < batch; ++q) {

@@ -129,11 +129,10 @@ class MinibatchNoise final : public NoiseModel {
       throw config_error("model.noise.kind = \"minibatch\": the system must be a finite sum "
                          "(model.system.kind = \"finite_sum\")");
     const int n = sum_->size();
-    if (b_ < 1 || (!replacement_ && b_ > n))
-      throw config_error("model.noise.batch = " + std::to_string(b_) + ": must be in [1, " +
-                         std::to_string(replacement_ ? 1 << 30 : n) + "]");
-    if (b_ > 65536)
-      throw config_error("model.noise.batch = " + std::to_string(b_) + ": must be at most 65536");
+    const int top = replacement_ ? 65536 : std::min(n, 65536);
+    if (b_ < 1 || b_ > top)
+      throw config_error("model.noise.batch = " + std::to_string(b_) + ": must be in [1, " + std::to_string(top) +
+                         "]" + (replacement_ ? "" : " (at most the n = " + std::to_string(n) + " data points without replacement)"));
     if (!replacement_ && b_ > 1 && !gaussian_lambda_) subset_count_ = binomial(n, b_, max_subsets_);
     for (int q = 0; q < b_; ++q)
       bounds_.push_back(static_cast<std::uint32_t>(replacement_ ? n : n - b_ + q + 1));
@@ -241,13 +240,27 @@ class MinibatchNoise final : public NoiseModel {
     rng::index_block(draw.seed, draw.first_member, draw.lanes, draw.step, b_, bounds_.data(), idx,
                      scratch.index_words);
     if (replacement_ || b_ == 1) return;
-    for (std::size_t q = 1; q < B; ++q)
-      for (std::size_t j = 0; j < L; ++j) {
+    if (B <= 32) {  // a scan of the entries drawn so far
+      for (std::size_t q = 1; q < B; ++q)
+        for (std::size_t j = 0; j < L; ++j) {
+          int& t = idx[q * L + j];
+          bool taken = false;
+          for (std::size_t r = 0; r < q; ++r) taken = taken || idx[r * L + j] == t;
+          if (taken) t = static_cast<int>(bounds_[q]) - 1;
+        }
+      return;
+    }
+    // Large batches: a mark per data point, O(B) a lane.
+    if (scratch.marks.size() != static_cast<std::size_t>(sum_->size()))  // all clear between calls
+      scratch.marks.assign(static_cast<std::size_t>(sum_->size()), 0);
+    for (std::size_t j = 0; j < L; ++j) {
+      for (std::size_t q = 0; q < B; ++q) {
         int& t = idx[q * L + j];
-        bool taken = false;
-        for (std::size_t r = 0; r < q; ++r) taken = taken || idx[r * L + j] == t;
-        if (taken) t = static_cast<int>(bounds_[q]) - 1;
+        if (scratch.marks[static_cast<std::size_t>(t)]) t = static_cast<int>(bounds_[q]) - 1;
+        scratch.marks[static_cast<std::size_t>(t)] = 1;
       }
+      for (std::size_t q = 0; q < B; ++q) scratch.marks[static_cast<std::size_t>(idx[q * L + j])] = 0;
+    }
   }
   Mat centred(const Vec& x) const {
     const int n = sum_->size(), d = dim();

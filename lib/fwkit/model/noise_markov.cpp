@@ -1,5 +1,6 @@
 #include "fwkit/model/noise_markov.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -35,13 +36,17 @@ Perron perron(const Mat& m) {
 }
 
 /// Solves the K x K system a x = rhs in place (a row-major, overwritten) by
-/// Gaussian elimination with partial pivoting; false if a pivot vanishes.
+/// Gaussian elimination with partial pivoting; false if a pivot is below
+/// 1e-12 of the largest entry.
 bool solve_small(double* a, double* rhs, int k) {
+  double scale = 0;
+  for (int e = 0; e < k * k; ++e) scale = std::max(scale, std::abs(a[e]));
   for (int c = 0; c < k; ++c) {
     int best = c;
     for (int r = c + 1; r < k; ++r)
       if (std::abs(a[r * k + c]) > std::abs(a[best * k + c])) best = r;
-    if (!(std::abs(a[best * k + c]) > 0)) return false;
+    // A pivot at rounding level: (nearly) reducible chain, let the caller decide.
+    if (!(std::abs(a[best * k + c]) > 1e-12 * scale)) return false;
     if (best != c) {
       for (int e = 0; e < k; ++e) std::swap(a[c * k + e], a[best * k + e]);
       std::swap(rhs[c], rhs[best]);
@@ -89,7 +94,7 @@ Mat MarkovNoise::kernel(const Vec& x) const {
   kernel_->eval(x.data(), p.data());
   for (int i = 0; i < k_; ++i) {
     const double s = p.row(i).sum();
-    if ((p.row(i).array() < 0).any() || std::abs(s - 1) > 1e-9) {
+    if (!(p.row(i).array() >= 0).all() || !(std::abs(s - 1) <= 1e-9)) {  // NaN fails both
       std::ostringstream msg;
       msg << "markov noise: row " << i << " of the kernel at x = (" << x.transpose()
           << ") is not a probability vector (entries " << p.row(i) << ", sum " << s << ")";

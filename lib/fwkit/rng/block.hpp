@@ -52,7 +52,7 @@ struct IndexCache {
   std::uint64_t seed = 0;
 };
 
-/// Writes out[q * lanes + j], uniform on {0, ..., bound[q] - 1} (bound[q] >= 1),
+/// Writes out[q * lanes + j], uniform on {0, ..., bound[q] - 1} (1 <= bound[q] < 2^31),
 /// for member m0 + j at `step` and entry q < count <= 65536.
 void index_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step, int count,
                  const std::uint32_t* bound, int* out, IndexCache& cache);

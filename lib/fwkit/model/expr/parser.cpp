@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <numbers>
 #include <optional>
@@ -151,6 +152,7 @@ class Parser {
     while (accept(",")) key += "," + std::to_string(index_expr());
     expect(']');
     key += "]";
+    if (dry_) return g_.constant(0.0);
     if (auto it = sym_.find(key); it != sym_.end()) return it->second;
     const bool declared = std::any_of(sym_.begin(), sym_.end(), [&](const auto& kv) {
       return kv.first.compare(0, id.size() + 1, id + "[") == 0;
@@ -179,7 +181,9 @@ class Parser {
   }
 
   /// sum '(' name '=' index ':' index ',' body ')': the body re-read for
-  /// each value of the index.
+  /// each value of the index, the terms added as a balanced tree (so that
+  /// the graph stays shallow for the recursive derivative). An empty range
+  /// adds nothing, but its body is still read once for its syntax.
   int sum(std::size_t start) {
     ++pos_;  // '('
     skip();
@@ -187,42 +191,68 @@ class Parser {
     while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
     const std::string index = s_.substr(name_at, pos_ - name_at);
     if (index.empty() || std::isdigit(static_cast<unsigned char>(index[0])))
-      fail_at("sum needs an index name: sum(i = 1:n, expression)", name_at);
+      fail_at("sum needs an index name: sum(i = 1:4, expression)", name_at);
     const auto prefix = sym_.lower_bound(index + "[");
     if (sym_.count(index) || (prefix != sym_.end() && prefix->first.compare(0, index.size() + 1, index + "[") == 0))
       fail_at("the sum index '" + index + "' hides a variable, parameter or data column", name_at);
+    if (index == "pi" || index == "e" || index == "sum" || is_function(index))
+      fail_at("the sum index '" + index + "' is a reserved name", name_at);
     expect('=');
     const long lo = index_expr();
     expect(':');
     const long hi = index_expr();
     expect(',');
-    if (hi - lo >= kMaxTerms) fail_at("sum over " + std::to_string(hi - lo + 1) + " terms (at most " + std::to_string(kMaxTerms) + ")", start);
+    const long count = hi < lo ? 0 : hi - lo + 1;
+    terms_ += count;
+    if (terms_ > kMaxTerms)
+      fail_at("sums expand to more than " + std::to_string(kMaxTerms) + " terms in one expression", start);
     const std::size_t body = pos_, end = body_end(body);
     const auto saved = bound_.find(index) != bound_.end() ? std::optional<long>(bound_[index]) : std::nullopt;
-    int total = g_.constant(0.0);
-    for (long i = lo; i <= hi; ++i) {
+    std::vector<int> terms;
+    auto read_body = [&](long i) {
       bound_[index] = i;
       pos_ = body;
-      total = g_.add(total, expr());
+      const int t = expr();
       skip();
       if (pos_ != end) fail("expected ')' closing the sum");
+      return t;
+    };
+    if (count == 0) {
+      const bool was_dry = dry_;
+      dry_ = true;  // syntax only: entries are not looked up
+      read_body(lo);
+      dry_ = was_dry;
     }
+    for (long i = lo; i <= hi; ++i) terms.push_back(read_body(i));
     if (saved) bound_[index] = *saved;
     else bound_.erase(index);
     pos_ = end;
     expect(')');
-    return total;
+    if (terms.empty()) return g_.constant(0.0);
+    for (std::size_t width = 1; width < terms.size(); width *= 2)
+      for (std::size_t k = 0; k + width < terms.size(); k += 2 * width) terms[k] = g_.add(terms[k], terms[k + width]);
+    return terms[0];
   }
   /// Position of the ')' that closes a sum whose body starts at `from`.
   std::size_t body_end(std::size_t from) const {
-    int depth = 0;
+    int parens = 0, brackets = 0;
     for (std::size_t p = from; p < s_.size(); ++p) {
       const char c = s_[p];
-      if (c == '(' || c == '[') ++depth;
-      else if (c == ']') --depth;
-      else if (c == ')' && depth-- == 0) return p;
+      if (c == '(') ++parens;
+      else if (c == '[') ++brackets;
+      else if (c == ']' && --brackets < 0) fail_at("unmatched ']'", p);
+      else if (c == ')' && parens-- == 0) {
+        if (brackets > 0) fail_at("'[' not closed by ']' before the end of the sum", p);
+        return p;
+      }
     }
     fail_at("sum is not closed by ')'", s_.size());
+  }
+  static bool is_function(const std::string& id) {
+    for (Op f : {Op::kExp, Op::kLog, Op::kSqrt, Op::kSin, Op::kCos, Op::kTan, Op::kTanh, Op::kSinh, Op::kCosh,
+                 Op::kAtan, Op::kAbs, Op::kSign})
+      if (id == function_name(f)) return true;
+    return id == "pow";
   }
 
   // Integer index expressions: literals, bound indices, + - * and parentheses.
@@ -258,16 +288,24 @@ class Parser {
     const std::string id = s_.substr(at, pos_ - at);
     if (id.empty()) fail_at("expected an index (a whole number or a sum's index)", at);
     if (auto it = bound_.find(id); it != bound_.end()) return it->second;
-    fail_at("'" + id + "' in an index is not the index of an enclosing sum", at);
+    if (auto it = sym_.find(id); it != sym_.end() && g_.is_const(it->second)) {
+      // A parameter with a whole value (a width, a count) may size a sum.
+      const double v = g_[it->second].value;
+      if (v == std::floor(v) && std::abs(v) < 1e9) return static_cast<long>(v);
+      fail_at("parameter '" + id + "' = " + std::to_string(v) + " is not a whole number, so not an index", at);
+    }
+    fail_at("'" + id + "' in an index is not the index of an enclosing sum or a whole-valued parameter", at);
   }
 
-  static constexpr long kMaxTerms = 1000000;
+  static constexpr long kMaxTerms = 100000;
   const std::string& s_;
   const Symbols& sym_;
   Graph& g_;
   const std::string& where_;
   std::size_t pos_ = 0;
   std::map<std::string, long> bound_;  // indices of the enclosing sums
+  long terms_ = 0;                      // terms of every sum so far
+  bool dry_ = false;                    // reading an empty sum's body for its syntax
 };
 
 bool is_identifier(const std::string& s, std::size_t begin, std::size_t end) {
@@ -306,21 +344,28 @@ std::vector<std::string> expand_declarations(const std::vector<std::string>& dec
                                              const std::string& where) {
   std::vector<std::string> out;
   for (const auto& raw : declarations) {
-    std::string decl;
-    for (char c : raw)
-      if (!std::isspace(static_cast<unsigned char>(c))) decl += c;
-    const std::size_t open = decl.find('[');
-    if (open == std::string::npos) {
-      out.push_back(decl);  // checked as an identifier where it is bound
+    // Spaces are dropped at the ends, before '[' and inside the brackets only:
+    // "my var" stays two words (and is refused where it is bound).
+    const std::size_t first = raw.find_first_not_of(" \t"), last = raw.find_last_not_of(" \t");
+    const std::string trimmed = first == std::string::npos ? "" : raw.substr(first, last - first + 1);
+    const std::size_t bracket = trimmed.find('[');
+    if (bracket == std::string::npos) {
+      out.push_back(trimmed);  // checked as an identifier where it is bound
       continue;
     }
+    std::string decl = bracket == 0 ? "" : trimmed.substr(0, trimmed.find_last_not_of(" \t", bracket - 1) + 1);
+    for (std::size_t p = bracket; p < trimmed.size(); ++p)
+      if (!std::isspace(static_cast<unsigned char>(trimmed[p]))) decl += trimmed[p];
+    const std::size_t open = decl.find('[');
     const std::vector<long> shape = bracket_indices(decl, open);
     if (!is_identifier(decl, 0, open) || shape.empty())
       throw config_error(where + ": '" + raw + "' is not a declaration: a name, or a name with its sizes, " +
                          "e.g. \"w[17]\" or \"W[4,2]\"");
     long total = 1;
-    for (long n : shape) total *= n;
-    if (total > 10000000) throw config_error(where + ": '" + raw + "' declares more than 1e7 entries");
+    for (long n : shape) {
+      total *= n;  // n < 1e9 and total <= 1e7 before: no overflow
+      if (total > 10000000) throw config_error(where + ": '" + raw + "' declares more than 1e7 entries");
+    }
     const std::string base = decl.substr(0, open);
     std::vector<long> idx(shape.size(), 1);
     for (long e = 0; e < total; ++e) {
