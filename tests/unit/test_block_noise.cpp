@@ -10,6 +10,7 @@
 
 #include "fwkit/core/error.hpp"
 #include "fwkit/rng/block.hpp"
+#include "moment_check.hpp"
 #include "noise_fixtures.hpp"
 
 using namespace fw;
@@ -41,9 +42,7 @@ TEST_CASE("block samplers: mean 0 and covariance Sigma(x) for every i.i.d. noise
     if (noise->chain_states() > 0) continue;  // the engine tests cover Markov lanes
     INFO(name);
     const int lanes = 200, steps = 500;
-    const Mat sigma = noise->covariance(kX);
-    Vec sum = Vec::Zero(2);
-    Mat sum2 = Mat::Zero(2, 2), sum4 = Mat::Zero(2, 2);
+    test::MomentSums m(2);
     BlockScratch scratch;
     std::vector<double> z(2 * lanes), direction(2 * lanes);
     const Vec b = system->drift_at(kX);
@@ -56,24 +55,9 @@ TEST_CASE("block samplers: mean 0 and covariance Sigma(x) for every i.i.d. noise
           for (int k = 0; k < 2; ++k)
             REQUIRE(direction[k * lanes + j] - b[k] == Approx(z[k * lanes + j]).margin(1e-12));
       }
-      for (int j = 0; j < lanes; ++j) {
-        const Vec zj = (Vec(2) << z[j], z[lanes + j]).finished();
-        sum += zj;
-        const Mat zz = zj * zj.transpose();
-        sum2 += zz;
-        sum4 += zz.cwiseProduct(zz);
-      }
+      for (int j = 0; j < lanes; ++j) m.add((Vec(2) << z[j], z[lanes + j]).finished());
     });
-    const double n = static_cast<double>(lanes) * steps;
-    const Vec mean = sum / n;
-    const Mat cov = sum2 / n;
-    for (int i = 0; i < 2; ++i) {
-      CHECK(std::abs(mean[i]) <= 5 * std::sqrt(cov(i, i) / n) + 1e-15);
-      for (int j = 0; j < 2; ++j) {
-        const double se = std::sqrt(std::max(sum4(i, j) / n - cov(i, j) * cov(i, j), 0.0) / n);
-        CHECK(std::abs(cov(i, j) - sigma(i, j)) <= 5 * se + 1e-10 * (1 + std::abs(sigma(i, j))));
-      }
-    }
+    m.check(noise->covariance(kX));
   }
 }
 

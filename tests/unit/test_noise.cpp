@@ -4,6 +4,7 @@
 
 #include "fwkit/rng/stream.hpp"
 #include "helpers.hpp"
+#include "moment_check.hpp"
 #include "noise_fixtures.hpp"
 
 using namespace fw;
@@ -21,30 +22,13 @@ TEST_CASE("i.i.d. noise: sample mean 0 and covariance Sigma(x)", "[noise]") {
     INFO(name);
     rng::Stream s(2024, 1);
     const int n = 200000;
-    const Mat sigma = noise->covariance(kX);
-    Vec sum = Vec::Zero(2);
-    Mat sum2 = Mat::Zero(2, 2), sum4 = Mat::Zero(2, 2);
+    test::MomentSums m(2);
     Vec z(2);
     for (int i = 0; i < n; ++i) {
       noise->sample(kX.data(), s, z.data());
-      sum += z;
-      const Mat zz = z * z.transpose();
-      sum2 += zz;
-      sum4 += zz.cwiseProduct(zz);
+      m.add(z);
     }
-    const Vec mean = sum / n;
-    const Mat cov = sum2 / n;
-    // Standard errors from the sample itself: sqrt(Var(z_i) / n) for the mean,
-    // sqrt(Var(z_i z_j) / n) for the covariance entries.
-    for (int i = 0; i < 2; ++i) {
-      CHECK(std::abs(mean[i]) <= 5 * std::sqrt(cov(i, i) / n) + 1e-15);
-      for (int j = 0; j < 2; ++j) {
-        const double se = std::sqrt(std::max(sum4(i, j) / n - cov(i, j) * cov(i, j), 0.0) / n);
-        // (The rounding floor covers entries with no sampling variance, e.g.
-        // Rademacher z_i^2 = s_i^2.)
-        CHECK(std::abs(cov(i, j) - sigma(i, j)) <= 5 * se + 1e-10 * (1 + std::abs(sigma(i, j))));
-      }
-    }
+    m.check(noise->covariance(kX));
   }
 }
 

@@ -225,45 +225,47 @@ int fallback_index(std::uint64_t seed, std::uint64_t m, std::uint64_t n, int q, 
   return index;
 }
 
-}  // namespace
-
-FWKIT_VECTOR_CLONES
-void normal_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step, int count, double* out) {
-  Lanes g;
-  alignas(64) double spare[kChunk];  // the unused second normal of an odd count
-  for (int j0 = 0; j0 < lanes; j0 += kChunk) {
-    const int L = std::min(kChunk, lanes - j0);
-    for (int q = 0; 2 * q < count; ++q) {
-      g.run(seed, static_cast<std::uint64_t>(m0 + j0), L, step, kNormalDomain, q);
-      double* z0 = out + static_cast<std::size_t>(2 * q) * lanes + j0;
-      double* z1 = 2 * q + 1 < count ? out + static_cast<std::size_t>(2 * q + 1) * lanes + j0 : spare;
-      for (int j = 0; j < L; ++j) {
-        const double u1 = unit_from_bits(g.first(j) >> 12), u2 = unit_from_bits(g.second(j) >> 12);
-        const double r = std::sqrt(-2.0 * log_unit(u1));
-        const SinCos t = sincos_2pi(u2);
-        z0[j] = r * t.c;
-        z1[j] = r * t.s;
-      }
-    }
-  }
-}
-
-FWKIT_VECTOR_CLONES
-void uniform_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step, int count, double* out) {
+/// Runs `pair(first, second, out0, out1)` on every lane of every call q of
+/// one domain: the two 64-bit words of the call and where its two outputs
+/// go (entries 2q and 2q + 1; a spare slot for the second of an odd count).
+/// Inlined into each generator, so every clone vectorises it.
+template <class Pair>
+[[gnu::always_inline]] inline void for_each_call(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step,
+                                                 int count, std::uint32_t domain, double* out, Pair pair) {
   Lanes g;
   alignas(64) double spare[kChunk];
   for (int j0 = 0; j0 < lanes; j0 += kChunk) {
     const int L = std::min(kChunk, lanes - j0);
     for (int q = 0; 2 * q < count; ++q) {
-      g.run(seed, static_cast<std::uint64_t>(m0 + j0), L, step, kUniformDomain, q);
-      double* u0 = out + static_cast<std::size_t>(2 * q) * lanes + j0;
-      double* u1 = 2 * q + 1 < count ? out + static_cast<std::size_t>(2 * q + 1) * lanes + j0 : spare;
-      for (int j = 0; j < L; ++j) {
-        u0[j] = unit_from_bits(g.first(j) >> 12);
-        u1[j] = unit_from_bits(g.second(j) >> 12);
-      }
+      g.run(seed, static_cast<std::uint64_t>(m0 + j0), L, step, domain, q);
+      double* o0 = out + static_cast<std::size_t>(2 * q) * lanes + j0;
+      double* o1 = 2 * q + 1 < count ? out + static_cast<std::size_t>(2 * q + 1) * lanes + j0 : spare;
+      for (int j = 0; j < L; ++j) pair(g.first(j), g.second(j), o0[j], o1[j]);
     }
   }
+}
+
+}  // namespace
+
+FWKIT_VECTOR_CLONES
+void normal_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step, int count, double* out) {
+  for_each_call(seed, m0, lanes, step, count, kNormalDomain, out,
+                [](std::uint64_t w1, std::uint64_t w2, double& z0, double& z1) {
+                  const double u1 = unit_from_bits(w1 >> 12), u2 = unit_from_bits(w2 >> 12);
+                  const double r = std::sqrt(-2.0 * log_unit(u1));
+                  const SinCos t = sincos_2pi(u2);
+                  z0 = r * t.c;
+                  z1 = r * t.s;
+                });
+}
+
+FWKIT_VECTOR_CLONES
+void uniform_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step, int count, double* out) {
+  for_each_call(seed, m0, lanes, step, count, kUniformDomain, out,
+                [](std::uint64_t w1, std::uint64_t w2, double& u0, double& u1) {
+                  u0 = unit_from_bits(w1 >> 12);
+                  u1 = unit_from_bits(w2 >> 12);
+                });
 }
 
 void index_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step, int count,
