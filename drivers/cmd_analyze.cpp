@@ -3,6 +3,7 @@
 
 #include "analyze/equilibria.hpp"
 #include "analyze/equilibria_io.hpp"
+#include "analyze/sgd_covariance.hpp"
 #include "commands.hpp"
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/io/provenance.hpp"
@@ -34,6 +35,8 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     const config::Table root = cfg.root();
     const model::Model model = config::build_model(root.table("model"));
     const analyze::Options options = read_options(root.table("analyze"));
+    // The stationary covariance SGD with this step keeps at each stable equilibrium.
+    const double sgd_step = root.table("analyze").number("sgd_step", 0.0, config::non_negative());
     const std::string out = output_path(opts, root, "analyze.h5");
     if (finish_config(cfg, opts)) return 0;
     options.validate(model.dim());
@@ -53,8 +56,13 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     for (const auto& v : model.system->variable_names()) vars += (vars.empty() ? "" : " ") + v;
     mg.set_attribute("variables", vars);
     analyze::write_equilibria(root_group, result, options, model.system->variable_names());
+    std::string sgd_report;
+    if (sgd_step > 0)
+      sgd_report = analyze::write_sgd_covariance(root_group,
+                                                 analyze::predict_sgd_covariance(model, result, sgd_step), sgd_step,
+                                                 model.system->variable_names());
     file->commit();
-    std::cout << result.brief_report() << "wrote " << out << "\n";
+    std::cout << result.brief_report() << sgd_report << "wrote " << out << "\n";
     return result.status == analyze::Status::kSuccess ? 0 : static_cast<int>(ExitCode::kData);
   };
 }
