@@ -412,6 +412,11 @@ printf 't,y\n0,1\n1,2\n2,2.5\n' > data_cfg/points.csv
 { sed -n '1,/^\[simulate\]/p' data_cfg/fit.toml | sed '$d'
   printf '[experiment]\nname = "fit"\n[stages.sgd]\ncommand = "simulate"\nstep = 0.1\nx0 = [0.0, 0.0]\nmembers = 8\nsteps = 200\n'
 } > data_cfg/fit_run.toml
+{ sed -n '1,/^\[simulate\]/p' data_cfg/fit.toml | sed '$d'
+  printf '[analyze]\nlower = [-5.0, -5.0]\nupper = [5.0, 5.0]\nsgd_step = 0.1\n'
+} > data_cfg/fit_analyze.toml
+expect 0 "analyze: the SGD covariance prediction" "$fwkit" analyze -c data_cfg/fit_analyze.toml -o fit_an.h5 -q
+expect_text "SGD at eta = 0.1, around equilibrium 0: stationary sd" out.txt "analyze: the predicted spread printed"
 expect 0 "data file: fwkit run reads it from the experiment's folder" "$fwkit" run data_cfg/fit_run.toml -o fit_out -q --no-plots
 expect 0 "data file: fwkit run wrote the stage" test -e fit_out/sgd.h5
 
