@@ -34,13 +34,14 @@ std::string write_sgd_covariance(const io::Group& parent, const std::vector<SgdC
     cov.insert(cov.end(), p.covariance.data(), p.covariance.data() + p.covariance.size());  // symmetric
     which.push_back(static_cast<std::int64_t>(p.equilibrium));
     converged.push_back(p.converged);
-    // The largest predicted standard deviations, up to eight of them.
+    // Every coordinate in declaration order; beyond eight, the eight largest.
     std::vector<std::size_t> order(d);
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return p.covariance(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a)) >
-             p.covariance(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(b));
-    });
+    if (d > 8)
+      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return p.covariance(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a)) >
+               p.covariance(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(b));
+      });
     text += fmt::format("  SGD at eta = {}, around equilibrium {}: stationary sd{}", eta, p.equilibrium,
                         d > 8 ? " (largest 8)" : "");
     for (std::size_t k = 0; k < std::min<std::size_t>(d, 8); ++k)

@@ -130,6 +130,11 @@ TEST_CASE("bad data files are named with the file, the line, the column and the 
   CHECK_THAT(msg, Catch::Contains("must end in .csv"));
   std::tie(code, msg) = build(f, "columns = [\"u\"]\nu = [1.0]\nv = [1.0]\na = [1.0]\n");
   CHECK_THAT(msg, Catch::Contains("give file too"));
+  // A vector's name selects its entries.
+  f.write("vec.csv", "w[1],u,w[2],v,a\n1,2,3,4,5\n");
+  model::Model vec;
+  REQUIRE(build(f, "file = \"vec.csv\"\ncolumns = [\"u\", \"v\", \"a\", \"w\"]\n", &vec).first == 0);
+  CHECK(vec.system->finite_sum()->size() == 1);
   // Quoted cells, and a batch larger than the data without replacement.
   f.write("quoted.csv", "u,v,a\n\"1\",'2',+3\n");
   CHECK(build(f, "file = \"quoted.csv\"\n").first == 0);

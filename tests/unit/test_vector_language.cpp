@@ -66,6 +66,7 @@ TEST_CASE("sums over an index: values, nesting, index arithmetic, empty ranges",
     for (int j = i; j <= 3; ++j) expected += std::pow(0.7, i + j);
   CHECK(loss_at({"x"}, "sum(i = 1:3, sum(j = i:3, x^(i + j)))", x) == Approx(expected).epsilon(1e-14));
   CHECK(loss_at({"x"}, "x + sum(i = 2:1, x^i)", x) == Approx(0.7).epsilon(1e-15));
+  CHECK_THAT(error_of({"x"}, "sum(i = 3:1, x)"), Catch::Contains("runs backwards"));
   // Entries chosen by index arithmetic: a[2 i - 1] picks a[1], a[3].
   const Vec a = (Vec(4) << 1.0, 2.0, 3.0, 4.0).finished();
   CHECK(loss_at({"a[4]"}, "sum(k = 1:2, a[2*k - 1])", a) == Approx(4.0));

@@ -82,6 +82,13 @@ Columns read_csv_columns(const std::filesystem::path& path, const std::vector<st
   } else {
     for (const auto& w : wanted) {
       const auto it = std::find(header.begin(), header.end(), w);
+      // A vector's name selects all of its entries: "x" takes x[1], x[2], ...
+      if (it == header.end() && w.find('[') == std::string::npos) {
+        const std::size_t before = pick.size();
+        for (std::size_t c = 0; c < header.size(); ++c)
+          if (header[c].compare(0, w.size() + 1, w + "[") == 0) pick.push_back(c);
+        if (pick.size() > before) continue;
+      }
       if (it == header.end()) {
         std::string names;
         for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;

@@ -15,7 +15,8 @@ using Columns = std::map<std::string, std::vector<double>>;
 /// ('#') is the header, naming the columns (comma-separated, or
 /// tab-separated when it holds no comma; surrounding quotes and spaces are
 /// dropped); every later row holds one finite number per column. `wanted`
-/// selects columns by name (empty: all, in header order). Errors (exit 66 for
+/// selects columns by name (empty: all, in header order); the name of a
+/// vector selects all its entries ("x" takes the columns x[1], x[2], ...). Errors (exit 66 for
 /// a missing file, 65 for bad data) name the file, the line, the column and
 /// the rule: a missing column, a row with too few or too many fields, a
 /// field that is not a number, NaN or infinity, a file with no rows.

@@ -202,6 +202,12 @@ class Parser {
     expect(':');
     const long hi = index_expr();
     expect(',');
+    // lo:lo-1 is the empty sum (as from 1:n with n = 0); a range running
+    // further backwards is taken for a mistake, not summed to nothing.
+    if (hi < lo - 1)
+      fail_at("sum(" + index + " = " + std::to_string(lo) + ":" + std::to_string(hi) +
+                  ", ...) runs backwards (write an empty sum as lo:lo-1)",
+              start);
     const long count = hi < lo ? 0 : hi - lo + 1;
     terms_ += count;
     if (terms_ > kMaxTerms)
