@@ -206,7 +206,7 @@ class MinibatchNoise final : public NoiseModel {
   }
 
   void log_mgf(const Vec& x, const Vec& p, const MgfRequest& out) const override {
-    if (gaussian_lambda_ && !(replacement_ || b_ == 1)) {
+    if (gaussian_approximated()) {
       const Mat sigma = covariance(x);
       if (out.value) *out.value = 0.5 * p.dot(sigma * p);
       if (out.grad) *out.grad = sigma * p;
@@ -226,9 +226,12 @@ class MinibatchNoise final : public NoiseModel {
     Mat atoms = c * subsets / b_;  // each column: the batch mean of one subset
     tilted_log_mgf(atoms, Vec::Constant(atoms.cols(), -std::log(atoms.cols())), p, out);
   }
-  bool is_bounded() const override { return !(gaussian_lambda_ && !(replacement_ || b_ == 1)); }
+  bool is_bounded() const override { return !gaussian_approximated(); }
 
  private:
+  /// Whether Lambda is the Gaussian approximation (asked for, and not exact
+  /// anyway: with replacement or B = 1 the exact Lambda is cheap).
+  bool gaussian_approximated() const { return gaussian_lambda_ && !(replacement_ || b_ == 1); }
   /// Batch indices of every lane into scratch.index (entry q of lane j at
   /// q * lanes + j), exactly uniform (rng::index_block): i.i.d. indices
   /// below n, or Floyd's uniform B-subset without replacement (entry q drawn

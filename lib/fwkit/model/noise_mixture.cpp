@@ -10,6 +10,16 @@
 namespace fw::model {
 namespace {
 
+/// v[i stride] <- softmax of the K logits v[0], v[stride], ..., shifted by
+/// their maximum.
+void softmax_in_place(double* v, std::size_t k, std::size_t stride) {
+  double top = v[0];
+  for (std::size_t i = 1; i < k; ++i) top = std::max(top, v[i * stride]);
+  double total = 0;
+  for (std::size_t i = 0; i < k; ++i) total += (v[i * stride] = std::exp(v[i * stride] - top));
+  for (std::size_t i = 0; i < k; ++i) v[i * stride] /= total;
+}
+
 class MixtureNoise final : public NoiseModel {
  public:
   MixtureNoise(std::vector<Vec> means, std::vector<Mat> covs, std::shared_ptr<const Field> logits)
@@ -62,13 +72,7 @@ class MixtureNoise final : public NoiseModel {
     int* comp = scratch.index.data();
     if (logits_) {
       logits_->eval_batch(draw.x, w, L, scratch.tape, scratch.slots);
-      for (std::size_t j = 0; j < L; ++j) {
-        double top = w[j];
-        for (std::size_t k = 1; k < K; ++k) top = std::max(top, w[k * L + j]);
-        double total = 0;
-        for (std::size_t k = 0; k < K; ++k) total += (w[k * L + j] = std::exp(w[k * L + j] - top));
-        for (std::size_t k = 0; k < K; ++k) w[k * L + j] /= total;
-      }
+      for (std::size_t j = 0; j < L; ++j) softmax_in_place(w + j, K, L);
     } else {
       std::fill(w, w + K * L, 1.0 / static_cast<double>(K));
     }
@@ -141,8 +145,8 @@ class MixtureNoise final : public NoiseModel {
     if (!logits_) return Vec::Constant(k, 1.0 / static_cast<double>(k));
     Vec l(k);
     logits_->eval(x, l.data());
-    const Vec e = (l.array() - l.maxCoeff()).exp().matrix();
-    return e / e.sum();
+    softmax_in_place(l.data(), static_cast<std::size_t>(k), 1);
+    return l;
   }
   Vec mean(const Vec& w) const {
     Vec m = Vec::Zero(dim());

@@ -1,11 +1,11 @@
 #include "fwkit/rng/block.hpp"
 
+#include "fwkit/core/error.hpp"
 #include "fwkit/core/vector_clones.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <stdexcept>
 
 namespace fw::rng {
 namespace {
@@ -271,7 +271,7 @@ void uniform_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t
 void index_block(std::uint64_t seed, std::int64_t m0, int lanes, std::uint64_t step, int count,
                  const std::uint32_t* bound, int* out, IndexCache& cache) {
   for (int q = 0; q < count; ++q)
-    if (bound[q] < 1 || bound[q] > 0x7FFFFFFFu) throw std::invalid_argument("index_block: bound out of [1, 2^31)");
+    if (bound[q] < 1 || bound[q] > 0x7FFFFFFFu) throw Error(ExitCode::kSoftware, "index_block: bound out of [1, 2^31)");
   const std::uint64_t quad = step / 4;
   const std::size_t plane = static_cast<std::size_t>(count) * lanes;
   if (cache.m0 != m0 || cache.lanes != lanes || cache.count != count || cache.quad != quad || cache.seed != seed ||
