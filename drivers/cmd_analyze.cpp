@@ -6,21 +6,47 @@
 #include "analyze/sgd_covariance.hpp"
 #include "commands.hpp"
 #include "fwkit/config/model_config.hpp"
+#include "fwkit/io/points.hpp"
 #include "fwkit/io/provenance.hpp"
 
 namespace fw::driver {
 
 namespace {
 
-analyze::Options read_options(const config::Table& t) {
+/// `lower` / `upper`: one number for every coordinate, or one per coordinate.
+std::vector<double> read_corner(const config::Table& t, const std::string& key, int dim) {
+  if (t.value_type(key) == "an array") return t.numbers(key);
+  return std::vector<double>(static_cast<std::size_t>(dim), t.number(key));
+}
+
+/// `starts_from`: explicit points, or a file of fwkit simulate end states
+/// (/members/final_state) or an ODE trajectory (its last state).
+std::vector<Vec> read_start_points(const config::Table& t) {
+  std::vector<Vec> points;
+  if (!t.has("starts_from")) return points;
+  if (t.value_type("starts_from") != "a string") {
+    for (const auto& row : t.number_matrix("starts_from")) points.push_back(Eigen::Map<const Vec>(row.data(), static_cast<Eigen::Index>(row.size())));
+    return points;
+  }
+  points = io::read_end_states(t.file("starts_from"));
+  if (points.empty()) t.fail("starts_from", "holds no end states (simulate's /members/final_state or ode's /trajectory/state)");
+  return points;
+}
+
+analyze::Options read_options(const config::Table& t, int dim) {
   analyze::Options o;
-  o.lower = t.numbers("lower");
-  o.upper = t.numbers("upper");
+  o.lower = read_corner(t, "lower", dim);
+  o.upper = read_corner(t, "upper", dim);
   o.starts = static_cast<int>(t.integer("starts", 0, config::non_negative()));
   o.tolerance = t.number("tolerance", o.tolerance, config::positive());
   o.max_iterations = static_cast<int>(t.integer("max_iterations", o.max_iterations, config::at_least(1)));
   o.merge_distance = t.number("merge_distance", o.merge_distance, config::Range{0.0, 1.0, true, true});
   o.zero_tolerance = t.number("zero_tolerance", o.zero_tolerance, config::non_negative());
+  o.minimize = t.boolean("minimize", o.minimize);
+  o.newton = t.boolean("newton", o.newton);
+  o.minimize_iterations =
+      static_cast<int>(t.integer("minimize_iterations", o.minimize_iterations, config::at_least(1)));
+  o.start_points = read_start_points(t);
   return o;
 }
 
@@ -34,7 +60,7 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const model::Model model = config::build_model(root.table("model"));
-    const analyze::Options options = read_options(root.table("analyze"));
+    const analyze::Options options = read_options(root.table("analyze"), model.dim());
     // The stationary covariance SGD with this step keeps at each stable equilibrium.
     const double sgd_step = root.table("analyze").number("sgd_step", 0.0, config::non_negative());
     const std::string out = output_path(opts, root, "analyze.h5");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "fwkit/core/error.hpp"
+#include "minimize.hpp"
 
 namespace fw::analyze {
 namespace {
@@ -75,6 +76,7 @@ void classify(const model::System& sys, Equilibrium& e, double zero_tol) {
     else if (re < -zero_tol) ++neg;
   }
   e.index = pos;
+  e.flat = d - pos - neg;
   if (pos + neg < d) e.stability = Stability::kDegenerate;
   else if (pos == 0) e.stability = Stability::kStable;
   else if (neg == 0) e.stability = Stability::kUnstable;
@@ -112,6 +114,12 @@ void Options::validate(int dim) const {
       bad("upper", fmt::format("{} in dimension {}", upper[k], k),
           fmt::format("must exceed analyze.lower ({})", lower[k]));
   if (starts < 0) bad("starts", std::to_string(starts), "must be >= 0 (0: automatic)");
+  for (std::size_t i = 0; i < start_points.size(); ++i)
+    if (start_points[i].size() != dim)
+      bad("starts_from", fmt::format("point {} with {} entries", i + 1, start_points[i].size()),
+          "needs one entry per dimension (" + std::to_string(dim) + ")");
+  if (minimize_iterations < 1) bad("minimize_iterations", std::to_string(minimize_iterations), "must be >= 1");
+  if (!minimize && !newton) bad("newton", "false", "leaves nothing to do with analyze.minimize = false");
   if (!(tolerance > 0)) bad("tolerance", fmt::format("{}", tolerance), "must be > 0");
   if (max_iterations < 1) bad("max_iterations", std::to_string(max_iterations), "must be >= 1");
   if (!(merge_distance > 0 && merge_distance < 1))
@@ -124,32 +132,93 @@ int Result::count(Stability s) const {
                                         [s](const Equilibrium& e) { return e.stability == s; }));
 }
 
-Result find_equilibria(const model::System& sys, const Options& opt, Progress* progress) {
-  const int d = sys.dim();
-  opt.validate(d);
+std::vector<Vec> start_points(const Options& opt, int d) {
+  std::vector<Vec> starts = opt.start_points;
+  const int halton_starts = opt.starts > 0 ? opt.starts : (opt.start_points.empty() ? 256 * d : 0);
   const Vec lo = Eigen::Map<const Vec>(opt.lower.data(), d);
   const Vec hi = Eigen::Map<const Vec>(opt.upper.data(), d);
-  const double diag = (hi - lo).norm();
-  const double slack = 1e-9 * diag;
-  Result r;
-  r.starts = opt.starts > 0 ? opt.starts : 256 * d;
-  for (int i = 0; i < r.starts; ++i) {
-    Vec x = lo + halton(i, d).cwiseProduct(hi - lo);
-    if (progress && i % 64 == 0) progress->update(static_cast<std::uint64_t>(i));
-    if (!newton(sys, x, opt)) continue;
-    if (((x - lo).array() < -slack).any() || ((hi - x).array() < -slack).any()) continue;
-    ++r.converged;
-    auto same = std::find_if(r.equilibria.begin(), r.equilibria.end(), [&](const Equilibrium& e) {
-      return (e.x - x).norm() <= opt.merge_distance * diag;
-    });
-    if (same != r.equilibria.end()) {
+  for (int i = 0; i < halton_starts; ++i) starts.push_back(lo + halton(i, d).cwiseProduct(hi - lo));
+  return starts;
+}
+
+namespace {
+
+/// The search box and the merging of converged points into equilibria.
+struct Collector {
+  Vec lo, hi;
+  double diag = 0, merge = 0;
+  Result* result = nullptr;
+
+  void add(const Vec& x) const {
+    const double slack = 1e-9 * diag;
+    if (((x - lo).array() < -slack).any() || ((hi - x).array() < -slack).any()) return;
+    ++result->converged;
+    auto& eqs = result->equilibria;
+    auto same = std::find_if(eqs.begin(), eqs.end(), [&](const Equilibrium& e) { return (e.x - x).norm() <= merge * diag; });
+    if (same != eqs.end()) {
       ++same->hits;
-      continue;
+      return;
     }
     Equilibrium e;
     e.x = x;
     e.hits = 1;
-    r.equilibria.push_back(e);
+    eqs.push_back(e);
+  }
+};
+
+void tally(MinimizeTally& t, const Minimum& m) {
+  ++t.runs;
+  switch (m.status) {
+    case MinimizeStatus::kConverged: ++t.converged; break;
+    case MinimizeStatus::kRounding: ++t.rounding; break;
+    case MinimizeStatus::kStalled:
+      ++t.stalled;
+      t.worst_gradient = std::max(t.worst_gradient, m.gradient_norm);
+      t.last_reason = m.reason;
+      break;
+    default: ++t.failed, t.last_reason = m.reason;
+  }
+}
+
+std::string describe(const MinimizeTally& t) {
+  if (t.runs == 0) return "";
+  std::string s = fmt::format("; minimisation from every start: {} converged, {} to rounding, {} stalled, {} failed",
+                              t.converged, t.rounding, t.stalled, t.failed);
+  if (t.stalled > 0) s += fmt::format(" (largest stalled |grad f| {:.3g})", t.worst_gradient);
+  if (!t.last_reason.empty()) s += fmt::format(" (last: {})", t.last_reason);
+  return s;
+}
+
+}  // namespace
+
+Result find_equilibria(const model::System& sys, const Options& opt, Progress* progress) {
+  const int d = sys.dim();
+  opt.validate(d);
+  Result r;
+  Collector collect;
+  collect.lo = Eigen::Map<const Vec>(opt.lower.data(), d);
+  collect.hi = Eigen::Map<const Vec>(opt.upper.data(), d);
+  collect.diag = (collect.hi - collect.lo).norm();
+  collect.merge = opt.merge_distance;
+  collect.result = &r;
+  const bool minimise = opt.minimize && sys.is_gradient();
+  MinimizeOptions mo;
+  mo.tolerance = opt.tolerance;
+  mo.max_iterations = opt.minimize_iterations;
+  mo.lower = collect.lo;
+  mo.upper = collect.hi;
+  mo.names = sys.variable_names();
+  const std::vector<Vec> starts = start_points(opt, d);
+  r.starts = static_cast<int>(starts.size());
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    if (progress && i % 16 == 0) progress->update(static_cast<std::uint64_t>(i));
+    if (minimise) {
+      const Minimum m = minimize(sys, starts[i], mo);
+      tally(r.minimize, m);
+      if (m.status == MinimizeStatus::kConverged || m.status == MinimizeStatus::kRounding) collect.add(m.x);
+    }
+    Vec x = starts[i];
+    if ((opt.newton || !minimise) && newton(sys, x, opt)) collect.add(x);
   }
   if (progress) progress->finish();
   for (auto& e : r.equilibria) classify(sys, e, opt.zero_tolerance);
@@ -161,10 +230,10 @@ Result find_equilibria(const model::System& sys, const Options& opt, Progress* p
   });
   r.status = r.equilibria.empty() ? Status::kNoEquilibrium : Status::kSuccess;
   r.message = fmt::format("{} equilibria ({} stable, {} saddles, {} unstable, {} degenerate) from "
-                          "{} starts, {} converged in the box",
+                          "{} starts, {} runs converged in the box{}",
                           r.equilibria.size(), r.count(Stability::kStable),
                           r.count(Stability::kSaddle), r.count(Stability::kUnstable),
-                          r.count(Stability::kDegenerate), r.starts, r.converged);
+                          r.count(Stability::kDegenerate), r.starts, r.converged, describe(r.minimize));
   return r;
 }
 
@@ -175,7 +244,8 @@ std::string Result::brief_report() const {
   const bool loss = equilibria.front().has_loss;
   os << fmt::format("{:>3}  {:<28} {:<10} {:>5} {:>14}  {}\n", "#", "x", "type", "index",
                     loss ? "f(x)" : "|b(x)|", "eigenvalues of Db(x)");
-  for (std::size_t i = 0; i < equilibria.size(); ++i) {
+  constexpr std::size_t kShown = 24;  // printed; every one is in the file
+  for (std::size_t i = 0; i < std::min(equilibria.size(), kShown); ++i) {
     const auto& e = equilibria[i];
     std::string xs = "(";
     for (Eigen::Index k = 0; k < e.x.size(); ++k) xs += fmt::format("{}{:.6g}", k ? ", " : "", e.x[k]);
@@ -190,7 +260,28 @@ std::string Result::brief_report() const {
     os << fmt::format("{:>3}  {:<28} {:<10} {:>5} {:>14.8g}  {}\n", i, xs, to_string(e.stability),
                       e.index, loss ? e.loss : e.residual, ev);
   }
+  if (equilibria.size() > kShown)
+    os << fmt::format("... and {} more (all in /equilibria)\n", equilibria.size() - kShown);
+  os << loss_levels();
   return os.str();
+}
+
+std::string Result::loss_levels() const {
+  // Minima of a loss with symmetries come in copies at one level of f.
+  std::vector<std::pair<double, int>> levels;
+  for (const auto& e : equilibria) {
+    if (!e.has_loss || e.stability != Stability::kStable) continue;
+    auto same = std::find_if(levels.begin(), levels.end(), [&](const auto& l) {
+      return std::abs(l.first - e.loss) <= 1e-9 * (1 + std::abs(e.loss));
+    });
+    if (same != levels.end()) ++same->second;
+    else levels.emplace_back(e.loss, 1);
+  }
+  if (levels.empty()) return "";
+  std::sort(levels.begin(), levels.end());
+  std::string s = "stable minima by loss:";
+  for (const auto& [f, n] : levels) s += fmt::format(" f = {:.10g} (x{})", f, n);
+  return s + "\n";
 }
 
 }  // namespace fw::analyze

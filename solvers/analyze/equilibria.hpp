@@ -1,9 +1,13 @@
 // solvers/analyze/equilibria.hpp — the equilibria of a system in a box.
 //
 // Multi-start damped Newton on b(x) = 0 with the exact Jacobian, from a
-// low-discrepancy (Halton) set of starting points in the box; converged
-// points are merged when closer than `merge_distance` (relative to the box
-// diagonal) and classified from the eigenvalues of Db(x):
+// low-discrepancy (Halton) set of starting points in the box and from
+// points the user gives. For gradient systems (b = -grad f) every start is
+// first minimised (L-BFGS, then Newton; analyze/minimize.hpp), which finds
+// the minima that Newton on b = 0 rarely reaches in high dimension, and
+// Newton from the same start then looks for saddles. Converged points are
+// merged when closer than `merge_distance` (relative to the box diagonal)
+// and classified from the eigenvalues of Db(x):
 //   stable      all real parts < 0                  (an attractor)
 //   saddle      k real parts > 0 and d-k < 0        (index k, 0 < k < d)
 //   unstable    all real parts > 0                  (a repeller)
@@ -30,8 +34,17 @@ namespace fw::analyze {
 struct Options {
   /// Corners of the search box (one entry per dimension; lower < upper).
   std::vector<double> lower, upper;
-  /// Number of Newton starts; 0 picks 256 d.
+  /// Number of Halton starts in the box; 0 picks 256 d, or none when
+  /// `start_points` are given.
   int starts = 0;
+  /// Starts the user gives (each of dimension d), used before the Halton ones.
+  std::vector<Vec> start_points;
+  /// For gradient systems: minimise f from every start (and Newton for
+  /// saddles when `newton` is set too).
+  bool minimize = true;
+  bool newton = true;
+  /// Iterations of one minimisation before it counts as stalled.
+  int minimize_iterations = 5000;
   /// Convergence: |b(x)| <= tolerance (1 + |x|) after the Newton step.
   double tolerance = 1e-10;
   /// Newton iterations per start before it is abandoned.
@@ -58,6 +71,14 @@ struct Equilibrium {
   bool has_loss = false;
   double loss = 0;                      // f(x) (gradient systems)
   Vec hessian_eigenvalues;              // of Hess f (gradient systems), ascending
+  int flat = 0;                         // eigenvalues with |Re| <= zero_tolerance
+};
+
+/// How the minimisations from the starts ended (gradient systems).
+struct MinimizeTally {
+  int runs = 0, converged = 0, rounding = 0, stalled = 0, failed = 0;
+  double worst_gradient = 0;            // largest |grad f| among stalled runs
+  std::string last_reason;              // why the last stalled or failed run stopped
 };
 
 enum class Status { kNotRun, kSuccess, kNoEquilibrium };
@@ -67,12 +88,20 @@ struct Result {
   std::string message = "not run";
   std::vector<Equilibrium> equilibria;  // sorted: stable first, then by index, then by x
   int starts = 0;
-  int converged = 0;                    // starts that converged inside the box
+  int converged = 0;                    // Newton or minimisation runs that converged inside the box
+  MinimizeTally minimize;
 
   /// A table of the equilibria, one per line.
   std::string brief_report() const;
+  /// The distinct loss values of the stable minima with their counts
+  /// (copies of one minimum under a symmetry share a value); empty for
+  /// systems without a loss.
+  std::string loss_levels() const;
   int count(Stability s) const;
 };
+
+/// The starts of a run: the user's points, then `starts` Halton points.
+std::vector<Vec> start_points(const Options& options, int dim);
 
 Result find_equilibria(const model::System& system, const Options& options,
                        Progress* progress = nullptr);

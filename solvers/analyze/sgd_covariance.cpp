@@ -30,10 +30,13 @@ std::string write_sgd_covariance(const io::Group& parent, const std::vector<SgdC
   std::vector<double> cov;
   std::vector<std::int64_t> which, converged;
   std::string text;
+  constexpr std::size_t kShown = 6;  // printed; every one is in the file
   for (const auto& p : predictions) {
+    const bool shown = which.size() < kShown;
     cov.insert(cov.end(), p.covariance.data(), p.covariance.data() + p.covariance.size());  // symmetric
     which.push_back(static_cast<std::int64_t>(p.equilibrium));
     converged.push_back(p.converged);
+    if (!shown) continue;
     // Every coordinate in declaration order; beyond eight, the eight largest.
     std::vector<std::size_t> order(d);
     std::iota(order.begin(), order.end(), 0);
@@ -49,6 +52,8 @@ std::string write_sgd_covariance(const io::Group& parent, const std::vector<SgdC
                           std::sqrt(p.covariance(static_cast<Eigen::Index>(order[k]), static_cast<Eigen::Index>(order[k]))));
     text += p.converged ? "\n" : fmt::format(" -- NOT converged (residual {:.2g}): the step is beyond stability\n", p.residual);
   }
+  if (predictions.size() > kShown)
+    text += fmt::format("  ... and {} more stable equilibria (all in /sgd_covariance)\n", predictions.size() - kShown);
   g.write("covariance", {"stable", "component", "component_2"}, std::span<const double>(cov),
           {"1", "predicted stationary covariance of constant-step SGD, S = A S A^T + eta^2 Sigma, A = I + eta Db"});
   g.write("equilibrium", {"stable"}, std::span<const std::int64_t>(which), {"1", "index into /equilibria"});

@@ -206,6 +206,11 @@ std::int64_t Table::integer(const std::string& key, const Range& rule) const {
   return v;
 }
 
+std::string Table::value_type(const std::string& key) const {
+  const toml::node* n = lookup(*state_, path_, key);
+  return n ? type_name(*n) : "";
+}
+
 bool Table::boolean(const std::string& key, bool fallback) const {
   const toml::node* n = lookup(*state_, path_, key);
   bool v = fallback;

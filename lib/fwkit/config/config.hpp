@@ -41,6 +41,9 @@ class Table {
   /// Dotted path of this table ("" for the root).
   const std::string& path() const { return path_; }
   bool has(const std::string& key) const;
+  /// The kind of value at `key` in words ("a string", "an array", "a
+  /// number", "an integer", ...), empty when absent.
+  std::string value_type(const std::string& key) const;
   /// Whether the table itself appears in the file.
   bool present() const;
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "fwkit/core/types.hpp"
 
@@ -16,5 +17,12 @@ namespace fw::io {
 ///  - ".h5" / ".hdf5": the numeric dataset `dataset` (n x d, or n for 1-D).
 /// Errors name the file, the line or dataset, and the rule (exit 65 / 66).
 Mat read_points(const std::filesystem::path& path, const std::string& dataset = "");
+
+/// End states to start from: from an fwkit simulate file every member's
+/// /members/final_state (members that blew up are skipped), from an fwkit
+/// ode file the last row of /trajectory/state (every sweep point's), and
+/// from a CSV / text file every row (as read_points). Empty when an HDF5
+/// file holds none of these.
+std::vector<Vec> read_end_states(const std::filesystem::path& path);
 
 }  // namespace fw::io
