@@ -417,6 +417,17 @@ printf 't,y\n0,1\n1,2\n2,2.5\n' > data_cfg/points.csv
 } > data_cfg/fit_analyze.toml
 expect 0 "analyze: the SGD covariance prediction" "$fwkit" analyze -c data_cfg/fit_analyze.toml -o fit_an.h5 -q
 expect_text "SGD at eta = 0.1, around equilibrium 0: stationary sd" out.txt "analyze: the predicted spread printed"
+{ sed -n '1,/^\[analyze\]/p' data_cfg/fit_analyze.toml
+  printf 'lower = -5\nupper = 5\nstarts_from = "../fit.h5"\nnewton = false\n'
+} > data_cfg/fit_from.toml
+expect 0 "analyze: starts from a simulate file's end states" "$fwkit" analyze -c data_cfg/fit_from.toml -o fit_from.h5 -q
+expect_text "from 8 starts" out.txt "analyze: one start per simulated member"
+expect_text "minimisation from every start: 8 converged" out.txt "analyze: every minimisation said converged"
+{ sed -n '1,/^\[analyze\]/p' data_cfg/fit_analyze.toml
+  printf 'lower = -5\nupper = 5\nstarts_from = [[0.0, 0.0, 1.0]]\n'
+} > data_cfg/fit_bad_from.toml
+expect 78 "analyze: a start of the wrong dimension" "$fwkit" analyze -c data_cfg/fit_bad_from.toml -o fit_bad_from.h5 -q
+expect_text "analyze.starts_from = point 1 with 3 entries" err.txt "analyze: the start named"
 expect 0 "data file: fwkit run reads it from the experiment's folder" "$fwkit" run data_cfg/fit_run.toml -o fit_out -q --no-plots
 expect 0 "data file: fwkit run wrote the stage" test -e fit_out/sgd.h5
 
