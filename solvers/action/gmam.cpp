@@ -1,4 +1,5 @@
 #include "gmam.hpp"
+#include "inner_diagnosis.hpp"
 #include "fwkit/model/lyapunov.hpp"
 
 #include <fmt/format.h>
@@ -683,6 +684,8 @@ Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Ma
   if (!s.ok) {
     r.status = Status::kFailure;
     r.message = "the inner problem (optimal momentum) failed on the initial path";
+    const std::string why = explain_inner_failure(h, s.path, o.inner_iterations);
+    if (!why.empty()) r.message += " " + why;
     return r;
   }
   // `step`: where to start the pseudo-time step (when positive), and where it ended.
