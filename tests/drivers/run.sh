@@ -451,6 +451,27 @@ for cfg in "$src"/data/experiments/*.toml; do
   expect 0 "example $name" "$fwkit" "${sub:-analyze}" -c "$cfg" -o "$name.h5" -q "${sets[@]}"
 done
 
+# The 17-parameter network of the examples: ode, then analyze from the ODE's
+# end state, then action between two states where the straight path leaves
+# the range of the noise (two identical hidden units stay identical under
+# every minibatch gradient).
+net="$src/data/experiments/simulate_two_layer_network.toml"
+mkdir -p net_cfg && cp "$src/data/reference/two_layer_regression.csv" net_cfg/
+net_model() { sed -n '/^\[model/,/^\[simulate\]/p' "$net" | sed '$d' | sed 's#\.\./reference/##'; }
+{ net_model; printf '[ode]\nx0 = [0.5, -0.5, 0.3, 0.6, -0.4, 0.2, 0.1, 0.8, 0, 0, 0, 0, 0.5, 0.5, -0.5, 0.3, 0]\nt1 = 2000\n'; } > net_cfg/ode.toml
+expect 0 "network: ode" "$fwkit" ode -c net_cfg/ode.toml -o net_ode.h5 -q
+{ net_model; printf '[analyze]\nlower = -3\nupper = 3\nstarts_from = "../net_ode.h5"\nnewton = false\n'; } > net_cfg/analyze.toml
+expect 0 "network: analyze from the ODE's end state" "$fwkit" analyze -c net_cfg/analyze.toml -o net_an.h5 -q
+expect_text "1 equilibria (1 stable" out.txt "network: the ODE's end state minimised to a stable minimum"
+expect_text "stable minima by loss: f = " out.txt "network: the minimum's loss printed"
+{ net_model
+  printf 'lambda = "gaussian"\n[action]\nnodes = 11\n'
+  printf 'from = [0.5, -0.5, 0.3, 0.6, -0.4, 0.2, -0.4, 0.2, 0, 0, 0.1, 0.1, 0.5, 0.5, -0.5, -0.5, 0]\n'
+  printf 'to = [0.5, -0.5, 0.3, 0.6, -0.4, 0.2, 0.1, 0.8, 0, 0, 0.1, 0, 0.5, 0.5, -0.5, 0.3, 0]\n'
+} > net_cfg/action.toml
+expect 65 "network: action along a path the noise cannot take" "$fwkit" action -c net_cfg/action.toml -o net_act.h5 -q
+expect_text "at node 0 of 11: the noise covariance there is singular (rank 13 of 17)" out.txt "network: the node, the rank and the reason stated"
+
 # The potential comparison's inputs, checked before anything is computed.
 pot=langevin_vs_sgd_potentials
 printf '[compare]\nkind = "potential"\nsimulation = "simulate_minibatch_sgd.h5"\nquasipotential = "%s/potentials.h5"\n' "$pot" > pot_bad.toml

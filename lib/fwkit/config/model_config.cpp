@@ -85,8 +85,21 @@ std::map<std::string, std::vector<double>> data_columns(const Table& data) {
   return out;
 }
 
-std::shared_ptr<const model::System> build_system(const Table& sys, const Parameters& params) {
+/// [model.parameters] with [model.system.parameters] (the catalog's place
+/// for them) merged in; a name in both is refused.
+Parameters expression_parameters(const Table& sys, Parameters params) {
+  const Table t = sys.table("parameters");
+  for (const auto& k : t.keys()) {
+    if (params.count(k)) t.fail(k, "is also given in [model.parameters]; give each parameter once");
+    params[k] = t.number(k);
+  }
+  return params;
+}
+
+std::shared_ptr<const model::System> build_system(const Table& sys, const Parameters& model_params) {
   const std::string kind = sys.string("kind");
+  const bool expression = kind == "expression" || kind == "finite_sum";
+  const Parameters params = expression ? expression_parameters(sys, model_params) : model_params;
   if (kind == "expression") {
     model::ExpressionSpec spec;
     spec.key_path = sys.path();
