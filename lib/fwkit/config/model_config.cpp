@@ -8,6 +8,7 @@
 #include "fwkit/model/catalog.hpp"
 #include "fwkit/model/expr/parser.hpp"
 #include "fwkit/model/expression.hpp"
+#include "fwkit/model/families.hpp"
 #include "fwkit/model/noise_markov.hpp"
 
 namespace fw::config {
@@ -85,6 +86,53 @@ std::map<std::string, std::vector<double>> data_columns(const Table& data) {
   return out;
 }
 
+/// The data columns a family reads as inputs: each name a column, or a
+/// vector column's entries name[1], name[2], ... in order.
+std::vector<std::string> input_columns(const Table& sys, const std::map<std::string, std::vector<double>>& data) {
+  std::vector<std::string> out;
+  for (const auto& name : sys.strings("inputs")) {
+    if (data.count(name)) {
+      out.push_back(name);
+      continue;
+    }
+    std::size_t before = out.size();
+    for (int k = 1; data.count(name + "[" + std::to_string(k) + "]"); ++k) out.push_back(name + "[" + std::to_string(k) + "]");
+    if (out.size() == before) {
+      std::string known;
+      for (const auto& [c, v] : data) known += (known.empty() ? "" : ", ") + c;
+      sys.fail("inputs", "has no data column \"" + name + "\" (the data has " + known + ")");
+    }
+  }
+  if (out.empty()) sys.fail("inputs", "must name at least one data column");
+  return out;
+}
+
+/// A built-in model family over the data in [<sys>.data].
+std::shared_ptr<const model::System> build_family(const Table& sys, const std::string& kind) {
+  model::FamilySpec spec;
+  spec.family = kind;
+  spec.key_path = sys.path();
+  const auto data = data_columns(sys.table("data"));
+  const std::vector<std::string> inputs = input_columns(sys, data);
+  const std::string target = sys.string("target", "y");
+  if (!data.count(target)) sys.fail("target", "is not a data column");
+  const auto n = static_cast<Eigen::Index>(data.at(target).size());
+  spec.inputs.resize(static_cast<Eigen::Index>(inputs.size()), n);
+  for (std::size_t q = 0; q < inputs.size(); ++q)
+    spec.inputs.row(static_cast<Eigen::Index>(q)) = Eigen::Map<const Vec>(data.at(inputs[q]).data(), n).transpose();
+  spec.targets = Eigen::Map<const Vec>(data.at(target).data(), n);
+  spec.weight_decay = sys.number("weight_decay", 0.0, config::non_negative());
+  if (kind == "two_layer") {
+    spec.width = static_cast<int>(sys.integer("width", config::at_least(1)));
+    spec.activation = sys.choice("activation", "tanh", {"tanh", "relu", "softplus"});
+    spec.loss = sys.choice("loss", "squared", {"squared", "logistic"});
+  } else {
+    spec.intercept = sys.boolean("intercept", true);
+  }
+  if (kind == "softmax") spec.classes = static_cast<int>(sys.integer("classes", 0, config::non_negative()));
+  return model::make_family_system(spec);
+}
+
 /// [model.parameters] with [model.system.parameters] (the catalog's place
 /// for them) merged in; a name in both is refused.
 Parameters expression_parameters(const Table& sys, Parameters params) {
@@ -110,6 +158,8 @@ std::shared_ptr<const model::System> build_system(const Table& sys, const Parame
     if (sys.has("diffusion")) spec.diffusion = sys.expression_matrix("diffusion");
     return model::make_expression_system(spec);
   }
+  if (kind == "least_squares" || kind == "logistic" || kind == "softmax" || kind == "two_layer")
+    return build_family(sys, kind);
   if (kind == "finite_sum") {
     model::FiniteSumSpec spec;
     spec.key_path = sys.path();

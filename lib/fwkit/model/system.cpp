@@ -28,6 +28,11 @@ double System::loss(const double*) const {
   throw Error(ExitCode::kConfig, "system '" + name() + "' is not a gradient system: it has no loss");
 }
 
+void System::loss_hessian_times(const double* x, const double* v, double* hv) const {
+  const Mat jac = jacobian_at(Eigen::Map<const Vec>(x, dim()));
+  Eigen::Map<Vec>(hv, dim()) = -0.5 * (jac + jac.transpose()) * Eigen::Map<const Vec>(v, dim());
+}
+
 void System::diffusion(const double*, double* sigma) const {
   const int d = dim();
   const int r = noise_rank();

@@ -46,6 +46,9 @@ class System {
   virtual bool is_gradient() const { return false; }
   /// f(x); only for gradient systems (throws otherwise).
   virtual double loss(const double* x) const;
+  /// hv = Hess f(x) v = -Db(x) v (gradient systems). The default forms the
+  /// dense Jacobian; model families override it at O(n d).
+  virtual void loss_hessian_times(const double* x, const double* v, double* hv) const;
 
   /// Number of columns r of sigma(x).
   virtual int noise_rank() const { return dim(); }
