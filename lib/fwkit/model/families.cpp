@@ -15,14 +15,17 @@ double logistic(double z) { return z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z)
 
 /// One sample's loss, gradient and Hessian-vector product in the parameters
 /// theta (weight decay is added by the system).
+/// `work` holds work_size() doubles (no allocation in the inner loops).
 class Sample {
  public:
   virtual ~Sample() = default;
-  virtual double loss(const double* theta, const double* x, double y) const = 0;
+  virtual std::size_t work_size() const { return 0; }
+  virtual double loss(const double* theta, const double* x, double y, double* work) const = 0;
   /// Overwrites g (d entries).
-  virtual void gradient(const double* theta, const double* x, double y, double* g) const = 0;
+  virtual void gradient(const double* theta, const double* x, double y, double* g, double* work) const = 0;
   /// Overwrites hv = Hess_theta f_i v.
-  virtual void hessian_times(const double* theta, const double* x, double y, const double* v, double* hv) const = 0;
+  virtual void hessian_times(const double* theta, const double* x, double y, const double* v, double* hv,
+                             double* work) const = 0;
 };
 
 /// The scalar output loss phi(o, y) with its first two derivatives in o.
@@ -41,13 +44,13 @@ struct OutputLoss {
 class Linear final : public Sample {
  public:
   Linear(int p, bool intercept, OutputLoss loss) : p_(p), intercept_(intercept), loss_(loss) {}
-  double loss(const double* t, const double* x, double y) const override { return loss_.value(output(t, x), y); }
-  void gradient(const double* t, const double* x, double y, double* g) const override {
+  double loss(const double* t, const double* x, double y, double*) const override { return loss_.value(output(t, x), y); }
+  void gradient(const double* t, const double* x, double y, double* g, double*) const override {
     const double r = loss_.d1(output(t, x), y);
     for (int q = 0; q < p_; ++q) g[q] = r * x[q];
     if (intercept_) g[p_] = r;
   }
-  void hessian_times(const double* t, const double* x, double, const double* v, double* hv) const override {
+  void hessian_times(const double* t, const double* x, double, const double* v, double* hv, double*) const override {
     const double c = loss_.d2(output(t, x)) * output(v, x);  // the direction's intercept pairs with input 1
     for (int q = 0; q < p_; ++q) hv[q] = c * x[q];
     if (intercept_) hv[p_] = c;
@@ -68,33 +71,33 @@ class Linear final : public Sample {
 class Softmax final : public Sample {
  public:
   Softmax(int p, int k, bool intercept) : p_(p), k_(k), intercept_(intercept) {}
-  double loss(const double* t, const double* x, double y) const override {
-    std::vector<double> z(static_cast<std::size_t>(k_));
-    const double lse = scores(t, x, z.data());
-    return lse - z[static_cast<std::size_t>(y)];
+  std::size_t work_size() const override { return 2 * static_cast<std::size_t>(k_); }
+  double loss(const double* t, const double* x, double y, double* z) const override {
+    const double lse = scores(t, x, z);
+    return lse - z[static_cast<int>(y)];
   }
-  void gradient(const double* t, const double* x, double y, double* g) const override {
-    std::vector<double> pi(static_cast<std::size_t>(k_));
-    probabilities(t, x, pi.data());
+  void gradient(const double* t, const double* x, double y, double* g, double* pi) const override {
+    probabilities(t, x, pi);
     for (int k = 0; k < k_; ++k) {
-      const double r = pi[static_cast<std::size_t>(k)] - (k == static_cast<int>(y) ? 1 : 0);
+      const double r = pi[k] - (k == static_cast<int>(y) ? 1 : 0);
       for (int q = 0; q < p_; ++q) g[k * p_ + q] = r * x[q];
       if (intercept_) g[k_ * p_ + k] = r;
     }
   }
-  void hessian_times(const double* t, const double* x, double, const double* v, double* hv) const override {
+  void hessian_times(const double* t, const double* x, double, const double* v, double* hv, double* work) const override {
     // Hess in z is diag(pi) - pi pi^T; dz = V x + v_b.
-    std::vector<double> pi(static_cast<std::size_t>(k_)), dz(static_cast<std::size_t>(k_));
-    probabilities(t, x, pi.data());
+    double* pi = work;
+    double* dz = work + k_;
+    probabilities(t, x, pi);
     double mean = 0;
     for (int k = 0; k < k_; ++k) {
       double s = intercept_ ? v[k_ * p_ + k] : 0;
       for (int q = 0; q < p_; ++q) s += v[k * p_ + q] * x[q];
-      dz[static_cast<std::size_t>(k)] = s;
-      mean += pi[static_cast<std::size_t>(k)] * s;
+      dz[k] = s;
+      mean += pi[k] * s;
     }
     for (int k = 0; k < k_; ++k) {
-      const double u = pi[static_cast<std::size_t>(k)] * (dz[static_cast<std::size_t>(k)] - mean);
+      const double u = pi[k] * (dz[k] - mean);
       for (int q = 0; q < p_; ++q) hv[k * p_ + q] = u * x[q];
       if (intercept_) hv[k_ * p_ + k] = u;
     }
@@ -138,73 +141,65 @@ struct Activation {
 };
 
 /// o = sum_j v_j s(W_j.x + b_j) + c, loss phi(o, y). Layout: W (m x p, row
-/// by row), b (m), v (m), c.
+/// by row), b (m), v (m), c. Work: s, s', s'' and the R-pass's R(a), 4 m.
 class TwoLayer final : public Sample {
  public:
   TwoLayer(int p, int m, Activation act, OutputLoss loss) : p_(p), m_(m), act_(act), loss_(loss) {}
-  double loss(const double* t, const double* x, double y) const override {
-    Forward f = forward(t, x);
-    return loss_.value(f.o, y);
+  std::size_t work_size() const override { return 4 * static_cast<std::size_t>(m_); }
+  double loss(const double* t, const double* x, double y, double* work) const override {
+    return loss_.value(forward(t, x, work), y);
   }
-  void gradient(const double* t, const double* x, double y, double* g) const override {
-    const Forward f = forward(t, x);
-    const double r = loss_.d1(f.o, y);
+  void gradient(const double* t, const double* x, double y, double* g, double* work) const override {
+    const double r = loss_.d1(forward(t, x, work), y);
+    const double *s = work, *s1 = work + m_;
     const double* v = t + m_ * p_ + m_;
     for (int j = 0; j < m_; ++j) {
-      const double back = r * v[j] * f.s1[static_cast<std::size_t>(j)];
+      const double back = r * v[j] * s1[j];
       for (int q = 0; q < p_; ++q) g[j * p_ + q] = back * x[q];
       g[m_ * p_ + j] = back;
-      g[m_ * p_ + m_ + j] = r * f.s[static_cast<std::size_t>(j)];
+      g[m_ * p_ + m_ + j] = r * s[j];
     }
     g[m_ * p_ + 2 * m_] = r;
   }
-  void hessian_times(const double* t, const double* x, double y, const double* u, double* hv) const override {
+  void hessian_times(const double* t, const double* x, double y, const double* u, double* hv,
+                     double* work) const override {
     // Pearlmutter's R-operator: the directional derivative of the gradient along u.
-    const Forward f = forward(t, x);
-    const double r = loss_.d1(f.o, y);
+    const double o = forward(t, x, work);
+    const double *s = work, *s1 = work + m_, *s2 = work + 2 * m_;
+    double* ra = work + 3 * m_;
+    const double r = loss_.d1(o, y);
     const double* v = t + m_ * p_ + m_;
-    const double* uw = u;
-    const double* ub = u + m_ * p_;
-    const double* uv = u + m_ * p_ + m_;
-    const double uc = u[m_ * p_ + 2 * m_];
-    std::vector<double> ra(static_cast<std::size_t>(m_));
-    double ro = uc;
+    const double *uw = u, *ub = u + m_ * p_, *uv = u + m_ * p_ + m_;
+    double ro = u[m_ * p_ + 2 * m_];
     for (int j = 0; j < m_; ++j) {
       double a = ub[j];
       for (int q = 0; q < p_; ++q) a += uw[j * p_ + q] * x[q];
-      ra[static_cast<std::size_t>(j)] = a;
-      ro += uv[j] * f.s[static_cast<std::size_t>(j)] + v[j] * f.s1[static_cast<std::size_t>(j)] * a;
+      ra[j] = a;
+      ro += uv[j] * s[j] + v[j] * s1[j] * a;
     }
-    const double rr = loss_.d2(f.o) * ro;
+    const double rr = loss_.d2(o) * ro;
     for (int j = 0; j < m_; ++j) {
-      const auto js = static_cast<std::size_t>(j);
-      const double back = rr * v[j] * f.s1[js] + r * uv[j] * f.s1[js] + r * v[j] * f.s2[js] * ra[js];
+      const double back = rr * v[j] * s1[j] + r * uv[j] * s1[j] + r * v[j] * s2[j] * ra[j];
       for (int q = 0; q < p_; ++q) hv[j * p_ + q] = back * x[q];
       hv[m_ * p_ + j] = back;
-      hv[m_ * p_ + m_ + j] = rr * f.s[js] + r * f.s1[js] * ra[js];
+      hv[m_ * p_ + m_ + j] = rr * s[j] + r * s1[j] * ra[j];
     }
     hv[m_ * p_ + 2 * m_] = rr;
   }
 
  private:
-  struct Forward {
-    std::vector<double> s, s1, s2;
-    double o = 0;
-  };
-  Forward forward(const double* t, const double* x) const {
-    Forward f;
-    f.s.resize(static_cast<std::size_t>(m_)), f.s1.resize(f.s.size()), f.s2.resize(f.s.size());
+  /// The output o; s, s', s'' of every unit into work.
+  double forward(const double* t, const double* x, double* work) const {
     const double* b = t + m_ * p_;
     const double* v = b + m_;
-    f.o = v[m_];  // c
+    double o = v[m_];  // c
     for (int j = 0; j < m_; ++j) {
       double a = b[j];
       for (int q = 0; q < p_; ++q) a += t[j * p_ + q] * x[q];
-      const auto js = static_cast<std::size_t>(j);
-      act_.eval(a, f.s[js], f.s1[js], f.s2[js]);
-      f.o += v[j] * f.s[js];
+      act_.eval(a, work[j], work[m_ + j], work[2 * m_ + j]);
+      o += v[j] * work[j];
     }
-    return f;
+    return o;
   }
   int p_, m_;
   Activation act_;
@@ -223,15 +218,16 @@ class FamilySystem final : public System, public FiniteSum {
   bool is_gradient() const override { return true; }
   const FiniteSum* finite_sum() const override { return this; }
   double loss(const double* t) const override {
+    std::vector<double> work(sample_->work_size());
     double f = 0;
-    for (int i = 0; i < size(); ++i) f += sample_->loss(t, x_.col(i).data(), y_[i]);
+    for (int i = 0; i < size(); ++i) f += sample_->loss(t, x_.col(i).data(), y_[i], work.data());
     return f / size() + decay(t);
   }
   void drift(const double* t, double* b) const override {
-    std::vector<double> g(static_cast<std::size_t>(d_));
+    std::vector<double> g(static_cast<std::size_t>(d_)), work(sample_->work_size());
     std::fill(b, b + d_, 0.0);
     for (int i = 0; i < size(); ++i) {
-      sample_->gradient(t, x_.col(i).data(), y_[i], g.data());
+      sample_->gradient(t, x_.col(i).data(), y_[i], g.data(), work.data());
       for (int k = 0; k < d_; ++k) b[k] -= g[static_cast<std::size_t>(k)];
     }
     for (int k = 0; k < d_; ++k) b[k] = b[k] / size() - wd_ * t[k];
@@ -247,10 +243,10 @@ class FamilySystem final : public System, public FiniteSum {
     }
   }
   void loss_hessian_times(const double* t, const double* v, double* hv) const override {
-    std::vector<double> one(static_cast<std::size_t>(d_));
+    std::vector<double> one(static_cast<std::size_t>(d_)), work(sample_->work_size());
     std::fill(hv, hv + d_, 0.0);
     for (int i = 0; i < size(); ++i) {
-      sample_->hessian_times(t, x_.col(i).data(), y_[i], v, one.data());
+      sample_->hessian_times(t, x_.col(i).data(), y_[i], v, one.data(), work.data());
       for (int k = 0; k < d_; ++k) hv[k] += one[static_cast<std::size_t>(k)];
     }
     for (int k = 0; k < d_; ++k) hv[k] = hv[k] / size() + wd_ * v[k];
@@ -258,11 +254,30 @@ class FamilySystem final : public System, public FiniteSum {
   // FiniteSum
   int size() const override { return static_cast<int>(y_.size()); }
   double component_loss(int i, const double* t) const override {
-    return sample_->loss(t, x_.col(i).data(), y_[i]) + decay(t);
+    std::vector<double> work(sample_->work_size());
+    return sample_->loss(t, x_.col(i).data(), y_[i], work.data()) + decay(t);
   }
   void component_gradient(int i, const double* t, double* g) const override {
-    sample_->gradient(t, x_.col(i).data(), y_[i], g);
+    std::vector<double> work(sample_->work_size());
+    sample_->gradient(t, x_.col(i).data(), y_[i], g, work.data());
     for (int k = 0; k < d_; ++k) g[k] += wd_ * t[k];
+  }
+  void mean_gradient_block(const double* x, int lanes, const int* index, int batch, double* g,
+                           BlockScratch& scratch) const override {
+    // Lane by lane: the lane's parameters gathered once, the batch's
+    // gradients summed, the mean and the decay written back.
+    const std::size_t L = static_cast<std::size_t>(lanes), d = static_cast<std::size_t>(d_);
+    scratch.gathered.resize(3 * d + sample_->work_size());
+    double *t = scratch.gathered.data(), *sum = t + d, *one = sum + d, *work = one + d;
+    for (std::size_t j = 0; j < L; ++j) {
+      for (std::size_t k = 0; k < d; ++k) t[k] = x[k * L + j], sum[k] = 0;
+      for (int q = 0; q < batch; ++q) {
+        const int i = index[static_cast<std::size_t>(q) * L + j];
+        sample_->gradient(t, x_.col(i).data(), y_[i], one, work);
+        for (std::size_t k = 0; k < d; ++k) sum[k] += one[k];
+      }
+      for (std::size_t k = 0; k < d; ++k) g[k * L + j] = sum[k] / batch + wd_ * t[k];
+    }
   }
 
  private:
