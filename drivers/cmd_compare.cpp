@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "compare/collapse_compare.hpp"
+#include "compare/covariance_compare.hpp"
 #include "compare/episode_compare.hpp"
 #include "compare/exit_compare.hpp"
 #include "compare/occupation_compare.hpp"
@@ -79,7 +80,7 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const config::Table t = root.table("compare");
-    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential", "paths"});
+    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential", "paths", "sgd_covariance"});
     // The inputs: a simulate file, or (training) a train file and optionally an episodes comparison.
     const fs::path simulation = kind == "training" ? fs::path() : input_path(opts, t, "simulation");
     const fs::path transitions =
@@ -95,7 +96,11 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     compare::ExitCompareOptions exits;
     compare::PotentialCompareOptions potentials;
     compare::PathsCompareOptions paths;
-    if (kind == "episodes") episodes = read_episode_options(t);
+    compare::CovarianceCompareOptions covariance;
+    if (kind == "sgd_covariance") {
+      covariance.standard_errors = t.number("standard_errors", covariance.standard_errors, config::positive());
+      covariance.zero_fraction = t.number("zero_fraction", covariance.zero_fraction, config::positive());
+    } else if (kind == "episodes") episodes = read_episode_options(t);
     else if (kind == "collapse") collapse = read_collapse_options(t);
     else if (kind == "occupation") occupation = read_occupation_options(t);
     else if (kind == "exits") {
@@ -125,6 +130,12 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       io::write_provenance(top, "compare", "fwkit comparison: mean transition times, Eyring-Kramers and fitted exponents",
                            provenance);
       compare::write_exit_comparison(top, c);
+      rows = c.rows;
+    } else if (kind == "sgd_covariance") {
+      const compare::CovarianceComparison c = compare::compare_covariance(simulation, covariance);
+      io::write_provenance(top, "compare", "fwkit comparison: SGD's stationary covariance, discrete Lyapunov and simulated",
+                           provenance);
+      compare::write_covariance_comparison(top, c);
       rows = c.rows;
     } else if (kind == "paths") {
       const compare::PathsComparison c = compare::compare_paths(simulation, transitions, paths);

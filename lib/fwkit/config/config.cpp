@@ -231,7 +231,12 @@ std::string Table::string(const std::string& key) const { return choice(key, {})
 std::filesystem::path Table::file(const std::string& key) const {
   const std::filesystem::path p = string(key);
   if (p.empty()) fail(key, "must name a file");
-  return p.is_relative() ? state_->folder / p : p;
+  const std::filesystem::path resolved = p.is_relative() ? state_->folder / p : p;
+  // The resolved configuration (and so a result file's provenance) holds the
+  // absolute path: a later command reading the model back finds the file
+  // from wherever it runs.
+  record(*state_, path_, key, std::filesystem::absolute(resolved).lexically_normal().string());
+  return resolved;
 }
 
 const std::filesystem::path& Table::folder() const { return state_->folder; }

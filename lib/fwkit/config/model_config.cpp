@@ -1,5 +1,6 @@
 #include "fwkit/config/model_config.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -121,6 +122,15 @@ std::shared_ptr<const model::System> build_family(const Table& sys, const std::s
   for (std::size_t q = 0; q < inputs.size(); ++q)
     spec.inputs.row(static_cast<Eigen::Index>(q)) = Eigen::Map<const Vec>(data.at(inputs[q]).data(), n).transpose();
   spec.targets = Eigen::Map<const Vec>(data.at(target).data(), n);
+  if (sys.boolean("standardize", false)) {
+    // Each input to mean 0 and standard deviation 1 over the data set.
+    for (Eigen::Index q = 0; q < spec.inputs.rows(); ++q) {
+      const double mean = spec.inputs.row(q).mean();
+      const double sd = std::sqrt((spec.inputs.row(q).array() - mean).square().mean());
+      if (!(sd > 0)) sys.fail("standardize", "cannot scale input \"" + inputs[static_cast<std::size_t>(q)] + "\": it is constant over the data");
+      spec.inputs.row(q) = (spec.inputs.row(q).array() - mean) / sd;
+    }
+  }
   spec.weight_decay = sys.number("weight_decay", 0.0, config::non_negative());
   if (kind == "two_layer") {
     spec.width = static_cast<int>(sys.integer("width", config::at_least(1)));
