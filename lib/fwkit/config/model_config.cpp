@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "fwkit/core/error.hpp"
 #include "fwkit/io/columns.hpp"
 #include "fwkit/model/catalog.hpp"
@@ -11,6 +13,7 @@
 #include "fwkit/model/expression.hpp"
 #include "fwkit/model/families.hpp"
 #include "fwkit/model/noise_markov.hpp"
+#include "fwkit/model/source_law.hpp"
 
 namespace fw::config {
 namespace {
@@ -188,7 +191,7 @@ std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
   const std::vector<std::string> vars = system->variable_names();
   const int d = system->dim();
   const std::string kind = n.choice(
-      "kind", {"gaussian", "minibatch", "rademacher", "discrete", "mixture", "markov"});
+      "kind", {"gaussian", "minibatch", "rademacher", "discrete", "mixture", "markov", "additive"});
   auto field = [&](const model::ExpressionMatrix& e, const std::string& key) {
     return model::make_expression_field(e, vars, params, n.path() + "." + key);
   };
@@ -218,6 +221,20 @@ std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
       n.fail("batch", "must be at most the n = " + std::to_string(fs->size()) +
                           " data points when drawn without replacement");
     return model::make_minibatch_noise(system, o);
+  }
+  if (kind == "additive") {
+    // One law per source; without a mixing matrix, one source per coordinate.
+    std::vector<std::shared_ptr<const model::SourceLaw>> laws;
+    for (const auto& text : n.strings("laws")) laws.push_back(model::parse_source_law(text, n.describe("laws")));
+    Mat mixing = Mat::Identity(d, static_cast<Eigen::Index>(laws.size()));
+    if (n.has("mixing")) mixing = to_matrix(n.number_matrix("mixing"), n, "mixing");
+    else if (static_cast<int>(laws.size()) != d)
+      n.fail("laws", fmt::format("has {} laws for {} coordinates: give one per coordinate, or a mixing matrix "
+                                 "({} x {})", laws.size(), d, d, laws.size()));
+    if (mixing.rows() != d) n.fail("mixing", "needs one row per state variable (" + std::to_string(d) + ")");
+    if (mixing.cols() != static_cast<Eigen::Index>(laws.size()))
+      n.fail("mixing", "needs one column per law (" + std::to_string(laws.size()) + ")");
+    return model::make_additive_noise(std::move(laws), mixing);
   }
   if (kind == "rademacher") {
     const auto s = n.numbers("scales", non_negative());

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "fwkit/core/error.hpp"
 #include "fwkit/model/field.hpp"
 
 namespace fw::model {
@@ -66,6 +67,15 @@ void Hamiltonian::noise_part(const Vec& x, const Vec& p, const MgfRequest& out) 
   if (out.value) *out.value = 0.5 * p.dot(d * p);
   if (out.grad) *out.grad = d * p;
   if (out.hess) *out.hess = d;
+}
+
+Hamiltonian::Hamiltonian(Model model, HamiltonianKind kind) : model_(std::move(model)), kind_(kind) {
+  if (kind_ == HamiltonianKind::kDiscrete && !model_.noise->has_finite_log_mgf())
+    throw config_error("model.noise: " + model_.noise->kind() +
+                       " noise with a heavy-tailed law (student_t) has no finite log-moment generating function "
+                       "(Lambda(p) = inf for every p != 0): its rare events are not exponentially unlikely and "
+                       "the discrete-time large-deviation solvers do not apply. Simulate it, or ask for "
+                       "hamiltonian = \"langevin\" (the Gaussian approximation with its covariance).");
 }
 
 double Hamiltonian::value(const Vec& x, const Vec& p) const {

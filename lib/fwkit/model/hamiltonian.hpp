@@ -38,7 +38,9 @@ struct LagrangianResult {
 
 class Hamiltonian {
  public:
-  Hamiltonian(Model model, HamiltonianKind kind) : model_(std::move(model)), kind_(kind) {}
+  /// Throws a config Error for the discrete-time kind when the noise has no
+  /// finite Lambda (heavy tails: the large deviations are not exponential).
+  Hamiltonian(Model model, HamiltonianKind kind);
 
   int dim() const { return model_.dim(); }
   HamiltonianKind kind() const { return kind_; }

@@ -84,7 +84,19 @@ class NoiseModel {
   /// Whether Z has bounded support (then Lambda grows linearly and the
   /// Lagrangian is infinite outside the convex hull of the support).
   virtual bool is_bounded() const { return false; }
+  /// Whether Lambda is finite near p = 0 (false for heavy tails such as
+  /// Student-t, whose large deviations are not exponential).
+  virtual bool has_finite_log_mgf() const { return true; }
 };
+
+class SourceLaw;
+/// Additive noise Z = M (S - E S) from independent sources S_j with
+/// continuous laws (source_law.hpp) and a d x r mixing matrix M (the
+/// identity for one source per coordinate). Lambda(p) = sum_j
+/// lambda_j((M^T p)_j) - (M^T p)_j E S_j, +inf outside the domain where the
+/// sources' log-MGFs are finite.
+std::unique_ptr<NoiseModel> make_additive_noise(std::vector<std::shared_ptr<const SourceLaw>> laws,
+                                                const Mat& mixing);
 
 /// Gaussian noise with a constant covariance Sigma (positive semi-definite,
 /// possibly singular).
