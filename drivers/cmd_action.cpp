@@ -8,6 +8,7 @@
 
 #include "action/action_io.hpp"
 #include "action/gmam.hpp"
+#include "action/string_method.hpp"
 #include "analyze/equilibria.hpp"
 #include "commands.hpp"
 #include "fwkit/config/model_config.hpp"
@@ -30,6 +31,8 @@ struct ActionJob {
   bool refine = true;
   std::optional<Mat> initial;  // through_points: an initial path from `from` to `to` through these
   action::Options options;
+  bool string = false;         // method = "string": minimum energy path and saddle (gradient systems)
+  action::StringOptions string_options;
 };
 
 std::vector<Vec> read_points(const config::Table& t, const std::string& key, int dim) {
@@ -63,6 +66,16 @@ ActionJob read_job(const config::Table& t, int dim) {
     const auto a = t.numbers("from"), b = t.numbers("to");
     j.from = Eigen::Map<const Vec>(a.data(), static_cast<Eigen::Index>(a.size()));
     j.to = Eigen::Map<const Vec>(b.data(), static_cast<Eigen::Index>(b.size()));
+  }
+  j.string = t.choice("method", "gmam", {"gmam", "string"}) == "string";
+  if (j.string) {
+    // The string method's own keys; gMAM's below are not read.
+    j.string_options.images = static_cast<int>(t.integer("nodes", 41, config::at_least(3)));
+    // The path to 1e-4; the saddle is then polished by Newton and its index checked.
+    j.string_options.tolerance = t.number("tolerance", 1e-4, config::positive());
+    j.string_options.max_iterations = static_cast<int>(t.integer("max_iterations", 100000, config::at_least(1)));
+    j.string_options.climbing = t.boolean("climbing", true);
+    return j;
   }
   j.hamiltonian = t.choice("hamiltonian", "discrete", {"discrete", "langevin"});
   j.refine = t.boolean("refine", true);
@@ -130,6 +143,51 @@ int run_transitions(const model::Model& model, const ActionJob& job, const Commo
 
 }  // namespace
 
+/// `method = "string"`: the minimum energy path between two minima of a
+/// loss and the index-1 saddle on it (string method with a climbing image).
+int run_string(const model::Model& model, const ActionJob& job, const CommonOptions& opts, const std::string& cmdline,
+               const config::Config& cfg, const std::string& out) {
+  if (!model.system->is_gradient())
+    throw config_error("action.method = \"string\": needs a gradient system (a loss); use method = \"gmam\"");
+  for (const auto* p : {&job.from, &job.to})
+    if (p->size() != model.dim())
+      throw config_error(fmt::format("action.{}: has {} entries, expected {}", p == &job.from ? "from" : "to", p->size(),
+                                     model.dim()));
+  job.string_options.validate();
+  const auto file = open_output(opts, out);
+  if (!file) return 0;  // --dry-run
+  Progress progress("string", static_cast<std::uint64_t>(job.string_options.max_iterations), opts.quiet ? nullptr : stderr);
+  action::StringResult r = action::string_method(*model.system, job.from, job.to, job.string_options, &progress);
+  std::cout << "string: " << r.message << "\n";
+  double barrier = 0;
+  if (r.climbing > 0) {
+    // The saddle's index from the Hessian's spectrum: an index-1 saddle has
+    // exactly one negative eigenvalue.
+    const Mat jac = model.system->jacobian_at(r.saddle);
+    const Vec ev = Eigen::SelfAdjointEigenSolver<Mat>(-0.5 * (jac + jac.transpose()), Eigen::EigenvaluesOnly).eigenvalues();
+    const int negative = static_cast<int>((ev.array() < 0).count());
+    barrier = model.system->loss(r.saddle.data()) - r.energy[0];
+    std::cout << fmt::format("string: saddle from image {} of {}: |b| = {:.3g}, {} negative Hessian eigenvalue{} "
+                             "(smallest {:.4g}), barrier f(saddle) - f(from) = {:.10g}\n",
+                             r.climbing, r.path.cols(), r.saddle_residual, negative, negative == 1 ? "" : "s",
+                             ev.minCoeff(), barrier);
+    if (negative != 1 || !(r.saddle_residual <= 1e-8 * (1 + r.saddle.norm()))) {
+      r.converged = false;
+      std::cout << "string: the point Newton reached from the climbing image is not an index-1 saddle with b = 0, "
+                   "so the barrier is not established\n";
+    }
+  } else {
+    std::cout << "string: no climbing image: the path never came within 1e-3 of a minimum energy path\n";
+  }
+  const io::Group g = file->root();
+  io::write_provenance(g, "action", "fwkit minimum energy path (string method)",
+                       io::Provenance{cmdline, cfg.resolved_toml(), std::nullopt});
+  action::write_string(g, r, barrier, model.system->variable_names());
+  file->commit();
+  std::cout << "wrote " << out << "\n";
+  return r.converged ? 0 : static_cast<int>(ExitCode::kData);
+}
+
 void register_action(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
   auto* sub = app.add_subcommand("action", "minimum action path and cost between two points (gMAM)");
   add_common_options(*sub, opts);
@@ -142,6 +200,7 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
     if (finish_config(cfg, opts)) return 0;
     job.options.validate();
     if (job.transitions) return run_transitions(model, job, opts, cmdline, cfg, out);
+    if (job.string) return run_string(model, job, opts, cmdline, cfg, out);
     for (const auto* p : {&job.from, &job.to})
       if (p->size() != model.dim())
         throw config_error(fmt::format("action.{}: has {} entries, expected {}", p == &job.from ? "from" : "to",

@@ -4,6 +4,30 @@
 
 namespace fw::action {
 
+void write_string(const io::Group& parent, const StringResult& r, double barrier, const std::vector<std::string>& vars) {
+  const io::Group g = parent.group("string");
+  const auto n = static_cast<std::size_t>(r.path.cols()), d = static_cast<std::size_t>(r.path.rows());
+  std::string joined;
+  for (const auto& v : vars) joined += (joined.empty() ? "" : ", ") + v;
+  g.add_index_dimension("image", n, "image along the string, from the start");
+  g.add_index_dimension("component", d, "state coordinate (" + joined + ")");
+  std::vector<double> path(n * d), energy(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < d; ++k) path[i * d + k] = r.path(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(i));
+    energy[i] = r.energy[static_cast<Eigen::Index>(i)];
+  }
+  g.write("path", {"image", "component"}, std::span<const double>(path), {"1", "minimum energy path"});
+  g.write("loss", {"image"}, std::span<const double>(energy), {"1", "loss f at each image"});
+  g.write("saddle", {"component"}, std::span<const double>(r.saddle.data(), d),
+          {"1", "index-1 saddle: the climbing image after Newton on the drift"});
+  g.set_attribute("saddle_residual", r.saddle_residual);
+  g.set_attribute("barrier", barrier);
+  g.set_attribute("climbing_image", static_cast<std::int64_t>(r.climbing));
+  g.set_attribute("iterations", static_cast<std::int64_t>(r.iterations));
+  g.set_attribute("converged", static_cast<std::int64_t>(r.converged));
+  g.set_attribute("status", r.message);
+}
+
 void write_action(const io::Group& parent, const Result& r, const std::vector<std::string>& vars,
                   const std::string& hamiltonian, const std::optional<Refinement>& refinement) {
   const io::Group g = parent.group("action");

@@ -46,7 +46,7 @@ void StringOptions::validate() const {
   if (!(tolerance > 0)) throw config_error(fmt::format("string.tolerance = {}: must be > 0", tolerance));
 }
 
-StringResult string_method(const model::System& sys, const Vec& a, const Vec& b, const StringOptions& o) {
+StringResult string_method(const model::System& sys, const Vec& a, const Vec& b, const StringOptions& o, Progress* progress) {
   o.validate();
   if (!sys.is_gradient()) throw config_error("string method: the system must be a gradient (b = -grad U with a loss U)");
   const Eigen::Index d = a.size(), m = o.images;
@@ -70,6 +70,7 @@ StringResult string_method(const model::System& sys, const Vec& a, const Vec& b,
   Eigen::Index ci = -1;
   double residual = 1e300;
   for (r.iterations = 0; r.iterations < o.max_iterations; ++r.iterations) {
+    if (progress && r.iterations % 100 == 0) progress->update(static_cast<std::uint64_t>(r.iterations));
     // Residual of the current string: the drift normal to it, and all of it at the climbing image.
     residual = 0;
     for (Eigen::Index i = 1; i + 1 < m; ++i) {
@@ -78,7 +79,10 @@ StringResult string_method(const model::System& sys, const Vec& a, const Vec& b,
       residual = std::max(residual, (i == ci ? bi : Vec(bi - bi.dot(t) * t)).norm() / scale);
     }
     if (!climbing && o.climbing && residual < 1e-3) climbing = true;  // near the path: start climbing
-    if (residual < o.tolerance && (climbing || !o.climbing)) {
+    // With climbing, only once an image climbs (its whole drift then counts
+    // in the residual): a straight start that is already the path must not
+    // stop before the saddle is found.
+    if (residual < o.tolerance && (!o.climbing || ci > 0)) {
       r.converged = true;
       break;
     }
@@ -109,6 +113,7 @@ StringResult string_method(const model::System& sys, const Vec& a, const Vec& b,
     evaluate();
     if (!r.path.allFinite()) break;
   }
+  if (progress) progress->finish();
   r.climbing = static_cast<int>(ci);
   r.energy.resize(m);
   for (Eigen::Index i = 0; i < m; ++i) r.energy[i] = sys.loss(r.path.col(i).data());

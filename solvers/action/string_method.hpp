@@ -21,6 +21,7 @@
 
 #include <string>
 
+#include "fwkit/core/progress.hpp"
 #include "fwkit/core/types.hpp"
 #include "fwkit/model/system.hpp"
 
@@ -48,6 +49,8 @@ struct StringResult {
 
 /// The minimum energy path from a to b (both minima of U; ends fixed) of a
 /// gradient system (System::is_gradient()).
-StringResult string_method(const model::System& system, const Vec& a, const Vec& b, const StringOptions& options);
+/// `progress` (optional) counts iterations against max_iterations.
+StringResult string_method(const model::System& system, const Vec& a, const Vec& b, const StringOptions& options,
+                           Progress* progress = nullptr);
 
 }  // namespace fw::action

@@ -472,6 +472,15 @@ expect_text "stable minima by loss: f = " out.txt "network: the minimum's loss p
 expect 65 "network: action along a path the noise cannot take" "$fwkit" action -c net_cfg/action.toml -o net_act.h5 -q
 expect_text "at node 0 of 11: the noise covariance there is singular (rank 13 of 17)" out.txt "network: the node, the rank and the reason stated"
 
+# The saddle between two minima by the string method with a climbing image.
+printf '[model.system]\nkind = "expression"\nvariables = ["x", "y", "z"]\nloss = "(x^2 - 1)^2/4 + 0.1*x + y^2/2 + (z - 0.3*x)^2"\n' > string.toml
+printf '[action]\nmethod = "string"\nnodes = 21\nfrom = [-1.0467, 0, -0.314]\nto = [0.9456, 0, 0.2837]\n' >> string.toml
+expect 0 "action string: a saddle between two minima" "$fwkit" action -c string.toml -o string.h5 -q
+expect_text "1 negative Hessian eigenvalue" out.txt "action string: the saddle's index checked"
+printf '[model.system]\nkind = "expression"\nvariables = ["x", "y"]\ndrift = ["y", "-x"]\n[action]\nmethod = "string"\nfrom = [1, 0]\nto = [0, 1]\n' > string_bad.toml
+expect 78 "action string: refused without a loss" "$fwkit" action -c string_bad.toml -o string_bad.h5 -q
+expect_text 'needs a gradient system' err.txt "action string: the reason stated"
+
 # The potential comparison's inputs, checked before anything is computed.
 pot=langevin_vs_sgd_potentials
 printf '[compare]\nkind = "potential"\nsimulation = "simulate_minibatch_sgd.h5"\nquasipotential = "%s/potentials.h5"\n' "$pot" > pot_bad.toml
