@@ -46,6 +46,8 @@ analyze::Options read_options(const config::Table& t, int dim) {
   o.newton = t.boolean("newton", o.newton);
   o.minimize_iterations =
       static_cast<int>(t.integer("minimize_iterations", o.minimize_iterations, config::at_least(1)));
+  o.dense_max_dim = static_cast<int>(t.integer("dense_max_dim", o.dense_max_dim, config::at_least(1)));
+  o.lanczos_steps = static_cast<int>(t.integer("lanczos_steps", o.lanczos_steps, config::at_least(2)));
   o.start_points = read_start_points(t);
   return o;
 }

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "fwkit/core/error.hpp"
+#include "lanczos.hpp"
 #include "minimize.hpp"
 
 namespace fw::analyze {
@@ -60,6 +63,49 @@ bool newton(const model::System& sys, Vec& x, const Options& opt) {
     b = bn;
   }
   return b.norm() <= opt.tolerance * (1 + x.norm());
+}
+
+/// A loss with more than Options::dense_max_dim parameters: the ends of the
+/// Hessian's spectrum by Lanczos on Hessian-vector products, the smallest
+/// and largest eigenvalues placed first and last in hessian_eigenvalues (NaN
+/// in between); the index and the flat count are the numbers of distinct
+/// converged Ritz values below -zero_tolerance and within it (lower bounds), and
+/// a minimum is "stable" only when the smallest Ritz value has converged
+/// (a Ritz value is an upper bound on the smallest eigenvalue).
+void classify_by_lanczos(const model::System& sys, Equilibrium& e, const Options& opt) {
+  const int d = sys.dim();
+  const LanczosResult l = lanczos(
+      [&](const Vec& v) {
+        Vec hv(d);
+        sys.loss_hessian_times(e.x.data(), v.data(), hv.data());
+        return hv;
+      },
+      d, opt.lanczos_steps);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Lanczos finds each distinct eigenvalue once (a repeated one, common
+  // under a network's symmetries, only once): only the two ends are placed.
+  e.hessian_eigenvalues = Vec::Constant(d, nan);
+  const int m = static_cast<int>(l.ritz.size());
+  if (l.converged.front()) e.hessian_eigenvalues[0] = l.ritz[0];
+  if (l.converged.back()) e.hessian_eigenvalues[d - 1] = l.ritz[m - 1];
+  int negative = 0, flat = 0;
+  for (int i = 0; i < m; ++i) {
+    if (!l.converged[static_cast<std::size_t>(i)]) continue;
+    negative += l.ritz[i] < -opt.zero_tolerance;
+    flat += std::abs(l.ritz[i]) <= opt.zero_tolerance;
+  }
+  e.eigenvalues = (-e.hessian_eigenvalues).cast<std::complex<double>>();
+  std::reverse(e.eigenvalues.data(), e.eigenvalues.data() + d);  // ascending real part
+  e.index = negative;
+  e.flat = flat;
+  const double smallest = l.ritz[0];
+  if (smallest < -opt.zero_tolerance) e.stability = negative == d ? Stability::kUnstable : Stability::kSaddle;
+  else if (smallest > opt.zero_tolerance && l.converged[0]) e.stability = Stability::kStable;
+  else e.stability = Stability::kDegenerate;
+  e.residual = sys.drift_at(e.x).norm();
+  e.has_loss = true;
+  e.loss = sys.loss(e.x.data());
+  e.spectrum_by_lanczos = true;
 }
 
 void classify(const model::System& sys, Equilibrium& e, double zero_tol) {
@@ -221,7 +267,10 @@ Result find_equilibria(const model::System& sys, const Options& opt, Progress* p
     if ((opt.newton || !minimise) && newton(sys, x, opt)) collect.add(x);
   }
   if (progress) progress->finish();
-  for (auto& e : r.equilibria) classify(sys, e, opt.zero_tolerance);
+  for (auto& e : r.equilibria) {
+    if (sys.is_gradient() && d > opt.dense_max_dim) classify_by_lanczos(sys, e, opt);
+    else classify(sys, e, opt.zero_tolerance);
+  }
   std::sort(r.equilibria.begin(), r.equilibria.end(), [](const Equilibrium& a, const Equilibrium& b) {
     if (a.index != b.index) return a.index < b.index;
     for (Eigen::Index k = 0; k < a.x.size(); ++k)
@@ -253,7 +302,13 @@ std::string Result::brief_report() const {
     std::string ev;
     for (Eigen::Index k = 0; k < e.eigenvalues.size(); ++k) {
       const auto z = e.eigenvalues[k];
+      const bool gap = std::isnan(z.real());  // between the ends Lanczos resolved
+      if (gap && k > 0 && std::isnan(e.eigenvalues[k - 1].real())) continue;
       ev += k ? "  " : "";
+      if (gap) {
+        ev += "...";
+        continue;
+      }
       ev += std::abs(z.imag()) > 0 ? fmt::format("{:.4g}{:+.4g}i", z.real(), z.imag())
                                    : fmt::format("{:.4g}", z.real());
     }

@@ -13,7 +13,8 @@
 //   unstable    all real parts > 0                  (a repeller)
 //   degenerate  some |real part| <= zero_tolerance   (not hyperbolic)
 // For gradient systems (b = -grad f) each equilibrium also gets f(x) and the
-// eigenvalues of Hess f = -Db. The solvers that follow take attractors and
+// eigenvalues of Hess f = -Db; beyond `dense_max_dim` parameters only the
+// ends of that spectrum, by Lanczos on Hessian-vector products. The solvers that follow take attractors and
 // saddles from here.
 //
 //   fw::analyze::Options options;
@@ -45,6 +46,11 @@ struct Options {
   bool newton = true;
   /// Iterations of one minimisation before it counts as stalled.
   int minimize_iterations = 5000;
+  /// Losses with more parameters are classified from the ends of the
+  /// Hessian's spectrum by Lanczos (`lanczos_steps` Hessian-vector
+  /// products) instead of a dense eigendecomposition.
+  int dense_max_dim = 50;
+  int lanczos_steps = 60;
   /// Convergence: |b(x)| <= tolerance (1 + |x|) after the Newton step.
   double tolerance = 1e-10;
   /// Newton iterations per start before it is abandoned.
@@ -72,6 +78,10 @@ struct Equilibrium {
   double loss = 0;                      // f(x) (gradient systems)
   Vec hessian_eigenvalues;              // of Hess f (gradient systems), ascending
   int flat = 0;                         // eigenvalues with |Re| <= zero_tolerance
+  /// The spectrum's ends only, by Lanczos: hessian_eigenvalues holds the
+  /// smallest and the largest (NaN between them), and index and flat are
+  /// lower bounds (distinct converged Ritz values).
+  bool spectrum_by_lanczos = false;
 };
 
 /// How the minimisations from the starts ended (gradient systems).
