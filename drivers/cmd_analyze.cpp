@@ -28,7 +28,11 @@ std::vector<Vec> read_start_points(const config::Table& t) {
     for (const auto& row : t.number_matrix("starts_from")) points.push_back(Eigen::Map<const Vec>(row.data(), static_cast<Eigen::Index>(row.size())));
     return points;
   }
-  points = io::read_end_states(t.file("starts_from"));
+  try {
+    points = io::read_end_states(t.file("starts_from"));
+  } catch (const Error& e) {
+    throw Error(e.code(), t.describe("starts_from") + ": " + e.what());
+  }
   if (points.empty()) t.fail("starts_from", "holds no end states (simulate's /members/final_state or ode's /trajectory/state)");
   return points;
 }
@@ -70,8 +74,7 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     options.validate(model.dim());
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
-    Progress progress("analyze", static_cast<std::uint64_t>(options.starts > 0 ? options.starts : 256 * model.dim()),
-                      opts.quiet ? nullptr : stderr);
+    Progress progress("analyze", analyze::start_points(options, model.dim()).size(), opts.quiet ? nullptr : stderr);
     const analyze::Result result = analyze::find_equilibria(*model.system, options, &progress);
     const io::Group root_group = file->root();
     io::write_provenance(root_group, "analyze", "fwkit equilibrium analysis",

@@ -163,6 +163,7 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
     model::Model model = config::build_model(root.table("model"));
     const model::Parameters params = config::read_parameters(root.table("model"));
     const OdeJob job = read_job(root.table("ode"));
+    check_sweep_key(cfg, root.table("ode").table("sweep"), job.sweep_key);
     const std::string out = output_path(opts, root, "ode.h5");
     if (finish_config(cfg, opts)) return 0;
     job.options.validate(job.t0, job.t1);

@@ -249,6 +249,7 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
     const std::string sweep_key = sweep.present() ? sweep.string("key") : "";
     const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
     if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
+    check_sweep_key(cfg, sweep, sweep_key);
     const std::string out = output_path(opts, root, "simulate.h5");
     if (finish_config(cfg, opts)) return 0;
     const std::string scheme = root.table("simulate").string("scheme", "sgd");

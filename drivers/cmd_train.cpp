@@ -124,6 +124,7 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
     const std::string sweep_key = sweep.present() ? sweep.string("key") : "";
     const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
     if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
+    check_sweep_key(cfg, sweep, sweep_key);
     const std::string out = output_path(opts, root, "train.h5");
     if (finish_config(cfg, opts)) return 0;
     const auto file = open_output(opts, out);

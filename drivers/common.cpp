@@ -6,6 +6,8 @@
 
 #include "fwkit/core/error.hpp"
 
+#include <toml++/toml.h>
+
 namespace fw::driver {
 
 void add_common_options(CLI::App& sub, CommonOptions& o) {
@@ -90,6 +92,19 @@ std::string command_line(int argc, char** argv) {
     s += (i ? " " : "") + a;
   }
   return s;
+}
+
+void check_sweep_key(const config::Config& cfg, const config::Table& sweep, const std::string& key) {
+  if (key.empty()) return;
+  // The key must be a number the command reads: in the file as written, or
+  // read at its default (then in the resolved configuration).
+  for (const std::string& text : {cfg.document_toml(), cfg.resolved_toml()}) {
+    const toml::table doc = toml::parse(text);
+    const toml::node_view<const toml::node> node = doc.at_path(key);
+    if (node && node.is_number()) return;
+  }
+  sweep.fail("key", "names no number this command reads: a misspelt key would run every point alike (sweep "
+                    "e.g. simulate.step, simulate.eps or a model parameter such as model.parameters.beta)");
 }
 
 void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,

@@ -47,6 +47,10 @@ std::unique_ptr<io::ResultFile> open_output(const CommonOptions& options, const 
 
 /// Sets key=value in `cfg` for each value in turn and calls `point` with the
 /// value's index and its name (point_NNN).
+/// Throws a config Error (naming [<sweep>].key) unless `key` is a number
+/// the command reads; nothing when `key` is empty.
+void check_sweep_key(const config::Config& cfg, const config::Table& sweep, const std::string& key);
+
 void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
                     const std::function<void(std::size_t index, const std::string& name)>& point);
 

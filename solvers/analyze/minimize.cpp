@@ -121,6 +121,12 @@ struct Search {
 bool damped_newton_step(const model::System& sys, const Point& p, Search& s, const MinimizeOptions& o, Point& next) {
   Spectrum sp;
   if (!sp.compute(sys, p)) return false;
+  // Where the Hessian is positive definite the plain Newton step first:
+  // quadratic convergence near a strict minimum, whatever mu has become.
+  if (sp.positive_definite() && line_search(sys, p, sp.direction(0), 1.0, true, o, next, 1)) {
+    s.mu = std::max(s.mu * 0.1, 1e-14);
+    return true;
+  }
   for (int k = 0; k < 40; ++k) {
     const bool exact = s.mu <= 1e-12 && sp.positive_definite();
     if (line_search(sys, p, sp.direction(s.mu * sp.scale), 1.0, exact, o, next, 1)) {
@@ -218,6 +224,7 @@ Minimum minimize(const model::System& sys, Vec x0, const MinimizeOptions& o) {
   }
   const double gn = p.g.norm();
   if (gn <= threshold(o, p.x)) return finish(p, MinimizeStatus::kConverged, o.max_iterations, newton_steps, "");
+  if (gn <= 1e3 * threshold(o, p.x)) return finish(p, MinimizeStatus::kRounding, o.max_iterations, newton_steps, "");
   return finish(p, MinimizeStatus::kStalled, o.max_iterations, newton_steps,
                 fmt::format("{} iterations left |grad f| = {:.3g} (tolerance {:.3g})", o.max_iterations, gn,
                             threshold(o, p.x)));

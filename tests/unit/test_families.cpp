@@ -158,7 +158,7 @@ TEST_CASE("families: bad targets and options are refused, naming the point or th
   s.inputs = d.x;
   s.targets = d.y;
   s.family = "softmax";
-  CHECK_THROWS_WITH(model::make_family_system(s), Catch::Contains("target: point 1 has") && Catch::Contains("class indices"));
+  CHECK_THROWS_WITH(model::make_family_system(s), Catch::Contains("target: data point 1 has") && Catch::Contains("class indices"));
   s.family = "logistic";
   CHECK_THROWS_WITH(model::make_family_system(s), Catch::Contains("needs targets in [0, 1]"));
   s.family = "two_layer";

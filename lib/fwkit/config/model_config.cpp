@@ -119,7 +119,11 @@ std::shared_ptr<const model::System> build_family(const Table& sys, const std::s
   const auto data = data_columns(sys.table("data"));
   const std::vector<std::string> inputs = input_columns(sys, data);
   const std::string target = sys.string("target", "y");
-  if (!data.count(target)) sys.fail("target", "is not a data column");
+  if (!data.count(target)) {
+    std::string known;
+    for (const auto& [c, v] : data) known += (known.empty() ? "" : ", ") + c;
+    sys.fail("target", "is not a data column (the data has " + known + ")");
+  }
   const auto n = static_cast<Eigen::Index>(data.at(target).size());
   spec.inputs.resize(static_cast<Eigen::Index>(inputs.size()), n);
   for (std::size_t q = 0; q < inputs.size(); ++q)

@@ -309,8 +309,8 @@ int softmax_classes(const FamilySpec& s) {
   for (Eigen::Index i = 0; i < s.targets.size(); ++i) {
     const double y = s.targets[i];
     if (!(y >= 0 && y == std::floor(y)))
-      throw config_error(fmt::format("{}.target: point {} has {} but softmax needs class indices 0, 1, 2, ...",
-                                     s.key_path, i + 1, y));
+      throw Error(ExitCode::kData, fmt::format("{}.target: data point {} has {} but softmax needs class indices 0, 1, 2, ...",
+                                               s.key_path, i + 1, y));
     top = std::max(top, static_cast<int>(y));
   }
   const int k = s.classes > 0 ? s.classes : top + 1;
@@ -323,8 +323,8 @@ int softmax_classes(const FamilySpec& s) {
 void check_unit_targets(const FamilySpec& s, const std::string& what) {
   for (Eigen::Index i = 0; i < s.targets.size(); ++i)
     if (!(s.targets[i] >= 0 && s.targets[i] <= 1))
-      throw config_error(fmt::format("{}.target: point {} has {} but {} needs targets in [0, 1]", s.key_path, i + 1,
-                                     s.targets[i], what));
+      throw Error(ExitCode::kData, fmt::format("{}.target: data point {} has {} but {} needs targets in [0, 1]",
+                                               s.key_path, i + 1, s.targets[i], what));
 }
 
 Activation activation(const FamilySpec& s) {

@@ -262,7 +262,15 @@ class LawParser {
   }
   Arg parse_arg() {
     skip();
-    if (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_]))) return {kNaN, parse_law()};
+    if (i_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[i_]))) {
+      std::size_t j = i_;
+      while (j < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '_')) ++j;
+      std::size_t k = j;
+      while (k < s_.size() && std::isspace(static_cast<unsigned char>(s_[k]))) ++k;
+      if (k >= s_.size() || s_[k] != '(')
+        fail(fmt::format("expected a number or a law at column {}, found '{}'", i_ + 1, s_.substr(i_, j - i_)));
+      return {kNaN, parse_law()};
+    }
     std::size_t used = 0;
     double v = kNaN;
     try {
