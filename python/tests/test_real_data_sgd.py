@@ -114,3 +114,71 @@ def test_the_figure_draws_the_file_s_ratios(results):
         mean = np.mean(c["simulated"][:] / c["predicted"][:] - 1, axis=1)
     line = [ln for ln in fig.axes[1].get_lines() if ln.get_label() == "mean over the parameters"][0]
     np.testing.assert_allclose(line.get_ydata(), mean, rtol=1e-12)
+
+
+NETWORK = ROOT / "data" / "experiments" / "real_data_network_sgd.toml"
+
+
+@pytest.fixture(scope="module")
+def network_results(fwkit_bin, tmp_path_factory):
+    sets = NETWORK.read_text().split("# test-set:")[1].splitlines()[0].split()
+    out = tmp_path_factory.mktemp("real_data_network") / "real_data_network_sgd"
+    run = subprocess.run([fwkit_bin, "run", str(NETWORK), "-o", str(out), "-q", "--no-plots",
+                          *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def _network_loss(theta, x, y):
+    """Mean logistic loss of v . tanh(W x + b) + c, plus 0.01 |theta|^2 / 2; theta = (W[2,4], b[2], v[2], c)."""
+    w, b, v, c = theta[:8].reshape(2, 4), theta[8:10], theta[10:12], theta[12]
+    o = np.tanh(x @ w.T + b) @ v + c
+    return np.mean(np.logaddexp(0, o) - y * o) + 0.005 * theta @ theta
+
+
+def _versicolor_virginica():
+    rows = np.loadtxt(ROOT / "data" / "reference" / "iris_versicolor_virginica.csv", delimiter=",", comments="#",
+                      skiprows=4)
+    x = rows[:, :4]
+    return (x - x.mean(axis=0)) / x.std(axis=0), rows[:, 4]
+
+
+def test_the_network_s_minima_are_copies_and_the_string_finds_the_barrier(network_results):
+    x, y = _versicolor_virginica()
+    with h5py.File(network_results / "minima.h5", "r") as f:
+        e = f["equilibria"]
+        stable = e["stability"][:] == 0
+        minima, losses = e["state"][:][stable], e["loss"][:][stable]
+        saddle_losses = e["loss"][:][e["index"][:] == 1]
+    assert len(minima) >= 2 and np.ptp(losses) < 1e-9
+    m = minima[0]
+    assert _network_loss(m, x, y) == pytest.approx(losses[0], rel=1e-12)
+    # A unit's sign flip maps the minimum to another with the same loss.
+    flipped = m.copy()
+    flipped[[0, 1, 2, 3, 8, 10]] *= -1
+    assert _network_loss(flipped, x, y) == pytest.approx(losses[0], rel=1e-12)
+    with h5py.File(network_results / "path.h5", "r") as f:
+        s = f["string"]
+        saddle, barrier = s["saddle"][:], float(s.attrs["barrier"])
+        start = s["path"][0]
+    assert barrier == pytest.approx(_network_loss(saddle, x, y) - _network_loss(start, x, y), rel=1e-9)
+    # The saddle is one of the index-1 saddles analyze found (same level), and
+    # its Hessian, by central differences of the loss, has one negative eigenvalue.
+    assert np.min(np.abs(saddle_losses - _network_loss(saddle, x, y))) < 1e-9
+    h, eps = np.zeros((13, 13)), 1e-4
+    for i in range(13):
+        for j in range(13):
+            ei, ej = np.eye(13)[i] * eps, np.eye(13)[j] * eps
+            h[i, j] = (_network_loss(saddle + ei + ej, x, y) - _network_loss(saddle + ei - ej, x, y)
+                       - _network_loss(saddle - ei + ej, x, y) + _network_loss(saddle - ei - ej, x, y)) / (4 * eps * eps)
+    assert np.sum(np.linalg.eigvalsh(h) < -1e-6) == 1
+
+
+def test_copied_units_keep_equal_variances_under_sgd(network_results):
+    with h5py.File(network_results / "covariance.h5", "r") as f:
+        sim = f["sgd_covariance/simulated"][:]
+        minimum = f["sgd_covariance/minimum"][:]
+    # At the minimum unit 2 is unit 1 sign-flipped; SGD keeps it so, and with it the variances.
+    np.testing.assert_allclose(minimum[4:8], -minimum[0:4], rtol=1e-6)
+    np.testing.assert_allclose(sim[:, 4:8], sim[:, 0:4], rtol=1e-9)
+    np.testing.assert_allclose(sim[:, 11], sim[:, 10], rtol=1e-9)
