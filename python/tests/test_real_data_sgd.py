@@ -18,14 +18,18 @@ EXPERIMENT = ROOT / "data" / "experiments" / "real_data_sgd.toml"
 WEIGHT_DECAY, BATCH, CLASSES = 0.01, 10, 3
 
 
-@pytest.fixture(scope="module")
-def results(fwkit_bin, tmp_path_factory):
-    sets = EXPERIMENT.read_text().split("# test-set:")[1].splitlines()[0].split()
-    out = tmp_path_factory.mktemp("real_data") / "real_data_sgd"
-    run = subprocess.run([fwkit_bin, "run", str(EXPERIMENT), "-o", str(out), "-q", "--no-plots",
+def _run_test_set(fwkit_bin, experiment, out):
+    """`fwkit run` on an experiment at the reduced size of its `# test-set:` line."""
+    sets = experiment.read_text().split("# test-set:")[1].splitlines()[0].split()
+    run = subprocess.run([fwkit_bin, "run", str(experiment), "-o", str(out), "-q", "--no-plots",
                           *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def results(fwkit_bin, tmp_path_factory):
+    return _run_test_set(fwkit_bin, EXPERIMENT, tmp_path_factory.mktemp("real_data") / "real_data_sgd")
 
 
 def _iris():
@@ -121,12 +125,7 @@ NETWORK = ROOT / "data" / "experiments" / "real_data_network_sgd.toml"
 
 @pytest.fixture(scope="module")
 def network_results(fwkit_bin, tmp_path_factory):
-    sets = NETWORK.read_text().split("# test-set:")[1].splitlines()[0].split()
-    out = tmp_path_factory.mktemp("real_data_network") / "real_data_network_sgd"
-    run = subprocess.run([fwkit_bin, "run", str(NETWORK), "-o", str(out), "-q", "--no-plots",
-                          *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return out
+    return _run_test_set(fwkit_bin, NETWORK, tmp_path_factory.mktemp("real_data_network") / "real_data_network_sgd")
 
 
 def _network_loss(theta, x, y):
