@@ -42,7 +42,7 @@ struct MinimizeOptions {
   int memory = 10;
   /// Newton steps for d up to this (a dense d x d Hessian and its
   /// eigendecomposition per iteration).
-  int newton_max_dim = 200;
+  int newton_max_dim = 50;
   /// The run fails when x leaves the box [lower - span, upper + span]
   /// (span = upper - lower); empty bounds allow every x.
   Vec lower, upper;
