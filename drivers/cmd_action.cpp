@@ -68,6 +68,7 @@ ActionJob read_job(const config::Table& t, int dim) {
     j.to = Eigen::Map<const Vec>(b.data(), static_cast<Eigen::Index>(b.size()));
   }
   j.string = t.choice("method", "gmam", {"gmam", "string"}) == "string";
+  if (j.string && j.transitions) t.fail("method", "\"string\" finds one saddle between from and to; [action.transitions] runs gMAM between all attractors");
   if (j.string) {
     // The string method's own keys; gMAM's below are not read.
     j.string_options.images = static_cast<int>(t.integer("nodes", 41, config::at_least(3)));
@@ -159,7 +160,7 @@ int run_string(const model::Model& model, const ActionJob& job, const CommonOpti
   Progress progress("string", static_cast<std::uint64_t>(job.string_options.max_iterations), opts.quiet ? nullptr : stderr);
   action::StringResult r = action::string_method(*model.system, job.from, job.to, job.string_options, &progress);
   std::cout << "string: " << r.message << "\n";
-  double barrier = 0;
+  double barrier = std::nan("");  // not measured without a saddle
   if (r.climbing > 0) {
     // The saddle's index from the Hessian's spectrum: an index-1 saddle has
     // exactly one negative eigenvalue.
@@ -176,8 +177,12 @@ int run_string(const model::Model& model, const ActionJob& job, const CommonOpti
       std::cout << "string: the point Newton reached from the climbing image is not an index-1 saddle with b = 0, "
                    "so the barrier is not established\n";
     }
+  } else if (job.string_options.climbing) {
+    r.converged = false;
+    std::cout << "string: no image climbed: the string never came within 1e-3 of a minimum energy path, so no "
+                 "saddle was found\n";
   } else {
-    std::cout << "string: no climbing image: the path never came within 1e-3 of a minimum energy path\n";
+    std::cout << "string: climbing = false: the minimum energy path only, no saddle or barrier\n";
   }
   const io::Group g = file->root();
   io::write_provenance(g, "action", "fwkit minimum energy path (string method)",

@@ -1,5 +1,6 @@
 #include "action_io.hpp"
 
+#include <cmath>
 #include <limits>
 
 namespace fw::action {
@@ -18,7 +19,9 @@ void write_string(const io::Group& parent, const StringResult& r, double barrier
   }
   g.write("path", {"image", "component"}, std::span<const double>(path), {"1", "minimum energy path"});
   g.write("loss", {"image"}, std::span<const double>(energy), {"1", "loss f at each image"});
-  g.write("saddle", {"component"}, std::span<const double>(r.saddle.data(), d),
+  // NaN when no image climbed (climbing = false, or the string never came near a path).
+  const Vec saddle = r.saddle.size() == static_cast<Eigen::Index>(d) ? r.saddle : Vec::Constant(static_cast<Eigen::Index>(d), std::nan(""));
+  g.write("saddle", {"component"}, std::span<const double>(saddle.data(), d),
           {"1", "index-1 saddle: the climbing image after Newton on the drift"});
   g.set_attribute("saddle_residual", r.saddle_residual);
   g.set_attribute("barrier", barrier);

@@ -48,7 +48,8 @@ std::string explain_node(const model::Hamiltonian& h, const Vec& x, const Vec& v
     for (int k = 0; k < d; ++k)
       if (ev[k] <= 1e-10 * top) outside += es.eigenvectors().col(k).dot(v) * es.eigenvectors().col(k);
     const double share = outside.norm() / std::max(v.norm(), 1e-300);
-    return fmt::format("the noise covariance there is singular (rank {} of {}), and {:.3g} of the path's direction "
+    if (share > 1e-6)
+      return fmt::format("the noise covariance there is singular (rank {} of {}), and {:.3g} of the path's direction "
                        "lies outside its range (mostly {}): the noise cannot move the state that way, so this path "
                        "costs infinity; a path through states where the noise spans those coordinates, or a noise "
                        "without the degeneracy, is needed",

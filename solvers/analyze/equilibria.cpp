@@ -96,9 +96,11 @@ void classify_by_lanczos(const model::System& sys, Equilibrium& e, const Options
   }
   e.eigenvalues = (-e.hessian_eigenvalues).cast<std::complex<double>>();
   std::reverse(e.eigenvalues.data(), e.eigenvalues.data() + d);  // ascending real part
-  e.index = negative;
-  e.flat = flat;
   const double smallest = l.ritz[0];
+  // A Ritz value bounds the smallest eigenvalue from above: below zero, the
+  // point is a saddle (or a maximum) even before that value has converged.
+  e.index = smallest < -opt.zero_tolerance ? std::max(negative, 1) : negative;
+  e.flat = flat;
   if (smallest < -opt.zero_tolerance) e.stability = negative == d ? Stability::kUnstable : Stability::kSaddle;
   else if (smallest > opt.zero_tolerance && l.converged[0]) e.stability = Stability::kStable;
   else e.stability = Stability::kDegenerate;
@@ -164,6 +166,8 @@ void Options::validate(int dim) const {
     if (start_points[i].size() != dim)
       bad("starts_from", fmt::format("point {} with {} entries", i + 1, start_points[i].size()),
           "needs one entry per dimension (" + std::to_string(dim) + ")");
+  if (lanczos_steps < 2) bad("lanczos_steps", std::to_string(lanczos_steps), "must be >= 2");
+  if (dense_max_dim < 1) bad("dense_max_dim", std::to_string(dense_max_dim), "must be >= 1");
   if (minimize_iterations < 1) bad("minimize_iterations", std::to_string(minimize_iterations), "must be >= 1");
   if (!minimize && !newton) bad("newton", "false", "leaves nothing to do with analyze.minimize = false");
   if (!(tolerance > 0)) bad("tolerance", fmt::format("{}", tolerance), "must be > 0");

@@ -15,7 +15,7 @@ void write_equilibria(const io::Group& parent, const Result& r, const Options& o
   g.add_index_dimension("component", d, "state coordinate (" + joined + ")");
   g.add_index_dimension("eigenvalue", d, "eigenvalue number, ascending real part");
   std::vector<double> state, re, im, residual, loss, hess;
-  std::vector<std::int64_t> stability, index, hits;
+  std::vector<std::int64_t> stability, index, hits, flat, ends_only;
   for (const auto& e : r.equilibria) {
     for (std::size_t k = 0; k < d; ++k) {
       state.push_back(e.x[static_cast<Eigen::Index>(k)]);
@@ -26,6 +26,8 @@ void write_equilibria(const io::Group& parent, const Result& r, const Options& o
     stability.push_back(static_cast<std::int64_t>(e.stability));
     index.push_back(e.index);
     hits.push_back(e.hits);
+    flat.push_back(e.flat);
+    ends_only.push_back(e.spectrum_by_lanczos ? 1 : 0);
     residual.push_back(e.residual);
     loss.push_back(e.loss);
   }
@@ -44,6 +46,10 @@ void write_equilibria(const io::Group& parent, const Result& r, const Options& o
           {"1", "|b(x)| at the equilibrium"});
   g.write("hits", {"equilibrium"}, std::span<const std::int64_t>(hits),
           {"1", "Newton starts that converged to this equilibrium"});
+  g.write("flat", {"equilibrium"}, std::span<const std::int64_t>(flat),
+          {"1", "eigenvalues with |real part| <= zero_tolerance"});
+  g.write("spectrum_ends_only", {"equilibrium"}, std::span<const std::int64_t>(ends_only),
+          {"1", "1: classified by Lanczos (only the smallest and largest eigenvalues; index and flat are lower bounds)"});
   const bool gradient = !r.equilibria.empty() && r.equilibria.front().has_loss;
   if (gradient) {
     g.write("loss", {"equilibrium"}, std::span<const double>(loss), {"1", "loss f at the equilibrium"});

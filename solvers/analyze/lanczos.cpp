@@ -6,7 +6,7 @@
 namespace fw::analyze {
 
 LanczosResult lanczos(const std::function<Vec(const Vec&)>& apply, int d, int steps, double tolerance) {
-  const int m = std::min(steps, d);
+  const int m = std::min(std::max(steps, 1), d);
   Mat q(d, m + 1);
   Vec alpha(m), beta(m);
   // A start with weight on every coordinate, not all equal (all ones would
@@ -14,13 +14,15 @@ LanczosResult lanczos(const std::function<Vec(const Vec&)>& apply, int d, int st
   for (int k = 0; k < d; ++k) q(k, 0) = 1.0 + 0.5 * std::sin(1.0 + 2.0 * k);
   q.col(0).normalize();
   int used = m;
+  double size = 0;  // the largest |alpha| and beta so far: the operator's scale
   for (int j = 0; j < m; ++j) {
     Vec w = apply(q.col(j));
     alpha[j] = q.col(j).dot(w);
     // Full reorthogonalisation, twice (classical Gram-Schmidt is not enough alone).
     for (int pass = 0; pass < 2; ++pass) w -= q.leftCols(j + 1) * (q.leftCols(j + 1).transpose() * w);
     beta[j] = w.norm();
-    if (beta[j] <= 1e-14 * std::max(std::abs(alpha[j]), 1.0)) {  // an invariant subspace: exact there
+    size = std::max({size, std::abs(alpha[j]), j > 0 ? beta[j - 1] : 0.0});
+    if (beta[j] <= 1e-14 * size) {  // an invariant subspace: exact there
       used = j + 1;
       beta[j] = 0;
       break;

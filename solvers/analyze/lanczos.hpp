@@ -21,8 +21,9 @@ struct LanczosResult {
   int steps = 0;                     // Krylov dimension reached (< requested on an invariant subspace)
 };
 
-/// `steps` Lanczos steps (at most d) on the operator from a fixed start
-/// vector (all ones, normalised: the result is deterministic); a Ritz value
+/// `steps` Lanczos steps (1 to d) on the operator from a fixed start vector
+/// with weight on every coordinate (1 + sin(1 + 2k)/2, normalised: the result
+/// is deterministic); a Ritz value
 /// counts as converged when its residual is at most `tolerance` times the
 /// largest |Ritz value|.
 LanczosResult lanczos(const std::function<Vec(const Vec&)>& apply, int d, int steps, double tolerance = 1e-8);

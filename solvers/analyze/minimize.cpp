@@ -155,12 +155,14 @@ bool quasi_newton_step(const model::System& sys, const Point& p, Search& s, cons
 
 /// The coordinate of x that has reached the edge of the allowed region
 /// (within 1e-6 of its span), or -1.
-int edge_coordinate(const MinimizeOptions& o, const Vec& x) {
+int edge_coordinate(const MinimizeOptions& o, const Vec& x, const Vec& g) {
   if (o.lower.size() == 0) return -1;
   const Vec span = o.upper - o.lower;
   for (Eigen::Index k = 0; k < x.size(); ++k) {
-    const double gap = std::min(x[k] - (o.lower[k] - span[k]), (o.upper[k] + span[k]) - x[k]);
-    if (gap <= 1e-6 * span[k]) return static_cast<int>(k);
+    // At a wall with the descent direction -g pointing out of the region.
+    const bool low = x[k] - (o.lower[k] - span[k]) <= 1e-6 * span[k] && g[k] > 0;
+    const bool high = (o.upper[k] + span[k]) - x[k] <= 1e-6 * span[k] && g[k] < 0;
+    if (low || high) return static_cast<int>(k);
   }
   return -1;
 }
@@ -215,7 +217,7 @@ Minimum minimize(const model::System& sys, Vec x0, const MinimizeOptions& o) {
     newton_steps += newton ? 1 : 0;
     search.memory.push(next.x - p.x, next.g - p.g);
     p = std::move(next);
-    if (const int k = edge_coordinate(o, p.x); k >= 0)
+    if (const int k = edge_coordinate(o, p.x, p.g); k >= 0)
       return finish(p, MinimizeStatus::kFailed, it + 1, newton_steps,
                     fmt::format("{} reached {:.6g}, the edge of the region searched, with f still decreasing "
                                 "outward (|grad f| = {:.3g}): no minimum there; a wider box or a loss that "
@@ -224,7 +226,6 @@ Minimum minimize(const model::System& sys, Vec x0, const MinimizeOptions& o) {
   }
   const double gn = p.g.norm();
   if (gn <= threshold(o, p.x)) return finish(p, MinimizeStatus::kConverged, o.max_iterations, newton_steps, "");
-  if (gn <= 1e3 * threshold(o, p.x)) return finish(p, MinimizeStatus::kRounding, o.max_iterations, newton_steps, "");
   return finish(p, MinimizeStatus::kStalled, o.max_iterations, newton_steps,
                 fmt::format("{} iterations left |grad f| = {:.3g} (tolerance {:.3g})", o.max_iterations, gn,
                             threshold(o, p.x)));

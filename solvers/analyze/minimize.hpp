@@ -1,14 +1,15 @@
 // solvers/analyze/minimize.hpp — local minimisation of a gradient system's loss.
 //
-// For d up to `newton_max_dim`: Newton on f with the exact Hessian -Db(x),
-// its eigenvalues replaced by their magnitudes where the Hessian is not
-// positive definite (a descent direction everywhere, the plain Newton step
-// near a strict minimum, so convergence there is quadratic) and the step
-// capped at the box's span; beyond that dimension, and whenever the Newton
-// line search fails, L-BFGS on the exact gradient g = -b(x). Line searches
-// backtrack to an Armijo decrease; an exact Newton step is accepted without
-// one when f can no longer resolve it (f changes below rounding) but the
-// gradient halves, which is how the last digits of a minimum are won.
+// For d up to `newton_max_dim`: Newton on f with the exact Hessian -Db(x):
+// the plain step first where the Hessian is positive definite (quadratic
+// convergence near a strict minimum), else damped steps
+// -V diag(1 / (|lambda| + mu)) V^T g (a descent direction everywhere) with mu
+// adapted, Levenberg-Marquardt fashion, until one decreases f. Beyond that
+// dimension, L-BFGS on the exact gradient g = -b(x), restarting from
+// steepest descent when its line search fails. Line searches backtrack to
+// an Armijo decrease; an exact Newton step is accepted without one when f
+// can no longer resolve it (f changes below rounding) but the gradient
+// halves, which is how the last digits of a minimum are won.
 //
 // The result says what happened:
 //   converged   |g| <= tolerance (1 + |x|)

@@ -106,6 +106,9 @@ void add_sweep_rows(CovarianceComparison& c, const CovarianceCompareOptions& o) 
   }
   const Eigen::Index a = order[0], b = order[1];  // the smallest steps, eta_a < eta_b
   const double ea = c.step[static_cast<std::size_t>(a)], eb = c.step[static_cast<std::size_t>(b)];
+  if (!(eb > ea))
+    throw config_error(fmt::format("{}: the sweep's two smallest steps are equal ({}): the comparison extrapolates in "
+                                   "eta, so the simulation must sweep simulate.step", c.simulation.string(), ea));
   const std::string cond = fmt::format("eta -> 0 from steps {:g} and {:g}", ea, eb);
   for (Eigen::Index j : live_coordinates(c, a, o.zero_fraction)) {
     // r(eta) = ratio - 1 = r'(0) eta + ...: r(0) = (eb r_a - ea r_b) / (eb - ea).

@@ -1,8 +1,10 @@
 // The string method with a climbing image in six dimensions: between two
-// minima of f = sum_k (x_k^2 - 1)^2 / 4 + 0.1 x_k + c (x_1 x_2) that differ
-// in the first coordinate, the saddle and the barrier against the exact
-// ones (the roots of x^3 - x + 0.1 = 0 by bisection, c = 0), and an index-1
-// check of the Hessian there.
+// minima of f = sum_k (x_k^2 - 1)^2 / 4 + 0.1 x_k that differ in the first
+// coordinate (the straight start is already the path: the case that used to
+// stop before an image climbed), the saddle and the barrier against the
+// exact ones (the roots of x^3 - x + 0.1 = 0 by bisection), and an index-1
+// check of the Hessian there. Curved paths are validated on Müller-Brown
+// in test_action_validation.cpp.
 #include <catch2/catch.hpp>
 
 #include <cmath>

@@ -125,6 +125,10 @@ std::shared_ptr<const model::System> build_family(const Table& sys, const std::s
     sys.fail("target", "is not a data column (the data has " + known + ")");
   }
   const auto n = static_cast<Eigen::Index>(data.at(target).size());
+  for (const auto& c : inputs)
+    if (static_cast<Eigen::Index>(data.at(c).size()) != n)
+      sys.fail("inputs", fmt::format("column \"{}\" has {} values and the target \"{}\" {}: every column needs one "
+                                     "value per data point", c, data.at(c).size(), target, n));
   spec.inputs.resize(static_cast<Eigen::Index>(inputs.size()), n);
   for (std::size_t q = 0; q < inputs.size(); ++q)
     spec.inputs.row(static_cast<Eigen::Index>(q)) = Eigen::Map<const Vec>(data.at(inputs[q]).data(), n).transpose();

@@ -308,7 +308,7 @@ int softmax_classes(const FamilySpec& s) {
   int top = 0;
   for (Eigen::Index i = 0; i < s.targets.size(); ++i) {
     const double y = s.targets[i];
-    if (!(y >= 0 && y == std::floor(y)))
+    if (!(y >= 0 && y == std::floor(y) && y < 1e6))
       throw Error(ExitCode::kData, fmt::format("{}.target: data point {} has {} but softmax needs class indices 0, 1, 2, ...",
                                                s.key_path, i + 1, y));
     top = std::max(top, static_cast<int>(y));

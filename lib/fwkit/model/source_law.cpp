@@ -129,7 +129,7 @@ class StudentT final : public SourceLaw {
   double mean() const override { return 0; }
   double variance() const override { return s_ * s_ * nu_ / (nu_ - 2); }
   double log_mgf(double u, double* d1, double* d2) const override {
-    return u == 0 ? result(0, 0, kInf, d1, d2) : infinite(d1, d2);
+    return u == 0 ? result(0, 0, variance(), d1, d2) : infinite(d1, d2);
   }
   double sample(rng::Stream& rng) const override {
     const double chi2 = 2 * standard_gamma(nu_ / 2, rng);
@@ -327,7 +327,8 @@ std::shared_ptr<const SourceLaw> LawParser::parse_law() {
     return std::make_shared<StudentT>(v[0], positive(v[1], "the scale"));
   }
   if (name == "shift") {
-    if (args.size() != 2 || !args[0].law || args[1].law) fail("shift takes a law and a number: shift(law, c)");
+    if (args.size() != 2 || !args[0].law || args[1].law || !std::isfinite(args[1].number))
+      fail("shift takes a law and a finite number: shift(law, c)");
     return std::make_shared<Shift>(args[0].law, args[1].number);
   }
   if (name == "mix") {
@@ -336,6 +337,7 @@ std::shared_ptr<const SourceLaw> LawParser::parse_law() {
     std::vector<std::shared_ptr<const SourceLaw>> laws;
     for (std::size_t k = 0; k < args.size(); k += 2) {
       if (args[k].law || !args[k + 1].law) fail("mix takes weights and laws in pairs: mix(w1, law1, w2, law2, ...)");
+      if (!std::isfinite(args[k].number)) fail("mix: weights must be finite");
       w.push_back(positive(args[k].number, "a weight"));
       laws.push_back(args[k + 1].law);
     }
