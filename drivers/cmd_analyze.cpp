@@ -1,6 +1,8 @@
 // `fwkit analyze`: equilibria of the model's drift in a box.
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include "analyze/equilibria.hpp"
 #include "analyze/equilibria_io.hpp"
 #include "analyze/sgd_covariance.hpp"
@@ -28,11 +30,15 @@ std::vector<Vec> read_start_points(const config::Table& t) {
     for (const auto& row : t.number_matrix("starts_from")) points.push_back(Eigen::Map<const Vec>(row.data(), static_cast<Eigen::Index>(row.size())));
     return points;
   }
+  std::size_t skipped = 0;
   try {
-    points = io::read_end_states(t.file("starts_from"));
+    points = io::read_end_states(t.file("starts_from"), &skipped);
   } catch (const Error& e) {
     throw Error(e.code(), t.describe("starts_from") + ": " + e.what());
   }
+  if (skipped > 0)
+    std::cerr << fmt::format("analyze: starts_from: {} end states, {} left out (not finite: members that blew up)\n",
+                             points.size(), skipped);
   if (points.empty()) t.fail("starts_from", "holds no end states (simulate's /members/final_state or ode's /trajectory/state)");
   return points;
 }

@@ -96,20 +96,22 @@ Mat read_points(const std::filesystem::path& path, const std::string& dataset) {
 namespace {
 
 /// The rows of a (rows x d) dataset with finite entries.
-void append_finite_rows(const Array& a, std::size_t first_row, std::vector<Vec>& out) {
+void append_finite_rows(const Array& a, std::size_t first_row, std::vector<Vec>& out, std::size_t& skipped) {
   if (a.shape.size() != 2) return;
   const std::size_t d = a.shape[1];
   for (std::size_t j = first_row; j < a.shape[0]; ++j) {
     Vec x = Eigen::Map<const Vec>(a.data.data() + j * d, static_cast<Eigen::Index>(d));
     if (x.allFinite()) out.push_back(std::move(x));
+    else ++skipped;
   }
 }
 
 }  // namespace
 
-std::vector<Vec> read_end_states(const std::filesystem::path& path) {
+std::vector<Vec> read_end_states(const std::filesystem::path& path, std::size_t* skipped) {
   const std::string ext = path.extension().string();
   std::vector<Vec> out;
+  std::size_t left_out = 0;
   if (ext != ".h5" && ext != ".hdf5") {
     const Mat p = read_points(path);
     for (Eigen::Index j = 0; j < p.cols(); ++j) out.push_back(p.col(j));
@@ -120,12 +122,13 @@ std::vector<Vec> read_end_states(const std::filesystem::path& path) {
   if (reader.exists("/sweep"))
     for (const auto& m : reader.members("/sweep")) groups.push_back("/sweep/" + m);
   for (const auto& g : groups) {
-    if (reader.exists(g + "/members/final_state")) append_finite_rows(reader.read(g + "/members/final_state"), 0, out);
+    if (reader.exists(g + "/members/final_state")) append_finite_rows(reader.read(g + "/members/final_state"), 0, out, left_out);
     else if (reader.exists(g + "/trajectory/state")) {
       const Array a = reader.read(g + "/trajectory/state");
-      if (a.shape.size() == 2 && a.shape[0] > 0) append_finite_rows(a, a.shape[0] - 1, out);
+      if (a.shape.size() == 2 && a.shape[0] > 0) append_finite_rows(a, a.shape[0] - 1, out, left_out);
     }
   }
+  if (skipped) *skipped = left_out;
   return out;
 }
 

@@ -23,6 +23,7 @@ Mat read_points(const std::filesystem::path& path, const std::string& dataset = 
 /// ode file the last row of /trajectory/state (every sweep point's), and
 /// from a CSV / text file every row (as read_points). Empty when an HDF5
 /// file holds none of these.
-std::vector<Vec> read_end_states(const std::filesystem::path& path);
+/// `skipped` (optional) counts the rows left out for holding non-finite values.
+std::vector<Vec> read_end_states(const std::filesystem::path& path, std::size_t* skipped = nullptr);
 
 }  // namespace fw::io
