@@ -164,8 +164,8 @@ int run_string(const model::Model& model, const ActionJob& job, const CommonOpti
   if (r.climbing > 0) {
     // The saddle's index from the Hessian's spectrum: an index-1 saddle has
     // exactly one negative eigenvalue.
-    const Mat jac = model.system->jacobian_at(r.saddle);
-    const Vec ev = Eigen::SelfAdjointEigenSolver<Mat>(-0.5 * (jac + jac.transpose()), Eigen::EigenvaluesOnly).eigenvalues();
+    const Vec ev = Eigen::SelfAdjointEigenSolver<Mat>(model.system->loss_hessian_at(r.saddle), Eigen::EigenvaluesOnly)
+                       .eigenvalues();
     const int negative = static_cast<int>((ev.array() < 0).count());
     barrier = model.system->loss(r.saddle.data()) - r.energy[0];
     std::cout << fmt::format("string: saddle from image {} of {}: |b| = {:.3g}, {} negative Hessian eigenvalue{} "

@@ -80,7 +80,7 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     options.validate(model.dim());
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
-    Progress progress("analyze", analyze::start_points(options, model.dim()).size(), opts.quiet ? nullptr : stderr);
+    Progress progress("analyze", static_cast<std::uint64_t>(analyze::start_count(options, model.dim())), opts.quiet ? nullptr : stderr);
     const analyze::Result result = analyze::find_equilibria(*model.system, options, &progress);
     const io::Group root_group = file->root();
     io::write_provenance(root_group, "analyze", "fwkit equilibrium analysis",

@@ -42,3 +42,12 @@ def run_fwkit(fwkit_bin, tmp_path_factory):
         return target
 
     return run
+
+
+def run_test_set(fwkit_bin, experiment, out):
+    """`fwkit run` on an experiment at the reduced size of its `# test-set:` line."""
+    sets = experiment.read_text().split("# test-set:")[1].splitlines()[0].split()
+    run = subprocess.run([fwkit_bin, "run", str(experiment), "-o", str(out), "-q", "--no-plots",
+                          *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out

@@ -4,7 +4,6 @@ its Hessian spectrum, the discrete-Lyapunov covariance with the
 finite-population batch covariance (by a Kronecker solve), the simulated
 variances, and the figure's numbers."""
 
-import subprocess
 
 import h5py
 import numpy as np
@@ -12,24 +11,15 @@ import pytest
 import scipy.optimize
 
 import fwkit.plot as fp
-from conftest import ROOT
+from conftest import ROOT, run_test_set
 
 EXPERIMENT = ROOT / "data" / "experiments" / "real_data_sgd.toml"
 WEIGHT_DECAY, BATCH, CLASSES = 0.01, 10, 3
 
 
-def _run_test_set(fwkit_bin, experiment, out):
-    """`fwkit run` on an experiment at the reduced size of its `# test-set:` line."""
-    sets = experiment.read_text().split("# test-set:")[1].splitlines()[0].split()
-    run = subprocess.run([fwkit_bin, "run", str(experiment), "-o", str(out), "-q", "--no-plots",
-                          *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return out
-
-
 @pytest.fixture(scope="module")
 def results(fwkit_bin, tmp_path_factory):
-    return _run_test_set(fwkit_bin, EXPERIMENT, tmp_path_factory.mktemp("real_data") / "real_data_sgd")
+    return run_test_set(fwkit_bin, EXPERIMENT, tmp_path_factory.mktemp("real_data") / "real_data_sgd")
 
 
 def _iris():
@@ -125,7 +115,7 @@ NETWORK = ROOT / "data" / "experiments" / "real_data_network_sgd.toml"
 
 @pytest.fixture(scope="module")
 def network_results(fwkit_bin, tmp_path_factory):
-    return _run_test_set(fwkit_bin, NETWORK, tmp_path_factory.mktemp("real_data_network") / "real_data_network_sgd")
+    return run_test_set(fwkit_bin, NETWORK, tmp_path_factory.mktemp("real_data_network") / "real_data_network_sgd")
 
 
 def _network_loss(theta, x, y):

@@ -9,7 +9,7 @@ import pytest
 
 import fwkit
 import fwkit.plot as fp
-from conftest import ROOT
+from conftest import ROOT, run_test_set
 
 FLAGSHIP = ROOT / "data" / "experiments" / "memorization_vs_step.toml"
 SMALL = ["--set", "stages.steps.members=40", "--set", "stages.separation.members=40",
@@ -230,18 +230,9 @@ def test_exit_times_use_the_eyring_kramers_prefactors_of_the_legs(flat_results):
 POTENTIALS = ROOT / "data" / "experiments" / "langevin_vs_sgd_potentials.toml"
 
 
-def _run_test_set(fwkit_bin, experiment, out):
-    """`fwkit run` on an experiment at the reduced size of its `# test-set:` line."""
-    sets = experiment.read_text().split("# test-set:")[1].splitlines()[0].split()
-    run = subprocess.run([fwkit_bin, "run", str(experiment), "-o", str(out), "-q", "--no-plots",
-                          *[a for kv in sets for a in ("--set", kv)]], capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return out
-
-
 @pytest.fixture(scope="module")
 def potential_results(fwkit_bin, tmp_path_factory):
-    return _run_test_set(fwkit_bin, POTENTIALS, tmp_path_factory.mktemp("potentials") / "potentials")
+    return run_test_set(fwkit_bin, POTENTIALS, tmp_path_factory.mktemp("potentials") / "potentials")
 
 
 def _minibatch_potential_on_the_axis(x):
@@ -352,7 +343,7 @@ PATHS = ROOT / "data" / "experiments" / "transition_paths.toml"
 
 @pytest.fixture(scope="module")
 def paths_results(fwkit_bin, tmp_path_factory):
-    return _run_test_set(fwkit_bin, PATHS, tmp_path_factory.mktemp("paths") / "paths")
+    return run_test_set(fwkit_bin, PATHS, tmp_path_factory.mktemp("paths") / "paths")
 
 
 def _segment_distance(points, curve):

@@ -182,9 +182,14 @@ int Result::count(Stability s) const {
                                         [s](const Equilibrium& e) { return e.stability == s; }));
 }
 
+int start_count(const Options& opt, int d) {
+  const int halton_starts = opt.starts > 0 ? opt.starts : (opt.start_points.empty() ? 256 * d : 0);
+  return static_cast<int>(opt.start_points.size()) + halton_starts;
+}
+
 std::vector<Vec> start_points(const Options& opt, int d) {
   std::vector<Vec> starts = opt.start_points;
-  const int halton_starts = opt.starts > 0 ? opt.starts : (opt.start_points.empty() ? 256 * d : 0);
+  const int halton_starts = start_count(opt, d) - static_cast<int>(opt.start_points.size());
   const Vec lo = Eigen::Map<const Vec>(opt.lower.data(), d);
   const Vec hi = Eigen::Map<const Vec>(opt.upper.data(), d);
   for (int i = 0; i < halton_starts; ++i) starts.push_back(lo + halton(i, d).cwiseProduct(hi - lo));

@@ -112,6 +112,8 @@ struct Result {
 
 /// The starts of a run: the user's points, then `starts` Halton points.
 std::vector<Vec> start_points(const Options& options, int dim);
+/// How many starts start_points gives, without building them.
+int start_count(const Options& options, int dim);
 
 Result find_equilibria(const model::System& system, const Options& options,
                        Progress* progress = nullptr);

@@ -72,8 +72,7 @@ struct Spectrum {
   double scale = 0;  // max |lambda|
 
   bool compute(const model::System& sys, const Point& p) {
-    const Mat jac = sys.jacobian_at(p.x);
-    es.compute(-0.5 * (jac + jac.transpose()));
+    es.compute(sys.loss_hessian_at(p.x));
     if (es.info() != Eigen::Success || !es.eigenvalues().allFinite()) return false;
     coefficients = es.eigenvectors().transpose() * p.g;
     scale = std::max(es.eigenvalues().cwiseAbs().maxCoeff(), 1e-300);

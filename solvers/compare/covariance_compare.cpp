@@ -44,8 +44,8 @@ analyze::Equilibrium minimum_of(const SimulationFile& sim, std::size_t i, const 
   e.stability = analyze::Stability::kStable;
   e.has_loss = true;
   e.loss = min.loss;
-  const Mat jac = m.system->jacobian_at(min.x);
-  e.hessian_eigenvalues = Eigen::SelfAdjointEigenSolver<Mat>(-0.5 * (jac + jac.transpose()), Eigen::EigenvaluesOnly).eigenvalues();
+  e.hessian_eigenvalues =
+      Eigen::SelfAdjointEigenSolver<Mat>(m.system->loss_hessian_at(min.x), Eigen::EigenvaluesOnly).eigenvalues();
   if (!(e.hessian_eigenvalues.minCoeff() > 0))
     throw Error(ExitCode::kData, fmt::format("{}: the point simulate.x0 minimises to is not a strict minimum (smallest "
                                              "Hessian eigenvalue {:.3g}): the Lyapunov prediction needs one",

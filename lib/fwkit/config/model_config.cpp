@@ -90,6 +90,13 @@ std::map<std::string, std::vector<double>> data_columns(const Table& data) {
   return out;
 }
 
+/// The data's column names, comma-separated (for messages).
+std::string column_list(const std::map<std::string, std::vector<double>>& data) {
+  std::string known;
+  for (const auto& [c, v] : data) known += (known.empty() ? "" : ", ") + c;
+  return known;
+}
+
 /// The data columns a family reads as inputs: each name a column, or a
 /// vector column's entries name[1], name[2], ... in order.
 std::vector<std::string> input_columns(const Table& sys, const std::map<std::string, std::vector<double>>& data) {
@@ -101,11 +108,7 @@ std::vector<std::string> input_columns(const Table& sys, const std::map<std::str
     }
     std::size_t before = out.size();
     for (int k = 1; data.count(name + "[" + std::to_string(k) + "]"); ++k) out.push_back(name + "[" + std::to_string(k) + "]");
-    if (out.size() == before) {
-      std::string known;
-      for (const auto& [c, v] : data) known += (known.empty() ? "" : ", ") + c;
-      sys.fail("inputs", "has no data column \"" + name + "\" (the data has " + known + ")");
-    }
+    if (out.size() == before) sys.fail("inputs", "has no data column \"" + name + "\" (the data has " + column_list(data) + ")");
   }
   if (out.empty()) sys.fail("inputs", "must name at least one data column");
   return out;
@@ -119,11 +122,7 @@ std::shared_ptr<const model::System> build_family(const Table& sys, const std::s
   const auto data = data_columns(sys.table("data"));
   const std::vector<std::string> inputs = input_columns(sys, data);
   const std::string target = sys.string("target", "y");
-  if (!data.count(target)) {
-    std::string known;
-    for (const auto& [c, v] : data) known += (known.empty() ? "" : ", ") + c;
-    sys.fail("target", "is not a data column (the data has " + known + ")");
-  }
+  if (!data.count(target)) sys.fail("target", "is not a data column (the data has " + column_list(data) + ")");
   const auto n = static_cast<Eigen::Index>(data.at(target).size());
   for (const auto& c : inputs)
     if (static_cast<Eigen::Index>(data.at(c).size()) != n)

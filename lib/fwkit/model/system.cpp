@@ -29,8 +29,7 @@ double System::loss(const double*) const {
 }
 
 void System::loss_hessian_times(const double* x, const double* v, double* hv) const {
-  const Mat jac = jacobian_at(Eigen::Map<const Vec>(x, dim()));
-  Eigen::Map<Vec>(hv, dim()) = -0.5 * (jac + jac.transpose()) * Eigen::Map<const Vec>(v, dim());
+  Eigen::Map<Vec>(hv, dim()) = loss_hessian_at(Eigen::Map<const Vec>(x, dim())) * Eigen::Map<const Vec>(v, dim());
 }
 
 void System::diffusion(const double*, double* sigma) const {
@@ -50,6 +49,11 @@ Mat System::jacobian_at(const Vec& x) const {
   Mat jac(dim(), dim());
   jacobian(x.data(), jac.data());
   return jac;
+}
+
+Mat System::loss_hessian_at(const Vec& x) const {
+  const Mat jac = jacobian_at(x);
+  return -0.5 * (jac + jac.transpose());
 }
 
 Mat System::diffusion_at(const Vec& x) const {

@@ -66,6 +66,8 @@ class System {
   // Convenience wrappers (allocate; not for inner loops).
   Vec drift_at(const Vec& x) const;
   Mat jacobian_at(const Vec& x) const;
+  /// Hess f(x) = -(Db + Db^T) / 2 from the Jacobian (gradient systems).
+  Mat loss_hessian_at(const Vec& x) const;
   Mat diffusion_at(const Vec& x) const;
   /// D(x) = sigma(x) sigma(x)^T.
   Mat diffusion_matrix_at(const Vec& x) const;
