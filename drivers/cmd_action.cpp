@@ -82,10 +82,12 @@ ActionJob read_job(const config::Table& t, int dim) {
   j.refine = t.boolean("refine", true);
   action::Options& o = j.options;
   o.nodes = static_cast<int>(t.integer("nodes", o.nodes, config::at_least(5)));
-  o.max_iterations = static_cast<int>(t.integer("max_iterations", o.max_iterations, config::at_least(1)));
+  o.max_iterations = static_cast<int>(t.integer("max_iterations", o.max_iterations, config::at_least(0)));
   o.tolerance = t.number("tolerance", o.tolerance, config::positive());
   o.initial_step = t.number("initial_step", o.initial_step, config::positive());
   o.seed = t.number("seed", o.seed, config::non_negative());
+  o.restarts = t.boolean("restarts", o.restarts);
+  o.saddle_check = t.boolean("saddle_check", o.saddle_check);
   if (t.has("through")) {
     // The initial path runs from `from` through these points to `to` (to
     // break a symmetry the straight line would keep, e.g. Maier–Stein with
@@ -218,12 +220,13 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
         action::minimize_action(h, job.from, job.to, job.options, job.initial ? &*job.initial : nullptr);
     std::cout << r.brief_report();
     std::optional<action::Refinement> refinement;
-    if (job.refine && r.status == action::Status::kConverged) {
+    if (job.refine && r.ok()) {
       action::Options fine = job.options;
       fine.nodes = 2 * (job.options.nodes - 1) + 1;
+      fine.saddle_check = false;  // checked on N intervals; 2N starts from that path
       const action::Result rf = action::minimize_action(h, job.from, job.to, fine, &r.path);
       std::cout << rf.brief_report();
-      if (rf.status == action::Status::kConverged) {
+      if (rf.ok()) {
         const double x = action::richardson(r.action, rf.action, 2);
         refinement = action::Refinement{rf.action, x, std::abs(x - rf.action)};
         std::cout << fmt::format("action: extrapolated (order 2, N -> 2N) {:.12g} +- {:.2g}\n", x, std::abs(x - rf.action));
@@ -234,7 +237,8 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
     action::write_action(g, r, model.system->variable_names(), job.hamiltonian, refinement);
     file->commit();
     std::cout << "wrote " << out << "\n";
-    return r.status == action::Status::kConverged ? 0 : static_cast<int>(ExitCode::kData);
+    if (!r.ok()) std::cerr << "fwkit action: no converged path: " << r.message << "\n";
+    return r.ok() ? 0 : static_cast<int>(ExitCode::kData);
   };
 }
 

@@ -62,6 +62,13 @@ void write_action(const io::Group& parent, const Result& r, const std::vector<st
   g.set_attribute("seed_action", r.seed_action);
   g.set_attribute("hamiltonian", hamiltonian);
   g.set_attribute("status", r.message);
+  g.set_attribute("outcome", status_name(r.status));
+  g.set_attribute("converged", static_cast<std::int64_t>(r.ok()));
+  g.set_attribute("residual", r.residual);
+  g.set_attribute("rounding_floor", r.rounding_floor);
+  g.set_attribute("relaxations", static_cast<std::int64_t>(r.relaxations));
+  g.set_attribute("start", r.start);
+  g.set_attribute("saddle_check", r.saddle_check);
   g.set_attribute("iterations", static_cast<std::int64_t>(r.iterations));
   g.set_attribute("coarse_iterations", static_cast<std::int64_t>(r.coarse_iterations));
   g.set_attribute("hamiltonian_residual", r.hamiltonian_residual);

@@ -1,5 +1,6 @@
 #include "gmam.hpp"
 #include "inner_diagnosis.hpp"
+#include "path_geometry.hpp"
 #include "fwkit/model/lyapunov.hpp"
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace fw::action {
 
 void Options::validate() const {
   if (nodes < 5) throw config_error(fmt::format("action.nodes = {}: must be >= 5", nodes));
-  if (max_iterations < 1) throw config_error(fmt::format("action.max_iterations = {}: must be >= 1", max_iterations));
+  if (max_iterations < 0) throw config_error(fmt::format("action.max_iterations = {}: must be >= 0 (0: 500 x nodes)", max_iterations));
   if (!(tolerance > 0)) throw config_error(fmt::format("action.tolerance = {}: must be > 0", tolerance));
   if (!(seed >= 0)) throw config_error(fmt::format("action.seed = {}: must be >= 0", seed));
   if (!(initial_step > 0)) throw config_error(fmt::format("action.initial_step = {}: must be > 0", initial_step));
@@ -33,6 +34,8 @@ bool optimal_momentum(const model::Hamiltonian& h, const Vec& x, const Vec& v, V
 }
 
 namespace {
+
+using namespace geometry;
 
 /// optimal_momentum with D = H_pp(x, 0) factorised once by the caller when
 /// it does not depend on x (`fixed`), else here.
@@ -226,104 +229,6 @@ void invert_small(double* A, double* inv, int d) {
   }
 }
 
-/// |b - a| for points of d coordinates.
-inline double chord(const double* a, const double* b, Eigen::Index d) {
-  double l2 = 0;
-  for (Eigen::Index k = 0; k < d; ++k) l2 += (b[k] - a[k]) * (b[k] - a[k]);
-  return std::sqrt(l2);
-}
-
-/// Cumulative chord lengths of `path` into `s`; returns (shortest, longest) segment.
-template <int D>
-std::pair<double, double> chord_lengths(const Mat& path, std::vector<double>& s) {
-  const Eigen::Index n = path.cols(), d = D > 0 ? D : path.rows();
-  s.resize(static_cast<std::size_t>(n));
-  double lo = 1e300, hi = 0, total = 0;
-  s[0] = 0;
-  const double* x = path.data();
-  for (Eigen::Index i = 1; i < n; ++i) {
-    const double l = chord(x + (i - 1) * d, x + i * d, d);
-    s[i] = total += l;
-    lo = std::min(lo, l), hi = std::max(hi, l);
-  }
-  return {lo, hi};
-}
-
-/// One pass of redistribution to equal chord length (linear interpolation)
-/// from `path` (cumulative chord lengths `s`) into `out`, whose cumulative
-/// chord lengths go to `s_out`; returns out's (shortest, longest) segment.
-template <int D>
-std::pair<double, double> redistribute(const Mat& path, const std::vector<double>& s, Mat& out,
-                                       std::vector<double>& s_out) {
-  const Eigen::Index n = path.cols(), d = D > 0 ? D : path.rows();
-  s_out.resize(static_cast<std::size_t>(n));
-  const double* x = path.data();
-  double* o = out.data();
-  for (Eigen::Index k = 0; k < d; ++k) o[k] = x[k], o[(n - 1) * d + k] = x[(n - 1) * d + k];
-  double lo = 1e300, hi = 0, total = 0;
-  s_out[0] = 0;
-  // out's chord lengths as its nodes are written (one sweep instead of two:
-  // 0.86 -> 0.62 ms on the Maier-Stein benchmark).
-  auto add_chord = [&](Eigen::Index i) {
-    const double l = chord(o + (i - 1) * d, o + i * d, d);
-    s_out[static_cast<std::size_t>(i)] = total += l;
-    lo = std::min(lo, l), hi = std::max(hi, l);
-  };
-  Eigen::Index j = 0;
-  const double step = s[static_cast<std::size_t>(n - 1)] / static_cast<double>(n - 1);
-  for (Eigen::Index i = 1; i + 1 < n; ++i) {
-    const double target = step * static_cast<double>(i);
-    while (j + 2 < n && s[static_cast<std::size_t>(j + 1)] < target) ++j;
-    const double w = (target - s[static_cast<std::size_t>(j)]) /
-                     std::max(s[static_cast<std::size_t>(j + 1)] - s[static_cast<std::size_t>(j)], 1e-300);
-    for (Eigen::Index k = 0; k < d; ++k) o[i * d + k] = (1 - w) * x[j * d + k] + w * x[(j + 1) * d + k];
-    add_chord(i);
-  }
-  add_chord(n - 1);
-  return {lo, hi};
-}
-
-/// Scratch for reparametrize (no allocation per call).
-struct Reparam {
-  Mat other;
-  std::vector<double> s, s_other;
-};
-
-/// Redistributes the nodes to equal chord lengths. One linear pass cuts the
-/// polygon's corners and so moves an already redistributed path again; the
-/// passes are repeated until the segment lengths agree to 1e-12, which makes
-/// the redistribution idempotent (otherwise the discrete action jitters by
-/// O(h^2) from one iteration to the next and stalls the step-size control).
-template <int D>
-void reparametrize(Mat& path, Reparam& w) {
-  w.other.resize(path.rows(), path.cols());
-  chord_lengths<D>(path, w.s);
-  for (int pass = 0; pass < 100; ++pass) {
-    if (w.s.back() == 0) return;
-    const auto [lo, hi] = redistribute<D>(path, w.s, w.other, w.s_other);
-    path.swap(w.other);
-    w.s.swap(w.s_other);
-    if (hi - lo <= 1e-12 * hi) return;
-  }
-}
-
-/// phi' by central differences in alpha in [0, 1] (one-sided at the ends).
-template <int D>
-Mat tangent(const Mat& path) {
-  const Eigen::Index n = path.cols(), d = D > 0 ? D : path.rows();
-  const double h = 1.0 / static_cast<double>(n - 1);
-  Mat t(d, n);
-  const double* x = path.data();
-  double* o = t.data();
-  for (Eigen::Index i = 1; i + 1 < n; ++i)
-    for (Eigen::Index k = 0; k < d; ++k) o[i * d + k] = (x[(i + 1) * d + k] - x[(i - 1) * d + k]) / (2 * h);
-  for (Eigen::Index k = 0; k < d; ++k) {
-    o[k] = (x[d + k] - x[k]) / h;
-    o[(n - 1) * d + k] = (x[(n - 1) * d + k] - x[(n - 2) * d + k]) / h;
-  }
-  return t;
-}
-
 /// sum_i <p_hat(x_{i+1/2}, v_{i+1/2}), phi_{i+1} - phi_i> with midpoint
 /// positions and chord velocities: second order, and for Gaussian noise the
 /// exact geometric action of the polygon's midpoint rule. `partial`, when
@@ -472,14 +377,18 @@ Mat block_solve(const State& s, double tau, const Mat& rhs, const std::vector<do
 /// One implicit step of the gMAM flow from `s` with pseudo-time step tau.
 /// `residual` receives max_i |R_i| / max_i (size of R_i's terms), where R_i
 /// is the right-hand side of the flow at node i, normal to the curve: zero
-/// (to round-off) exactly at a discrete minimiser, whatever tau is.
+/// (to round-off) exactly at a discrete minimiser, whatever tau is. `floor`
+/// receives the round-off level of that ratio: eps times the pieces that
+/// cancel in R_i (the three terms of the second difference, lambda H_px v
+/// and H_pp H_x), over the same scale.
 template <int D>
-Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) {
+Mat flow_step(const Inner& inner, const State& s, double tau, double& residual, double& floor) {
   const model::Hamiltonian& h = inner.h;
   const Eigen::Index n = s.path.cols(), d = D > 0 ? D : s.path.rows();
   const double hh = 1.0 / static_cast<double>(n - 1);
   Mat rhs = s.path;
-  double r_max = 0, scale = 0;
+  double r_max = 0, scale = 0, round_max = 0;
+  constexpr double kEps = std::numeric_limits<double>::epsilon();
   Vec drift_c(d), u_c(d), jtp(d);
   // Constant Gaussian noise in few dimensions: the stiff part of the
   // explicit terms, -D Db^T D^{-1} b, is also taken implicitly through its
@@ -516,16 +425,21 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
       jp[k] = acc;
       uc[k] = v[k] / vn;
     }
-    double along = 0;
+    double along = 0, transport2 = 0, gradient2 = 0;
     for (Eigen::Index k = 0; k < d; ++k) {
-      for (Eigen::Index m = 0; m < d; ++m) dc[k] += inner.dmat(k, m) * jp[m];
+      double g = 0;
+      for (Eigen::Index m = 0; m < d; ++m) g += inner.dmat(k, m) * jp[m];
+      transport2 += dc[k] * dc[k], gradient2 += g * g;
+      dc[k] += g;
       along += dc[k] * uc[k];
     }
     const double* prev = x - d;
     const double* next = x + d;
     const double cc = l * l / (hh * hh);
-    double curv2 = 0, drift2 = 0, r_along = 0;
+    double curv2 = 0, drift2 = 0, r_along = 0, nodes2 = 0;
     for (Eigen::Index k = 0; k < d; ++k) {
+      const double pieces = std::abs(next[k]) + 2 * std::abs(x[k]) + std::abs(prev[k]);
+      nodes2 += pieces * pieces;
       dc[k] -= along * uc[k];
       rhs(k, i) += tau * dc[k];
       const double curv = cc * (next[k] - 2 * x[k] + prev[k]);
@@ -540,6 +454,7 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
     }
     r_max = std::max(r_max, std::sqrt(r2));
     scale = std::max(scale, std::sqrt(curv2) + std::sqrt(drift2));
+    round_max = std::max(round_max, kEps * (cc * std::sqrt(nodes2) + std::sqrt(transport2) + std::sqrt(gradient2)));
     if (precondition) {
       double* J = jblock.data() + static_cast<std::size_t>(i * d * d);  // row-major d x d
       double* T = transport ? inner.tblocks.data() + static_cast<std::size_t>(i * d * d) : nullptr;
@@ -560,13 +475,16 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
     // The explicit terms, normal part only: motion along the curve is the
     // reparametrisation's business (lambda lambda' phi' is purely tangential).
     const Vec u = v.normalized();
-    Vec drift = -l * h.mixed_times(x, p, v) + inner.hess_p_times(x, p, h.grad_x(x, p));
+    const Vec transport = -l * h.mixed_times(x, p, v), gradient = inner.hess_p_times(x, p, h.grad_x(x, p));
+    Vec drift = transport + gradient;
     drift -= drift.dot(u) * u;
     rhs.col(i) += tau * drift;
     const Vec curvature = l * l * (s.path.col(i + 1) - 2 * s.path.col(i) + s.path.col(i - 1)) / (hh * hh);
     const Vec r = curvature + drift;
     r_max = std::max(r_max, (r - r.dot(u) * u).norm());
     scale = std::max(scale, curvature.norm() + drift.norm());
+    const Vec pieces = s.path.col(i + 1).cwiseAbs() + 2 * x.cwiseAbs() + s.path.col(i - 1).cwiseAbs();
+    round_max = std::max(round_max, kEps * (l * l / (hh * hh) * pieces.norm() + transport.norm() + gradient.norm()));
     if (precondition) {
       const Mat J = inner.general_gauss_newton(x, p);
       double* out = jblock.data() + static_cast<std::size_t>(i * d * d);  // row-major
@@ -580,6 +498,7 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual) 
     }
   }
   residual = scale > 0 ? r_max / scale : 0;
+  floor = scale > 0 ? round_max / scale : 0;
   if (precondition) return block_solve<D>(s, tau, rhs, jblock, transport ? &inner.tblocks : nullptr, inner.solve_work);
   // (I - tau lambda^2 D2) phi_new = rhs, Dirichlet ends: Thomas algorithm.
   Vec lower(n), diag(n), upper(n);
@@ -635,36 +554,47 @@ Seed make_seed(const model::Hamiltonian& h, const Vec& a, const Vec& b, double s
   return s;
 }
 
-/// Moves the start node along the ellipse in the direction that lowers S
-/// (dS = -<p_hat_0, dz>): the tangential part of p_hat_0.
-void slide_start(const Seed& seed, Mat& path, const Vec& p0, double step) {
-  const Vec z = path.col(0);
-  const Vec normal = seed.sigma_inv * (z - seed.a);
-  const Vec tangential = p0 - (p0.dot(normal) / normal.squaredNorm()) * normal;
-  path.col(0) = seed.onto_ellipse(z + step * tangential);
-}
+/// Where the start node slides on the ellipse, in the direction that lowers
+/// S (dS = -<p_hat_0, dz>, the tangential part of p_hat_0). Each move is at
+/// most `size` times the ellipse's radius (in its own metric); the size is
+/// halved whenever the tangential direction reverses, so the start settles
+/// on the optimum instead of jumping across it (a gradient step scaled by
+/// the pseudo-time alone does so on a small or stiff ellipse: Muller-Brown
+/// at scale 1 alternated between two points for 20,000 iterations).
+struct Slide {
+  double size = 0.1;
+  Vec last;  // the last move's direction
+  void move(const Seed& seed, Mat& path, const Vec& p0, double step) {
+    const Vec z = path.col(0);
+    const Vec normal = seed.sigma_inv * (z - seed.a);
+    const Vec tangential = p0 - (p0.dot(normal) / normal.squaredNorm()) * normal;
+    if (last.size() == tangential.size() && last.dot(tangential) < 0) size *= 0.5;
+    else size = std::min(0.1, 1.25 * size);
+    last = tangential;
+    Vec dz = step * tangential;
+    const double length = std::sqrt(dz.dot(seed.sigma_inv * dz)), radius = std::sqrt(2 * seed.value);
+    if (length > size * radius) dz *= size * radius / length;
+    path.col(0) = seed.onto_ellipse(z + dz);
+  }
+};
 
-Mat initial_path(const Vec& a, const Vec& b, int nodes, const Mat* guess) {
-  Mat path(a.size(), nodes);
-  if (!guess) {
-    for (int i = 0; i < nodes; ++i) path.col(i) = a + (b - a) * (static_cast<double>(i) / (nodes - 1));
-    return path;
+/// The status of a finished relaxation: converged below the tolerance;
+/// converged to rounding when the residual stopped within 100x its
+/// round-off floor; stalled otherwise (`how`: what ended the run).
+void finish_status(Result& r, bool converged, double tolerance, const std::string& how) {
+  constexpr double kRoundingMargin = 100;
+  if (converged) {
+    r.status = Status::kConverged;
+    r.message = "converged";
+  } else if (r.residual <= kRoundingMargin * r.rounding_floor) {
+    r.status = Status::kConvergedToRounding;
+    r.message = fmt::format("converged to rounding (residual {:.2e} stopped falling {}, within 100x its round-off "
+                            "level {:.2e})", r.residual, how, r.rounding_floor);
+  } else {
+    r.status = Status::kStalled;
+    r.message = fmt::format("stalled: the residual {:.2e} (tolerance {:.2e}, round-off level {:.2e}) stopped falling {}",
+                            r.residual, tolerance, r.rounding_floor, how);
   }
-  // Resample the guess to `nodes` points, ends pinned to a and b.
-  Mat g = *guess;
-  g.col(0) = a;
-  g.col(g.cols() - 1) = b;
-  Vec s(g.cols());
-  s[0] = 0;
-  for (Eigen::Index i = 1; i < g.cols(); ++i) s[i] = s[i - 1] + (g.col(i) - g.col(i - 1)).norm();
-  Eigen::Index j = 0;
-  for (int i = 0; i < nodes; ++i) {
-    const double target = s[g.cols() - 1] * i / (nodes - 1);
-    while (j + 2 < g.cols() && s[j + 1] < target) ++j;
-    const double w = (target - s[j]) / std::max(s[j + 1] - s[j], 1e-300);
-    path.col(i) = (1 - w) * g.col(j) + w * g.col(j + 1);
-  }
-  return path;
 }
 
 /// The relaxation from `path` (seeded or not) to convergence; D is the
@@ -684,27 +614,48 @@ Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Ma
   if (!s.ok) {
     r.status = Status::kFailure;
     r.message = "the inner problem (optimal momentum) failed on the initial path";
-    const std::string why = explain_inner_failure(h, s.path, o.inner_iterations);
+    bool unreachable = false;
+    const std::string why = explain_inner_failure(h, s.path, o.inner_iterations, &unreachable);
     if (!why.empty()) r.message += " " + why;
+    // A velocity the noise cannot produce costs +inf along this path.
+    if (unreachable) r.action = std::numeric_limits<double>::infinity();
+    const Eigen::Index n = s.path.cols();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    r.path = s.path;
+    r.momentum = Mat::Constant(s.path.rows(), n, nan);
+    r.lambda = r.cumulative = Vec::Constant(n, nan);
+    r.relaxations = 1;
     return r;
   }
   // `step`: where to start the pseudo-time step (when positive), and where it ended.
   double tau = step && *step > 0 ? *step : o.initial_step, tau_cap = 1e6 * o.initial_step;
-  bool converged = false;
-  for (r.iterations = 0; r.iterations < o.max_iterations && !converged; ++r.iterations) {
-    double residual = 0;
-    Mat next = flow_step<D>(inner, s, tau, residual);
+  const int cap = o.iteration_cap(), window = std::max(2000, 10 * o.nodes);
+  enum class End { kCap, kConverged, kStalled, kUnderflow } end = End::kCap;
+  double best = std::numeric_limits<double>::infinity();
+  int best_at = 0;
+  Slide slide;
+  for (r.iterations = 0; r.iterations < cap; ++r.iterations) {
+    double residual = 0, floor = 0;
+    Mat next = flow_step<D>(inner, s, tau, residual, floor);
     if (seed.active) {
       // The free start is optimal when p_hat_0 is normal to the ellipse.
       const Vec p0 = s.momentum.col(0), normal = seed.sigma_inv * (s.path.col(0) - seed.a);
       const double sine = (p0 - p0.dot(normal) / normal.squaredNorm() * normal).norm() / std::max(p0.norm(), 1e-300);
       residual = std::max(residual, sine);
-      slide_start(seed, next, p0, tau * seed.d_norm);
+      slide.move(seed, next, p0, tau * seed.d_norm);
     }
+    r.residual = residual, r.rounding_floor = floor;
     if (residual < o.tolerance) {
-      converged = true;
+      end = End::kConverged;
       break;
     }
+    // Progress is a fall of the residual by 30% within the window.
+    if (residual < 0.7 * best) best = residual, best_at = r.iterations;
+    if (r.iterations - best_at > window) {
+      end = End::kStalled;
+      break;
+    }
+    if (o.progress && r.iterations % 256 == 0) o.progress->update(static_cast<std::uint64_t>(r.iterations));
     reparametrize<D>(next, work);
     State t = evaluate<D>(inner, next);
     // The discrete flow is not an exact descent direction of the discrete
@@ -715,14 +666,17 @@ Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Ma
       // cycling, which would keep the curve jittering).
       tau *= 0.5;
       tau_cap = std::min(tau_cap, tau);
-      if (tau < 1e-12 * o.initial_step) break;
+      if (tau < 1e-12 * o.initial_step) {
+        end = End::kUnderflow;
+        break;
+      }
       continue;
     }
     s = std::move(t);
     tau = std::min(tau * 2, tau_cap);
   }
   if (step) *step = tau;
-  r.status = converged ? Status::kConverged : (r.iterations >= o.max_iterations ? Status::kMaxIterations : Status::kFailure);
+  r.relaxations = 1;
   r.path = s.path;
   r.momentum = s.momentum;
   r.lambda = s.lambda;
@@ -732,31 +686,10 @@ Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Ma
   r.cumulative.array() += r.seed_action;
   for (Eigen::Index i = 0; i < s.path.cols(); ++i)
     r.hamiltonian_residual = std::max(r.hamiltonian_residual, std::abs(h.value(s.path.col(i), s.momentum.col(i))));
-  r.message = r.status == Status::kConverged ? "converged"
-              : r.status == Status::kMaxIterations ? "stopped at max_iterations"
-                                                   : "the step size underflowed before convergence";
+  finish_status(r, end == End::kConverged, o.tolerance, end == End::kStalled ? fmt::format("over the last {} iterations", window)
+                                           : end == End::kUnderflow ? std::string("before the step size underflowed")
+                                                                    : fmt::format("by the iteration cap {}", cap));
   return r;
-}
-
-/// `coarse` (equal chords) resampled to `nodes` points by the cubic through
-/// each node's neighbours (Catmull-Rom in the node index; ends extended
-/// linearly): O(h^3) off the curve, where linear interpolation's O(h^2)
-/// would leave an O(1) residual in the discrete curvature.
-Mat refine_path(const Mat& coarse, int nodes) {
-  const Eigen::Index m = coarse.cols();
-  Mat fine(coarse.rows(), nodes);
-  for (int i = 0; i < nodes; ++i) {
-    const double u = static_cast<double>(i) * static_cast<double>(m - 1) / (nodes - 1);
-    const Eigen::Index j = std::min<Eigen::Index>(static_cast<Eigen::Index>(u), m - 2);
-    const double t = u - static_cast<double>(j), t2 = t * t, t3 = t2 * t;
-    const Vec p1 = coarse.col(j), p2 = coarse.col(j + 1);
-    const Vec p0 = j > 0 ? Vec(coarse.col(j - 1)) : Vec(2 * p1 - p2);
-    const Vec p3 = j + 2 < m ? Vec(coarse.col(j + 2)) : Vec(2 * p2 - p1);
-    fine.col(i) = p1 + 0.5 * ((p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2 + (3 * (p1 - p2) + p3 - p0) * t3);
-  }
-  fine.col(0) = coarse.col(0);
-  fine.col(nodes - 1) = coarse.col(m - 1);
-  return fine;
 }
 
 /// relax(), through a coarser curve first when Options::nested applies.
@@ -780,7 +713,7 @@ Result relax_nested(const model::Hamiltonian& h, const Options& o, const Seed& s
 
 }  // namespace
 
-Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, const Options& o, const Mat* guess) {
+Result relax_once(const model::Hamiltonian& h, const Vec& a, const Vec& b, const Options& o, const Mat* guess) {
   o.validate();
   if (a.size() != h.dim() || b.size() != h.dim())
     throw config_error(fmt::format("action: endpoints need {} coordinates", h.dim()));
@@ -805,12 +738,25 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
   }
 }
 
+std::string status_name(Status s) {
+  switch (s) {
+    case Status::kNotRun: return "not run";
+    case Status::kConverged: return "converged";
+    case Status::kConvergedToRounding: return "converged to rounding";
+    case Status::kStalled: return "stalled";
+    case Status::kFailure: return "failed";
+  }
+  return "unknown";
+}
+
 std::string Result::brief_report() const {
-  std::ostringstream os;
   const std::string coarse = coarse_iterations > 0 ? fmt::format(" (after {} on a coarser curve)", coarse_iterations) : "";
-  os << fmt::format("action: {} after {} iterations{}; S = {:.12g} on {} nodes, max |H| on the path {:.2e}\n", message,
-                    iterations, coarse, action, path.cols(), hamiltonian_residual);
-  return os.str();
+  std::string out = fmt::format("action: {} after {} iterations{}; S = {:.12g} on {} nodes, max |H| on the path {:.2e}\n",
+                                message, iterations, coarse, action, path.cols(), hamiltonian_residual);
+  if (relaxations > 1 || start != "given")
+    out += fmt::format("action: {} relaxations; the result's first path: {}; saddle check: {}\n", relaxations, start,
+                       saddle_check);
+  return out;
 }
 
 }  // namespace fw::action

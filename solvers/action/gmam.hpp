@@ -49,8 +49,11 @@
 //   std::cout << r.brief_report();   // r.action ~ V(a -> b)
 #pragma once
 
+#include <cmath>
+#include <limits>
 #include <string>
 
+#include "fwkit/core/progress.hpp"
 #include "fwkit/core/types.hpp"
 #include "fwkit/model/hamiltonian.hpp"
 
@@ -58,7 +61,10 @@ namespace fw::action {
 
 struct Options {
   int nodes = 201;             // N + 1 points on the curve, ends included
-  int max_iterations = 20000;  // outer iterations
+  /// Outer iterations per relaxation; 0: 500 x nodes. A relaxation whose
+  /// residual has not fallen by 30% over max(2000, 10 x nodes) iterations
+  /// stops before (stalled, or converged to rounding; see Status).
+  int max_iterations = 0;
   double tolerance = 1e-8;     // relative residual of the discrete equations
   double initial_step = 1e-3;  // pseudo-time step, adapted during the run
   int inner_iterations = 50;   // Newton iterations of the inner problem
@@ -78,10 +84,34 @@ struct Options {
   /// on the ellipse and the result is V_lin(start) + S. This resolves the
   /// infinitely many turns with which paths leave a focus. 0 disables it.
   double seed = 1e-6;  // its linearisation error is O(seed^{3/2})
+  /// When a relaxation stalls or fails, try other first paths: unseeded (if
+  /// the first was seeded), then bent off the chord a -> b to either side in
+  /// up to two normal directions (Result::start says which one served).
+  bool restarts = true;
+  /// After convergence, relax again from the path displaced to either side
+  /// normal to the chord (up to two directions) and keep a lower action
+  /// found there: a converged path can be a saddle point of the action
+  /// (Maier-Stein with beta > 4 from the straight path: S = 0.5 on the axis,
+  /// lower off it). Result::saddle_check says what was found.
+  bool saddle_check = true;
+  /// Reports iterations (of the cap) during long relaxations; may be null.
+  Progress* progress = nullptr;
+  /// The cap on iterations for `nodes` (max_iterations, or 500 x nodes).
+  int iteration_cap() const { return max_iterations > 0 ? max_iterations : 500 * nodes; }
   void validate() const;
 };
 
-enum class Status { kNotRun, kConverged, kMaxIterations, kFailure };
+/// kConverged: the relative residual is below `tolerance`.
+/// kConvergedToRounding: it stopped falling at the round-off floor of the
+///   discrete equations (Result::rounding_floor), above the tolerance.
+/// kStalled: it stopped falling above that floor, or the iteration cap or a
+///   step-size underflow ended the run (Result::residual, Result::message).
+/// kFailure: no path could be evaluated; Result::message says why and where,
+///   and Result::action is +inf when the cost is infinite on every path tried.
+enum class Status { kNotRun, kConverged, kConvergedToRounding, kStalled, kFailure };
+
+/// "converged", "converged to rounding", "stalled", "failed", "not run".
+std::string status_name(Status s);
 
 struct Result {
   Status status = Status::kNotRun;
@@ -90,19 +120,31 @@ struct Result {
   Mat momentum;      // d x nodes, p_hat along the path
   Vec lambda;        // nodes
   Vec cumulative;    // V(s): the action from A to each node (seed included)
-  double action = 0; // V(A -> B) on this discretisation
+  double action = std::numeric_limits<double>::quiet_NaN();  // V(A -> B) on this discretisation
   double seed_action = 0;  // V_lin at the first node (0 without seeding)
   double hamiltonian_residual = 0;  // max |H(phi, p_hat)| along the path
+  double residual = std::numeric_limits<double>::quiet_NaN();  // final relative residual
+  double rounding_floor = 0;  // its estimated round-off level on the final path
   int iterations = 0;
   int coarse_iterations = 0;  // on the coarser curve first (Options::nested)
+  int relaxations = 0;        // relaxations run (restarts and saddle checks included)
+  std::string start = "given";  // the first path that served: given, unseeded, bent +1, ...
+  std::string saddle_check = "not run";
+  /// Converged, to the tolerance or to rounding.
+  bool ok() const { return status == Status::kConverged || status == Status::kConvergedToRounding; }
   std::string brief_report() const;
 };
 
 /// Minimum action from `a` to `b`; `initial` (d x k, k >= 2, from a to b) is
 /// an optional first guess, resampled to `nodes` points; default: the
-/// straight segment.
+/// straight segment. Restarts and the saddle check as Options say.
 Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, const Options& options,
                        const Mat* initial = nullptr);
+
+/// One relaxation from `initial` (or the straight segment), without
+/// restarts or saddle check.
+Result relax_once(const model::Hamiltonian& h, const Vec& a, const Vec& b, const Options& options,
+                  const Mat* initial = nullptr);
 
 /// p_hat and lambda at x for the velocity v (the inner problem). Returns
 /// false when the Newton iteration fails, which is also the answer when no

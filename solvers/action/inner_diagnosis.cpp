@@ -33,7 +33,7 @@ std::string leading_coordinates(const Vec& w, const std::vector<std::string>& na
 
 /// Why node x with tangent v fails, or empty when it solves.
 std::string explain_node(const model::Hamiltonian& h, const Vec& x, const Vec& v, int iterations,
-                         const std::vector<std::string>& names) {
+                         const std::vector<std::string>& names, bool& unreachable) {
   Vec p;
   double lambda = 0;
   if (optimal_momentum(h, x, v, p, lambda, iterations)) return "";
@@ -48,14 +48,16 @@ std::string explain_node(const model::Hamiltonian& h, const Vec& x, const Vec& v
     for (int k = 0; k < d; ++k)
       if (ev[k] <= 1e-10 * top) outside += es.eigenvectors().col(k).dot(v) * es.eigenvectors().col(k);
     const double share = outside.norm() / std::max(v.norm(), 1e-300);
-    if (share > 1e-6)
+    unreachable = share > 1e-6;
+    if (unreachable)
       return fmt::format("the noise covariance there is singular (rank {} of {}), and {:.3g} of the path's direction "
                        "lies outside its range (mostly {}): the noise cannot move the state that way, so this path "
                        "costs infinity; a path through states where the noise spans those coordinates, or a noise "
                        "without the degeneracy, is needed",
                        rank, d, share, leading_coordinates(outside, names));
   }
-  if (lambda < 0)
+  unreachable = lambda < 0;
+  if (unreachable)
     return fmt::format("the path's direction there is not a reachable velocity (the root has lambda = {:.3g} < 0; "
                        "mostly along {})",
                        lambda, leading_coordinates(v, names));
@@ -67,11 +69,13 @@ std::string explain_node(const model::Hamiltonian& h, const Vec& x, const Vec& v
 
 }  // namespace
 
-std::string explain_inner_failure(const model::Hamiltonian& h, const Mat& path, int iterations) {
+std::string explain_inner_failure(const model::Hamiltonian& h, const Mat& path, int iterations, bool* unreachable) {
+  bool outside = false;
   const auto names = h.model().system->variable_names();
   for (Eigen::Index i = 0; i < path.cols(); ++i) {
     const Vec v = tangent_at(path, i);
-    const std::string why = explain_node(h, path.col(i), v, iterations, names);
+    const std::string why = explain_node(h, path.col(i), v, iterations, names, outside);
+    if (unreachable) *unreachable = outside;
     if (!why.empty()) return fmt::format("at node {} of {}: {}", i, path.cols(), why);
   }
   return "";

@@ -21,7 +21,9 @@ namespace fw::action {
 
 /// The first node of `path` (d x n) where the inner problem fails, and why,
 /// in words naming the node, the coordinates and the condition; empty when
-/// every node solves.
-std::string explain_inner_failure(const model::Hamiltonian& h, const Mat& path, int iterations);
+/// every node solves. `unreachable`, when given, receives whether that
+/// node's velocity is one the noise cannot produce (the path costs +inf).
+std::string explain_inner_failure(const model::Hamiltonian& h, const Mat& path, int iterations,
+                                  bool* unreachable = nullptr);
 
 }  // namespace fw::action

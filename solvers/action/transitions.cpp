@@ -118,13 +118,14 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
       Options ao = o.action;
       const Result coarse = minimize_action(h, attractors[from], s, ao);
       leg.cost_n = coarse.action;
-      leg.converged = coarse.status == Status::kConverged;
+      leg.converged = coarse.ok();
       leg.cost = coarse.action;
       leg.path = coarse.path;
       if (o.refine) {
         ao.nodes = 2 * (o.action.nodes - 1) + 1;
+        ao.saddle_check = false;  // checked on N intervals; 2N starts from that path
         const Result fine = minimize_action(h, attractors[from], s, ao, &coarse.path);
-        leg.converged = leg.converged && fine.status == Status::kConverged;
+        leg.converged = leg.converged && fine.ok();
         leg.cost = richardson(coarse.action, fine.action, 2);
         leg.error = std::abs(leg.cost - fine.action);
         leg.path = fine.path;
