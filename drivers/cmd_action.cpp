@@ -122,7 +122,10 @@ int run_transitions(const model::Model& model, const ActionJob& job, const Commo
     const analyze::Result eq = analyze::find_equilibria(*model.system, ao);
     for (const auto& e : eq.equilibria) {
       if (e.stability == analyze::Stability::kStable) tj.attractors.push_back(e.x);
-      if (e.stability == analyze::Stability::kSaddle && e.index == 1) tj.saddles.push_back(e.x);
+      // In one dimension the barrier top (one unstable direction) is the saddle.
+      const bool transition_state = e.index == 1 && (e.stability == analyze::Stability::kSaddle ||
+                                                     (model.dim() == 1 && e.stability == analyze::Stability::kUnstable));
+      if (transition_state) tj.saddles.push_back(e.x);
     }
     std::cout << eq.brief_report();
     if (tj.attractors.size() < 2 || tj.attractors.size() > 8)
@@ -141,7 +144,9 @@ int run_transitions(const model::Model& model, const ActionJob& job, const Commo
   file->commit();
   std::cout << "wrote " << out << "\n";
   const bool all = std::all_of(r.legs.begin(), r.legs.end(), [](const action::Leg& l) { return l.converged; });
-  return all ? 0 : static_cast<int>(ExitCode::kData);
+  if (!all) std::cerr << "fwkit action: not every leg converged (see NOT CONVERGED above, and leg_converged and the leg_k_status attributes in the file)\n";
+  for (const std::string& m : r.missing_legs()) std::cerr << "fwkit action: " << m << "\n";
+  return all && r.connected() ? 0 : static_cast<int>(ExitCode::kData);
 }
 
 }  // namespace

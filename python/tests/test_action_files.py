@@ -1,5 +1,6 @@
 """Files written by `fwkit action`, read back from Python."""
 
+import subprocess
 import tomllib
 
 import numpy as np
@@ -119,3 +120,75 @@ def test_three_well_occupation_ranking_confirmed_by_simulation(run_fwkit):
     # W_i - W_min = Phi(x_i) - Phi(x_ground) (leg errors ~3e-5).
     phi_at = np.interp(x_att[order], x, phi)
     np.testing.assert_allclose(w - w.min(), phi_at - phi_at[1], atol=2e-4)
+
+
+def _run_raw(fwkit_bin, tmp_path, name, text):
+    config = tmp_path / f"{name}.toml"
+    config.write_text(text)
+    out = tmp_path / f"{name}.h5"
+    run = subprocess.run([fwkit_bin, "action", "-c", str(config), "-o", str(out), "-q"],
+                         capture_output=True, text=True)
+    return run, out
+
+
+def test_one_dimensional_box_finds_the_barrier_top(fwkit_bin, tmp_path):
+    # f = (x^2 - 1)^2 / 4, D = 1: the barrier top x = 0 is the 1-D saddle; each
+    # leg costs 2 Delta f = 1/2, so W is finite and the occupations equal.
+    run, out = _run_raw(fwkit_bin, tmp_path, "dw1", """
+[model.system]
+kind = "double_well_1d"
+[action]
+hamiltonian = "langevin"
+[action.transitions]
+lower = [-2.0]
+upper = [2.0]
+""")
+    assert run.returncode == 0, run.stdout + run.stderr
+    tr = fwkit.open_group(out, "transitions")
+    assert tr["leg_cost"].values.shape == (2,)
+    np.testing.assert_allclose(tr["leg_cost"].values, 0.5, atol=1e-6)
+    np.testing.assert_allclose(tr["log_occupation"].values, 0, atol=1e-9)
+    assert tr.attrs["connected"] == 1
+
+
+def test_impossible_transition_is_infinite_and_exits_nonzero(fwkit_bin, tmp_path):
+    # Rademacher steps of 0.1 cannot climb against a drift of up to 0.385.
+    model = """
+[model.system]
+kind = "double_well_1d"
+[model.noise]
+kind = "rademacher"
+scales = [0.1]
+"""
+    run, out = _run_raw(fwkit_bin, tmp_path, "inf", model + "[action]\nfrom = [-1.0]\nto = [0.0]\n")
+    assert run.returncode == 65
+    assert "infinite" in run.stderr
+    act = fwkit.open_group(out, "action")
+    assert np.isinf(act.attrs["action"]) and act.attrs["action"] > 0
+    assert act.attrs["outcome"] == "failed" and act.attrs["converged"] == 0
+    run, out = _run_raw(fwkit_bin, tmp_path, "inf_tr", model + "[action.transitions]\nlower = [-2.0]\nupper = [2.0]\n")
+    assert run.returncode == 65, run.stdout + run.stderr
+    assert "no leg of finite cost leaves it" in run.stderr
+    tr = fwkit.open_group(out, "transitions")
+    assert np.all(np.isinf(tr["leg_cost"].values))
+    assert tr.attrs["connected"] == 0
+
+
+def test_saddle_point_of_the_action_is_left(fwkit_bin, tmp_path):
+    # Maier-Stein with beta = 10 from the default straight path: the axis is a
+    # critical path with S = 1/2 but not the minimum (0.34004, the grid
+    # quasi-potential of tests/validation/test_gmam_defaults_validation.cpp).
+    run, out = _run_raw(fwkit_bin, tmp_path, "ms10", """
+[model.system]
+kind = "maier_stein"
+parameters = { beta = 10.0, mu = 1.0 }
+[action]
+from = [-1.0, 0.0]
+to = [0.0, 0.0]
+hamiltonian = "langevin"
+""")
+    assert run.returncode == 0, run.stdout + run.stderr
+    act = fwkit.open_group(out, "action")
+    assert "saddle point of the action" in act.attrs["saddle_check"]
+    assert abs(act.attrs["action_extrapolated"] - 0.34004) < 2e-5
+    assert np.abs(act["path"].sel(component=1).values).max() > 0.1

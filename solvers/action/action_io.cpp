@@ -1,5 +1,7 @@
 #include "action_io.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 
@@ -152,6 +154,11 @@ void write_transitions(const io::Group& parent, const TransitionResult& r, const
   }
   g.set_attribute("ground_state", static_cast<std::int64_t>(r.ground));
   g.set_attribute("hamiltonian", hamiltonian);
+  g.set_attribute("connected", static_cast<std::int64_t>(r.connected()));
+  std::string missing;
+  for (const std::string& m : r.missing_legs()) missing += (missing.empty() ? "" : "; ") + m;
+  g.set_attribute("missing_legs", missing);
+  for (std::size_t l = 0; l < r.legs.size(); ++l) g.set_attribute(fmt::format("leg_{}_status", l), r.legs[l].message);
 }
 
 }  // namespace fw::action

@@ -1,7 +1,8 @@
 #include "gmam.hpp"
 #include "inner_diagnosis.hpp"
+#include "block_tridiagonal.hpp"
 #include "path_geometry.hpp"
-#include "fwkit/model/lyapunov.hpp"
+#include "seed_ellipse.hpp"
 
 #include <fmt/format.h>
 
@@ -36,6 +37,7 @@ bool optimal_momentum(const model::Hamiltonian& h, const Vec& x, const Vec& v, V
 namespace {
 
 using namespace geometry;
+using namespace detail;
 
 /// optimal_momentum with D = H_pp(x, 0) factorised once by the caller when
 /// it does not depend on x (`fixed`), else here.
@@ -92,8 +94,6 @@ bool optimal_momentum_with(const model::Hamiltonian& h, const Eigen::LDLT<Mat>* 
 /// The inner problem along a path, with D factorised once for constant
 /// Gaussian noise (in high dimension a factorisation per node and step
 /// dominated the run, allocations included).
-/// Dimensions up to which the drift's stiff part is taken implicitly.
-constexpr Eigen::Index kMaxPreconditioned = 8;
 
 struct Inner {
   const model::Hamiltonian& h;
@@ -202,33 +202,6 @@ struct Inner {
 };
 
 
-/// inv = A^{-1} for a small row-major d x d matrix (Gauss-Jordan with
-/// partial pivoting; A is overwritten).
-void invert_small(double* A, double* inv, int d) {
-  if (d == 2) {
-    const double det = A[0] * A[3] - A[1] * A[2];
-    inv[0] = A[3] / det, inv[1] = -A[1] / det, inv[2] = -A[2] / det, inv[3] = A[0] / det;
-    return;
-  }
-  for (int a = 0; a < d; ++a)
-    for (int b = 0; b < d; ++b) inv[a * d + b] = a == b ? 1.0 : 0.0;
-  for (int col = 0; col < d; ++col) {
-    int piv = col;
-    for (int r = col + 1; r < d; ++r)
-      if (std::abs(A[r * d + col]) > std::abs(A[piv * d + col])) piv = r;
-    if (piv != col)
-      for (int b = 0; b < d; ++b) std::swap(A[col * d + b], A[piv * d + b]), std::swap(inv[col * d + b], inv[piv * d + b]);
-    const double scale = 1.0 / A[col * d + col];
-    for (int b = 0; b < d; ++b) A[col * d + b] *= scale, inv[col * d + b] *= scale;
-    for (int r = 0; r < d; ++r) {
-      if (r == col) continue;
-      const double f = A[r * d + col];
-      if (f == 0) continue;
-      for (int b = 0; b < d; ++b) A[r * d + b] -= f * A[col * d + b], inv[r * d + b] -= f * inv[col * d + b];
-    }
-  }
-}
-
 /// sum_i <p_hat(x_{i+1/2}, v_{i+1/2}), phi_{i+1} - phi_i> with midpoint
 /// positions and chord velocities: second order, and for Gaussian noise the
 /// exact geometric action of the polygon's midpoint rule. `partial`, when
@@ -302,76 +275,6 @@ State evaluate(const Inner& inner, const Mat& path) {
   }
   s.action = midpoint_action<D>(inner, path, nullptr, s.ok);
   return s;
-}
-
-/// Solves L_i phi_{i-1} + ((1 + 2 c_i) I + tau J_i) phi_i + U_i phi_{i+1} = rhs_i
-/// for the interior nodes with the ends fixed (block Thomas algorithm),
-/// c_i = tau lambda_i^2 / h^2, L_i = -c_i I + q_i T_i, U_i = -c_i I - q_i T_i,
-/// q_i = tau lambda_i / (2 h); J_i and T_i row-major d x d in `jblock` and
-/// `tblock` (T = 0 when `tblock` is null).
-template <int D>
-Mat block_solve(const State& s, double tau, const Mat& rhs, const std::vector<double>& jblock,
-                const std::vector<double>* tblock, std::vector<double>& work) {
-  const Eigen::Index n = s.path.cols(), d = D > 0 ? D : s.path.rows();
-  const double hh = 1.0 / static_cast<double>(n - 1);
-  Mat out = s.path;  // the ends stay
-  if (n < 3) return out;
-  // Forward sweep, phi_i = y_i - G_i phi_{i+1}: M_i = A_i - L_i G_{i-1},
-  // G_i = -M_i^{-1} U_i, y_i = M_i^{-1} (rhs_i - L_i y_{i-1}); y_0 = phi_0, G_0 = 0.
-  // Blocks up to kMaxPreconditioned^2 on the stack; G and y in `work`.
-  work.resize(static_cast<std::size_t>(n * d * (d + 1)));
-  double* G = work.data();
-  double* y = G + n * d * d;
-  for (Eigen::Index a = 0; a < d * d; ++a) G[a] = 0;
-  constexpr int kB = kMaxPreconditioned * kMaxPreconditioned;
-  double M[kB], inv[kB], L[kB], U[kB], r[kMaxPreconditioned];
-  for (Eigen::Index k = 0; k < d; ++k) y[k] = s.path(k, 0);
-  for (Eigen::Index i = 1; i + 1 < n; ++i) {
-    const double c = tau * s.lambda[i] * s.lambda[i] / (hh * hh), q = tau * s.lambda[i] / (2 * hh);
-    const double* J = jblock.data() + static_cast<std::size_t>(i * d * d);
-    const double* T = tblock ? tblock->data() + static_cast<std::size_t>(i * d * d) : nullptr;
-    for (Eigen::Index a = 0; a < d * d; ++a) {
-      const double t = T ? q * T[a] : 0.0, diag = a % (d + 1) == 0 ? c : 0.0;
-      L[a] = t - diag;
-      U[a] = -t - diag;
-    }
-    const double* Gp = G + (i - 1) * d * d;
-    const double* yp = y + (i - 1) * d;
-    for (Eigen::Index a = 0; a < d; ++a) {
-      double acc = rhs(a, i);
-      for (Eigen::Index b = 0; b < d; ++b) {
-        double lg = 0;
-        for (Eigen::Index k = 0; k < d; ++k) lg += L[a * d + k] * Gp[k * d + b];
-        M[a * d + b] = (a == b ? 1 + 2 * c : 0.0) + tau * J[a * d + b] - lg;
-        acc -= L[a * d + b] * yp[b];
-      }
-      r[a] = acc;
-    }
-    invert_small(M, inv, static_cast<int>(d));
-    double* Gi = G + i * d * d;
-    double* yi = y + i * d;
-    for (Eigen::Index a = 0; a < d; ++a) {
-      double acc = 0;
-      for (Eigen::Index b = 0; b < d; ++b) {
-        double mu = 0;
-        for (Eigen::Index k = 0; k < d; ++k) mu += inv[a * d + k] * U[k * d + b];
-        Gi[a * d + b] = mu;
-        acc += inv[a * d + b] * r[b];
-      }
-      yi[a] = acc;
-    }
-  }
-  // The last interior node also couples to the fixed end: phi_i = y_i - G_i phi_{i+1}.
-  double* o = out.data();
-  for (Eigen::Index i = n - 2; i >= 1; --i) {
-    const double* Gi = G + i * d * d;
-    for (Eigen::Index a = 0; a < d; ++a) {
-      double acc = y[i * d + a];
-      for (Eigen::Index b = 0; b < d; ++b) acc -= Gi[a * d + b] * o[(i + 1) * d + b];
-      o[i * d + a] = acc;
-    }
-  }
-  return out;
 }
 
 /// One implicit step of the gMAM flow from `s` with pseudo-time step tau.
@@ -499,7 +402,7 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual, 
   }
   residual = scale > 0 ? r_max / scale : 0;
   floor = scale > 0 ? round_max / scale : 0;
-  if (precondition) return block_solve<D>(s, tau, rhs, jblock, transport ? &inner.tblocks : nullptr, inner.solve_work);
+  if (precondition) return block_solve<D>(s.path, s.lambda, tau, rhs, jblock, transport ? &inner.tblocks : nullptr, inner.solve_work);
   // (I - tau lambda^2 D2) phi_new = rhs, Dirichlet ends: Thomas algorithm.
   Vec lower(n), diag(n), upper(n);
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -521,62 +424,6 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual, 
   }
   return out;
 }
-
-/// The linearisation of the problem at a stable equilibrium a.
-struct Seed {
-  bool active = false;
-  Vec a;
-  Mat sigma_inv;    // Sigma^{-1}, J Sigma + Sigma J^T + D = 0
-  double value = 0; // V_lin on the starting ellipse
-  double d_norm = 1;
-
-  double v_lin(const Vec& x) const { return 0.5 * (x - a).dot(sigma_inv * (x - a)); }
-  Vec onto_ellipse(const Vec& z) const { return a + (z - a) * std::sqrt(value / v_lin(z)); }
-};
-
-Seed make_seed(const model::Hamiltonian& h, const Vec& a, const Vec& b, double seed) {
-  Seed s;
-  const int d = h.dim();
-  if (seed <= 0 || d > 30) return s;
-  const model::System& sys = *h.model().system;
-  if (sys.drift_at(a).norm() > 1e-8 * (1 + a.norm())) return s;  // not an equilibrium
-  const Mat j = sys.jacobian_at(a);
-  if ((j.eigenvalues().real().array() >= 0).any()) return s;      // not stable
-  const Mat dmat = h.hess_p(a, Vec::Zero(d));
-  const Eigen::LDLT<Mat> dl(dmat);
-  if (dl.info() != Eigen::Success || !dl.isPositive() || (dl.vectorD().array() <= 0).any()) return s;
-  const Mat sigma = model::lyapunov_covariance(j, dmat);
-  s.a = a;
-  s.sigma_inv = sigma.inverse();
-  s.value = seed;
-  s.d_norm = dmat.norm();
-  s.active = s.v_lin(b) > 4 * seed;  // B well outside the ellipse
-  return s;
-}
-
-/// Where the start node slides on the ellipse, in the direction that lowers
-/// S (dS = -<p_hat_0, dz>, the tangential part of p_hat_0). Each move is at
-/// most `size` times the ellipse's radius (in its own metric); the size is
-/// halved whenever the tangential direction reverses, so the start settles
-/// on the optimum instead of jumping across it (a gradient step scaled by
-/// the pseudo-time alone does so on a small or stiff ellipse: Muller-Brown
-/// at scale 1 alternated between two points for 20,000 iterations).
-struct Slide {
-  double size = 0.1;
-  Vec last;  // the last move's direction
-  void move(const Seed& seed, Mat& path, const Vec& p0, double step) {
-    const Vec z = path.col(0);
-    const Vec normal = seed.sigma_inv * (z - seed.a);
-    const Vec tangential = p0 - (p0.dot(normal) / normal.squaredNorm()) * normal;
-    if (last.size() == tangential.size() && last.dot(tangential) < 0) size *= 0.5;
-    else size = std::min(0.1, 1.25 * size);
-    last = tangential;
-    Vec dz = step * tangential;
-    const double length = std::sqrt(dz.dot(seed.sigma_inv * dz)), radius = std::sqrt(2 * seed.value);
-    if (length > size * radius) dz *= size * radius / length;
-    path.col(0) = seed.onto_ellipse(z + dz);
-  }
-};
 
 /// The status of a finished relaxation: converged below the tolerance;
 /// converged to rounding when the residual stopped within 100x its
@@ -736,27 +583,6 @@ Result relax_once(const model::Hamiltonian& h, const Vec& a, const Vec& b, const
     case 3: return relax_nested<3>(h, o, seed, std::move(path));
     default: return relax_nested<-1>(h, o, seed, std::move(path));
   }
-}
-
-std::string status_name(Status s) {
-  switch (s) {
-    case Status::kNotRun: return "not run";
-    case Status::kConverged: return "converged";
-    case Status::kConvergedToRounding: return "converged to rounding";
-    case Status::kStalled: return "stalled";
-    case Status::kFailure: return "failed";
-  }
-  return "unknown";
-}
-
-std::string Result::brief_report() const {
-  const std::string coarse = coarse_iterations > 0 ? fmt::format(" (after {} on a coarser curve)", coarse_iterations) : "";
-  std::string out = fmt::format("action: {} after {} iterations{}; S = {:.12g} on {} nodes, max |H| on the path {:.2e}\n",
-                                message, iterations, coarse, action, path.cols(), hamiltonian_residual);
-  if (relaxations > 1 || start != "given")
-    out += fmt::format("action: {} relaxations; the result's first path: {}; saddle check: {}\n", relaxations, start,
-                       saddle_check);
-  return out;
 }
 
 }  // namespace fw::action

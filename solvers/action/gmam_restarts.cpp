@@ -125,4 +125,25 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
   return best;
 }
 
+std::string status_name(Status s) {
+  switch (s) {
+    case Status::kNotRun: return "not run";
+    case Status::kConverged: return "converged";
+    case Status::kConvergedToRounding: return "converged to rounding";
+    case Status::kStalled: return "stalled";
+    case Status::kFailure: return "failed";
+  }
+  return "unknown";
+}
+
+std::string Result::brief_report() const {
+  const std::string coarse = coarse_iterations > 0 ? fmt::format(" (after {} on a coarser curve)", coarse_iterations) : "";
+  std::string out = fmt::format("action: {} after {} iterations{}; S = {:.12g} on {} nodes, max |H| on the path {:.2e}\n",
+                                message, iterations, coarse, action, path.cols(), hamiltonian_residual);
+  if (relaxations > 1 || start != "given")
+    out += fmt::format("action: {} relaxations; the result's first path: {}; saddle check: {}\n", relaxations, start,
+                       saddle_check);
+  return out;
+}
+
 }  // namespace fw::action

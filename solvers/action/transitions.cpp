@@ -117,17 +117,19 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
       leg.from = from, leg.to = to, leg.saddle = static_cast<int>(k);
       Options ao = o.action;
       const Result coarse = minimize_action(h, attractors[from], s, ao);
+      leg.message = coarse.message;
       leg.cost_n = coarse.action;
       leg.converged = coarse.ok();
       leg.cost = coarse.action;
       leg.path = coarse.path;
-      if (o.refine) {
+      if (o.refine && !std::isinf(coarse.action)) {
         ao.nodes = 2 * (o.action.nodes - 1) + 1;
         ao.saddle_check = false;  // checked on N intervals; 2N starts from that path
         const Result fine = minimize_action(h, attractors[from], s, ao, &coarse.path);
         leg.converged = leg.converged && fine.ok();
-        leg.cost = richardson(coarse.action, fine.action, 2);
-        leg.error = std::abs(leg.cost - fine.action);
+        // An infinite cost stays infinite (no Richardson step on inf - inf).
+        leg.cost = std::isinf(coarse.action) ? coarse.action : richardson(coarse.action, fine.action, 2);
+        leg.error = std::isinf(coarse.action) ? 0.0 : std::abs(leg.cost - fine.action);
         leg.path = fine.path;
       }
       leg.gradient = gradient;
@@ -151,6 +153,24 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
   return r;
 }
 
+bool TransitionResult::connected() const { return w.size() > 0 && w.allFinite(); }
+
+std::vector<std::string> TransitionResult::missing_legs() const {
+  std::vector<std::string> out;
+  const Eigen::Index m = cost.rows();
+  for (Eigen::Index i = 0; i < m; ++i) {
+    bool leaves = false, reached = false;
+    for (Eigen::Index j = 0; j < m; ++j)
+      if (j != i) leaves = leaves || std::isfinite(cost(i, j)), reached = reached || std::isfinite(cost(j, i));
+    if (!leaves) out.push_back(fmt::format("attractor {}: no leg of finite cost leaves it (no saddle joins it to "
+                                           "another attractor, or every leg out costs +inf)", i));
+    if (!reached) out.push_back(fmt::format("attractor {}: no leg of finite cost reaches it", i));
+  }
+  if (!connected())
+    out.push_back("the W-graph energies are infinite: the occupations between attractors are not determined");
+  return out;
+}
+
 std::string TransitionResult::brief_report() const {
   std::string s = fmt::format("transitions: {} attractors, {} saddles; ground state {}\n", attractors.size(), saddles.size(), ground);
   for (std::size_t i = 0; i < attractors.size(); ++i) {
@@ -161,10 +181,11 @@ std::string TransitionResult::brief_report() const {
   }
   for (const Leg& l : legs) {
     s += fmt::format("  {} -> {} over saddle {}: cost {:.10g} (+- {:.2g}){}", l.from, l.to, l.saddle, l.cost, l.error,
-                     l.converged ? "" : " NOT CONVERGED");
+                     l.converged ? "" : " NOT CONVERGED (" + l.message + ")");
     if (l.gradient) s += fmt::format("; Eyring-Kramers E tau ~ {:.6g} exp(cost / eps)", l.prefactor);
     s += "\n";
   }
+  for (const std::string& m : missing_legs()) s += "  " + m + "\n";
   return s;
 }
 

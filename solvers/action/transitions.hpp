@@ -45,6 +45,7 @@ struct Leg {
   double cost_n = 0;       // on N intervals
   double error = 0;        // |extrapolated - cost on 2N| (0 without refinement)
   bool converged = false;
+  std::string message;     // the minimum action run's status in words
   Mat path;                // d x nodes, from the attractor to the saddle (finest run)
   bool gradient = false;   // Eyring–Kramers applies
   double prefactor = 0;    // E tau ~ prefactor exp(cost / eps)
@@ -58,6 +59,10 @@ struct TransitionResult {
   Vec w;     // W-graph energies
   int ground = 0;
   Vec log_occupation;  // -(W_i - W_min): log occupation ratios times eps
+  /// Every W-graph energy finite (each attractor left and reached by legs).
+  bool connected() const;
+  /// In words: the attractors no finite leg leaves or reaches.
+  std::vector<std::string> missing_legs() const;
   std::string brief_report() const;
 };
 

@@ -1,6 +1,8 @@
 // The inner problem of gMAM: p_hat on {H = 0} with H_p = lambda v.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "action/gmam.hpp"
 #include "fwkit/model/catalog.hpp"
 #include "noise_fixtures.hpp"
@@ -53,4 +55,32 @@ TEST_CASE("an unreachable target is a failure status, not a crash", "[action]") 
   const auto r = action::minimize_action(h, Vec::Constant(1, -1.0), Vec::Zero(1), o);
   CHECK(r.status == action::Status::kFailure);
   CHECK_THAT(r.message, Catch::Contains("inner problem"));
+  // Infinite is infinite: not the 0 of a path never evaluated.
+  CHECK(std::isinf(r.action));
+  CHECK(r.action > 0);
+  CHECK_THAT(r.message, Catch::Contains("infinite"));
+  CHECK_FALSE(r.ok());
+}
+
+TEST_CASE("gMAM stopped short of the tolerance says stalled, with its residual", "[action]") {
+  std::shared_ptr<const model::System> sys = model::make_catalog_system(
+      "maier_stein", {{"beta", model::ParamValue::scalar(10.0)}, {"mu", model::ParamValue::scalar(1.0)}});
+  const model::Hamiltonian h(model::with_system_diffusion(sys), model::HamiltonianKind::kLangevin);
+  action::Options o;
+  o.max_iterations = 5;
+  o.restarts = false;
+  Mat guess(2, 3);
+  guess << -1, -0.5, 0, 0, 0.3, 0;
+  const auto r = action::minimize_action(h, (Vec(2) << -1.0, 0.0).finished(), Vec::Zero(2), o, &guess);
+  CHECK(r.status == action::Status::kStalled);
+  CHECK_FALSE(r.ok());
+  CHECK(r.residual > o.tolerance);
+  CHECK(r.residual > 100 * r.rounding_floor);
+  CHECK_THAT(r.message, Catch::Contains("stalled") && Catch::Contains("iteration cap 5"));
+  CHECK(r.saddle_check == "not run");  // no check on a path that did not converge
+  // The same start with the default cap converges.
+  o.max_iterations = 0;
+  const auto c = action::minimize_action(h, (Vec(2) << -1.0, 0.0).finished(), Vec::Zero(2), o, &guess);
+  CHECK(c.status == action::Status::kConverged);
+  CHECK(c.residual < o.tolerance);
 }

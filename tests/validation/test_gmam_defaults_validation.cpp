@@ -1,0 +1,208 @@
+// gMAM with default options on problems it was not tuned for, against an
+// exact quasi-potential (1/2 for Maier-Stein with beta <= 4, 2 Delta U for
+// gradient systems) or an independent one: the Hamilton-Jacobi equation
+// marched on a grid (jet method, hj/olim.hpp; no code shared with gMAM) on
+// h and h/2 with the saddle on a node. Cases: Maier-Stein for beta from 1
+// to 20 from the straight path (for beta > 4 the axis is a saddle point of
+// the action and the minimum lies off it), Maier-Stein with non-Gaussian SGD
+// noise, a toggle switch, a bistable FitzHugh-Nagumo system whose minima are
+// foci, and Mueller-Brown at its natural scale (energies ~ 100). gMAM is
+// compared after the N -> 2N Richardson step the CLI takes; the grid's
+// error at h/2 is bounded by its change from h (it converges monotonically
+// at order >= 1 on these problems), so the tolerance is that change plus
+// 1e-6, which is 1e-5 relative or less.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "action/gmam.hpp"
+#include "action/transitions.hpp"
+#include "fwkit/config/config.hpp"
+#include "fwkit/config/model_config.hpp"
+#include "hj/olim.hpp"
+
+using namespace fw;
+
+namespace {
+
+model::Model build(const std::string& text) {
+  const config::Config cfg = config::Config::from_string(text, "gmam-defaults");
+  return config::build_model(cfg.root().table("model"));
+}
+
+Vec newton(const model::System& s, Vec x) {
+  for (int i = 0; i < 60; ++i) x -= s.jacobian_at(x).lu().solve(s.drift_at(x));
+  return x;
+}
+
+/// gMAM with default options on N and 2N intervals (the second from the
+/// first's path, as the CLI does), Richardson-extrapolated.
+double gmam_default(const model::Hamiltonian& h, const Vec& a, const Vec& b, action::Result* first = nullptr) {
+  action::Options o;
+  const action::Result coarse = action::minimize_action(h, a, b, o);
+  INFO("N: " << coarse.brief_report());
+  REQUIRE(coarse.ok());
+  o.nodes = 2 * (o.nodes - 1) + 1;
+  o.saddle_check = false;
+  const action::Result fine = action::minimize_action(h, a, b, o, &coarse.path);
+  INFO("2N: " << fine.brief_report());
+  REQUIRE(fine.ok());
+  if (first) *first = coarse;
+  return action::richardson(coarse.action, fine.action, 2);
+}
+
+/// V(b) from the grid solution on the box [lo, hi] shifted so that b is a
+/// node, with n and 2n - 1 nodes a side; `change` receives |V_h - V_h/2|.
+double grid_cost(const model::Hamiltonian& h, const Vec& a, const Vec& b, Vec lo, Vec hi, int n, double& change) {
+  double v[2];
+  for (int level = 0; level < 2; ++level) {
+    const int nodes = level == 0 ? n : 2 * n - 1;
+    std::vector<double> lower(2), upper(2);
+    for (int k = 0; k < 2; ++k) {
+      const double step = (hi[k] - lo[k]) / (nodes - 1);
+      lower[k] = b[k] - std::round((b[k] - lo[k]) / step) * step;
+      upper[k] = lower[k] + step * (nodes - 1);
+    }
+    hj::Options o;
+    o.method = hj::jet_applies(h, 2) ? hj::Method::kJet : hj::Method::kOlim;
+    const hj::Result r = hj::solve<2>({h, grid::Grid{lower, upper, {nodes, nodes}}, a, {b}}, o);
+    REQUIRE(r.ok());
+    const std::int64_t at = r.grid.locate(b.data());
+    REQUIRE(at >= 0);
+    v[level] = r.value[static_cast<std::size_t>(at)];
+  }
+  change = std::abs(v[0] - v[1]);
+  return v[1];
+}
+
+/// gMAM within `relative` of the grid value, itself known to that accuracy.
+void compare_with_grid(const model::Hamiltonian& h, const Vec& a, const Vec& b, const Vec& lo, const Vec& hi,
+                       const std::string& what, double* reference = nullptr, double relative = 1e-5) {
+  double change = 0;
+  const double grid = grid_cost(h, a, b, lo, hi, 401, change);
+  action::Result first;
+  const double s = gmam_default(h, a, b, &first);
+  INFO(what << ": gMAM " << s << ", grid " << grid << " (change from h: " << change << "); " << first.saddle_check);
+  CHECK(change <= relative * grid);
+  CHECK(std::abs(s - grid) < relative * grid);
+  if (reference) *reference = s;
+}
+
+std::string maier_stein(double beta, const std::string& noise = "") {
+  return "[model.system]\nkind = \"maier_stein\"\nparameters = { beta = " + std::to_string(beta) + ", mu = 1.0 }\n" + noise;
+}
+
+}  // namespace
+
+TEST_CASE("gMAM defaults: Maier-Stein for beta 1 to 20 from the straight path", "[action][validation]") {
+  const Vec a = (Vec(2) << -1.0, 0.0).finished(), b = Vec::Zero(2);
+  const Vec lo = (Vec(2) << -1.8, -1.0).finished(), hi = (Vec(2) << 0.2, 1.0).finished();
+  for (double beta : {1.0, 3.0, 4.0}) {
+    const model::Hamiltonian h(build(maier_stein(beta)), model::HamiltonianKind::kLangevin);
+    const double s = gmam_default(h, a, b);
+    INFO("beta " << beta << ": " << s);
+    CHECK(std::abs(s - 0.5) < 1e-5 * 0.5);
+  }
+  for (double beta : {5.0, 10.0, 20.0}) {
+    // The axis (S = 1/2) is a critical path; the minimum lies off it, and
+    // gMAM must not stop on the axis, where the straight first path is.
+    const model::Hamiltonian h(build(maier_stein(beta)), model::HamiltonianKind::kLangevin);
+    double s = 0;
+    compare_with_grid(h, a, b, lo, hi, "Maier-Stein beta " + std::to_string(beta), &s);
+    CHECK(s < 0.5 - 1e-2);
+  }
+}
+
+TEST_CASE("gMAM defaults: Maier-Stein with Laplace and uniform SGD noise", "[action][validation]") {
+  // Along the axis y = 0 the x-noise is Laplace(0.5), Lambda(p) = -log(1 - p^2/4),
+  // and the drift x - x^3: the axis costs V1 = int_{-1}^0 p*(x) dx with
+  // (x - x^3) p* + Lambda(p*) = 0, p* in (0, 2) (bisection, midpoint rule on
+  // 20,000 cells). For beta = 3 the axis is the minimum; for beta = 10 the
+  // axis bounds the cost from above (with bounded uniform noise in y the
+  // relaxations from displaced paths return to the axis).
+  auto root = [](double x) {
+    const double b = x - x * x * x;
+    double lo = 1e-12, hi = 2 - 1e-15;
+    for (int it = 0; it < 200; ++it) {
+      const double m = 0.5 * (lo + hi);
+      (b * m - std::log(1 - m * m / 4) < 0 ? lo : hi) = m;
+    }
+    return 0.5 * (lo + hi);
+  };
+  double axis = 0;
+  constexpr int kCells = 20000;
+  for (int i = 0; i < kCells; ++i) axis += root(-1 + (i + 0.5) / kCells) / kCells;
+  const std::string noise = "[model.noise]\nkind = \"additive\"\nlaws = [\"laplace(0.5)\", \"uniform(0.8)\"]\n";
+  const Vec a = (Vec(2) << -1.0, 0.0).finished(), b = Vec::Zero(2);
+  {
+    const model::Hamiltonian h(build(maier_stein(3.0, noise)), model::HamiltonianKind::kDiscrete);
+    const double s = gmam_default(h, a, b);
+    INFO("beta 3: gMAM " << s << ", axis quadrature " << axis);
+    CHECK(std::abs(s - axis) < 1e-5 * axis);
+  }
+  {
+    const model::Hamiltonian h(build(maier_stein(10.0, noise)), model::HamiltonianKind::kDiscrete);
+    action::Result first;
+    const double s = gmam_default(h, a, b, &first);
+    INFO("beta 10: gMAM " << s << ", axis quadrature " << axis << "; " << first.saddle_check);
+    CHECK(s < axis * (1 + 1e-5));
+    CHECK(first.saddle_check.find("passed") != std::string::npos);
+  }
+}
+
+TEST_CASE("gMAM defaults: a toggle switch and a bistable FitzHugh-Nagumo system", "[action][validation]") {
+  {
+    const model::Model m = build(R"toml(
+[model.system]
+kind = "expression"
+variables = ["u", "v"]
+drift = ["3/(1 + v^2) - u", "3/(1 + u^2) - v"]
+)toml");
+    const model::Hamiltonian h(m, model::HamiltonianKind::kLangevin);
+    const Vec a = newton(*m.system, (Vec(2) << 0.4, 2.6).finished());
+    const Vec s = newton(*m.system, (Vec(2) << 1.2, 1.2).finished());
+    // The grid's own change from h to h/2 is 2e-5 relative here.
+    compare_with_grid(h, a, s, (Vec(2) << 0.0, 0.6).finished(), (Vec(2) << 2.0, 3.4).finished(), "toggle switch",
+                      nullptr, 3e-5);
+  }
+  {
+    // x - x^3 - y, 0.5 (x - 3 y): minima at x = +-sqrt(2/3) are foci
+    // (eigenvalues -1.25 +- 0.66 i), the saddle at the origin.
+    const model::Model m = build(R"toml(
+[model.system]
+kind = "expression"
+variables = ["x", "y"]
+drift = ["x - x^3 - y", "0.5*(x - 3*y)"]
+[model.noise]
+kind = "gaussian"
+covariance = [[1.0, 0.0], [0.0, 0.25]]
+)toml");
+    const model::Hamiltonian h(m, model::HamiltonianKind::kLangevin);
+    const Vec a = newton(*m.system, (Vec(2) << -0.8, -0.27).finished());
+    // Out of a focus gMAM converges at order ~0.9 in N here (201 -> 401
+    // -> 801 nodes: differences 6.0e-6, 3.3e-6), so the order-2 Richardson
+    // step leaves ~1.2e-5 relative: the known limitation at foci (gmam.hpp).
+    compare_with_grid(h, a, Vec::Zero(2), (Vec(2) << -1.6, -0.8).finished(), (Vec(2) << 0.4, 0.6).finished(),
+                      "FitzHugh-Nagumo", nullptr, 2e-5);
+  }
+}
+
+TEST_CASE("gMAM defaults: Mueller-Brown at scale 1, every leg of [action.transitions] is 2 Delta U", "[action][validation]") {
+  const model::Model m = build("[model.system]\nkind = \"muller_brown\"\nparameters = { scale = 1.0 }\n");
+  const model::Hamiltonian h(model::with_system_diffusion(m.system), model::HamiltonianKind::kLangevin);
+  std::vector<Vec> minima, saddles;
+  for (auto [x, y] : {std::pair{-0.558, 1.442}, std::pair{-0.050, 0.467}, std::pair{0.623, 0.028}})
+    minima.push_back(newton(*m.system, (Vec(2) << x, y).finished()));
+  for (auto [x, y] : {std::pair{-0.822, 0.624}, std::pair{0.212, 0.293}})
+    saddles.push_back(newton(*m.system, (Vec(2) << x, y).finished()));
+  const auto r = action::transitions(h, minima, saddles, action::TransitionOptions{});
+  REQUIRE(r.legs.size() == 4);
+  for (const auto& leg : r.legs) {
+    const double exact = 2 * (m.system->loss(saddles[static_cast<std::size_t>(leg.saddle)].data()) -
+                              m.system->loss(minima[static_cast<std::size_t>(leg.from)].data()));
+    INFO("leg " << leg.from << " -> " << leg.to << ": " << leg.cost << " against " << exact);
+    CHECK(leg.converged);
+    CHECK(std::abs(leg.cost - exact) < 1e-5 * exact);
+  }
+}
