@@ -116,6 +116,8 @@ sim::CollapseOptions read_collapse(const config::Table& t, const std::string& sc
   o.samples = static_cast<int>(c.integer("samples", o.samples, config::at_least(2)));
   o.generations = static_cast<int>(c.integer("generations", o.generations, config::at_least(1)));
   o.alpha = c.number("alpha", 0.0, config::between(0, 1));
+  o.exact_fresh = c.choice("fresh_count", "binomial", {"binomial", "exact"}) == "exact";
+  o.collapse_variance = c.number("collapse_variance", o.collapse_variance, config::between(1e-300, 1));
   o.mean = to_vec(c.numbers("mean", std::vector<double>{0.0}));
   const auto rows = c.has("covariance") ? c.number_matrix("covariance") : std::vector<std::vector<double>>{};
   o.covariance = Mat::Identity(o.mean.size(), o.mean.size());

@@ -43,7 +43,8 @@ CollapsePoint read_point(const SimulationFile& sim, std::size_t i, std::string& 
   p.value = sim.points()[i].value;
   p.chain.resample = s == "resample";
   p.chain.samples = static_cast<int>(c.integer("samples", 100));
-  p.chain.fresh = static_cast<int>(std::lround(c.number("alpha", 0.0) * p.chain.samples));
+  p.chain.alpha = c.number("alpha", 0.0);
+  p.chain.binomial = c.string("fresh_count", "binomial") == "binomial";
   const auto mean = c.numbers("mean", std::vector<double>{0.0});
   p.chain.dim = static_cast<int>(mean.size());
   Mat cov = Mat::Identity(p.chain.dim, p.chain.dim);

@@ -2,9 +2,13 @@
 // the collapse chains of sim/collapse.hpp, generation by generation, with or
 // without fresh data.
 //
-// Generation t+1 is k = round(alpha N) fresh draws from N(mu_0, Sigma_0) and
-// N - k draws from the current model (the refitted Gaussian, or the empirical
-// measure for resample), then the (1/N) moments. For independent points with
+// Generation t+1 is k fresh draws from N(mu_0, Sigma_0) and N - k draws from
+// the current model (the refitted Gaussian, or the empirical measure for
+// resample), then the (1/N) moments; k ~ Binomial(N, alpha) independently
+// each generation (the simulation's default), or k = round(alpha N). As k is
+// independent of the state, each recursion below holds in expectation with
+// its coefficients (k, N - k, k (N - k), (N - k)^2, (N - k)(N - k - 1))
+// replaced by their means over k. For independent points with
 // means m_i and covariances C_i,
 //     E sum (x_i - xbar)(x_i - xbar)^T = (1 - 1/N) sum C_i + sum (m_i - mbar)(m_i - mbar)^T,
 // so with v_t = E tr Sigma_t / d and s_t = E |mean_t - mu_0|^2 / d (both
@@ -28,7 +32,8 @@ namespace fw::compare {
 struct CollapseChain {
   bool resample = false;   // resample (Wright–Fisher) or Gaussian refit
   int samples = 0;         // N
-  int fresh = 0;           // k = round(alpha N)
+  double alpha = 0;        // fraction of fresh points
+  bool binomial = true;    // k ~ Binomial(N, alpha); false: k = round(alpha N)
   int dim = 1;             // d
   double variance0 = 1;    // tr Sigma_0 / d
   double log_det0 = 0;     // log det Sigma_0
@@ -42,7 +47,7 @@ struct CollapseExpectation {
 };
 
 /// The expectations for t = 0..generations. Throws a config Error for N < 2,
-/// k outside [0, N] or d < 1, or d >= N for the log det.
+/// alpha outside [0, 1] or d < 1, or d >= N for the log det.
 CollapseExpectation collapse_expectation(const CollapseChain& chain, int generations);
 
 }  // namespace fw::compare

@@ -39,8 +39,16 @@ Stats stats_of(const Vec& mean, const Mat& cov, const Vec& mean0) {
 /// One member's chain; writes stats for t = 0..T into `out` (T + 1 entries).
 std::int64_t run_member(const CollapseOptions& o, const Mat& factor0, std::int64_t member, std::vector<Stats>& out) {
   const int d = static_cast<int>(o.mean.size()), N = o.samples;
-  const int fresh = static_cast<int>(std::lround(o.alpha * N));
+  const int exact = static_cast<int>(std::lround(o.alpha * N));
   rng::Stream rng(o.seed, static_cast<std::uint64_t>(member));
+  // This generation's number of fresh points: Binomial(N, alpha) from N
+  // uniforms (drawn first at the generation's counter), or round(alpha N).
+  auto fresh_count = [&]() {
+    if (o.exact_fresh || o.alpha == 0 || o.alpha == 1) return o.alpha == 1 ? N : exact;
+    int k = 0;
+    for (int i = 0; i < N; ++i) k += rng.uniform() < o.alpha;
+    return k;
+  };
   auto draw = [&](const Vec& mu, const Mat& L, Eigen::Ref<Vec> into) {
     Vec xi(d);
     for (int k = 0; k < d; ++k) xi[k] = rng.normal();
@@ -56,6 +64,7 @@ std::int64_t run_member(const CollapseOptions& o, const Mat& factor0, std::int64
     out[0] = stats_of(mean, cov, o.mean);
     for (int t = 1; t <= o.generations; ++t) {
       rng.seek(static_cast<std::uint64_t>(t));
+      const int fresh = fresh_count();
       Eigen::LLT<Mat> llt(cov);
       const Mat L = llt.info() == Eigen::Success ? Mat(llt.matrixL()) : Mat::Zero(d, d);
       for (int i = 0; i < N; ++i) {
@@ -66,6 +75,7 @@ std::int64_t run_member(const CollapseOptions& o, const Mat& factor0, std::int64
       }
       moments(pts, mean, cov);
       out[t] = stats_of(mean, cov, o.mean);
+      if (collapsed < 0 && out[t].variance <= o.collapse_variance * out[0].variance) collapsed = t;
     }
     return collapsed;
   }
@@ -96,6 +106,7 @@ std::int64_t run_member(const CollapseOptions& o, const Mat& factor0, std::int64
   record(0);
   for (int t = 1; t <= o.generations; ++t) {
     rng.seek(static_cast<std::uint64_t>(t));
+    const int fresh = fresh_count();
     for (int i = 0; i < N - fresh; ++i) {
       const auto parent = static_cast<int>(rng.below(static_cast<std::uint64_t>(N)));
       next.row(i) = pts.row(parent);
@@ -141,6 +152,8 @@ void CollapseOptions::validate() const {
     bad("samples", std::to_string(samples), fmt::format("must exceed the dimension {} (else the refit is singular)", mean.size()));
   if (generations < 1) bad("generations", std::to_string(generations), "must be >= 1");
   if (!(alpha >= 0 && alpha <= 1)) bad("alpha", fmt::format("{}", alpha), "must be in [0, 1]");
+  if (!(collapse_variance > 0 && collapse_variance < 1))
+    bad("collapse_variance", fmt::format("{}", collapse_variance), "must be in (0, 1)");
   if (members < 1) bad("members", std::to_string(members), "must be >= 1");
   if (mean.size() < 1) bad("mean", "[]", "needs at least one entry");
   if (covariance.rows() != mean.size() || covariance.cols() != mean.size())
@@ -202,7 +215,7 @@ std::string CollapseResult::brief_report() const {
                                     log_det[T].value, log_det[T].standard_error, variance[T].value)
                       : fmt::format("generation {}: variance {:.6g} +- {:.2g}\n", T, variance[T].value,
                                     variance[T].standard_error);
-  if (!homozygosity.empty()) {
+  {
     std::int64_t n = 0;
     double mean = 0;
     for (auto c : collapse_generation)
@@ -210,9 +223,11 @@ std::string CollapseResult::brief_report() const {
         ++n;
         mean += static_cast<double>(c);
       }
-    s += fmt::format("  homozygosity {:.6f} +- {:.2g}, distinct origins {:.4g}; {} of {} members fixed", homozygosity[T].value,
-                     homozygosity[T].standard_error, distinct[T].value, n, collapse_generation.size());
-    s += n > 0 ? fmt::format(" (mean fixation generation {:.4g})\n", mean / static_cast<double>(n)) : "\n";
+    if (!homozygosity.empty())
+      s += fmt::format("  homozygosity {:.6f} +- {:.2g}, distinct origins {:.4g};", homozygosity[T].value,
+                       homozygosity[T].standard_error, distinct[T].value);
+    s += fmt::format("  {} of {} members collapsed by generation {}", n, collapse_generation.size(), T);
+    s += n > 0 ? fmt::format(" (mean collapse generation of those {:.4g})\n", mean / static_cast<double>(n)) : "\n";
   }
   return s;
 }
@@ -222,6 +237,8 @@ void write_collapse(const io::Group& parent, const CollapseOptions& o, const Col
   g.set_attribute("kind", o.kind == CollapseKind::kGaussianRefit ? "gaussian_refit" : "resample");
   g.set_attribute("samples", static_cast<std::int64_t>(o.samples));
   g.set_attribute("alpha", o.alpha);
+  g.set_attribute("fresh_count", o.exact_fresh ? "exact" : "binomial");
+  g.set_attribute("collapse_variance", o.collapse_variance);
   g.set_attribute("members", o.members);
   g.set_attribute("seed", std::to_string(o.seed));
   std::vector<double> gen;
@@ -240,7 +257,9 @@ void write_collapse(const io::Group& parent, const CollapseOptions& o, const Col
     put("distinct", r.distinct, "number of distinct origins");
   }
   g.write("collapse_generation", {"member"}, std::span<const std::int64_t>(r.collapse_generation),
-          {"1", "first generation with a single origin left (-1: none)"});
+          {"1", o.kind == CollapseKind::kResample
+                    ? "first generation with a single origin left (-1: none)"
+                    : "first generation with tr Sigma / d <= collapse_variance x its start (-1: none)"});
 }
 
 }  // namespace fw::sim

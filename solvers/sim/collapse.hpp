@@ -11,8 +11,13 @@
 //                   original points; the homozygosity (probability that two
 //                   distinct individuals carry the same original point) is
 //                   1 - (1 - 1/N)^t on average.
-// A fraction alpha of each generation (round(alpha N) points) can be fresh
-// draws from the original law N(mu_0, Sigma_0), which stops the collapse.
+// A fraction alpha of each generation can be fresh draws from the original
+// law N(mu_0, Sigma_0), which stops the collapse: each of the N points is
+// fresh with probability alpha (a Binomial(N, alpha) count per generation,
+// the default), or exactly round(alpha N) are (fresh_count = "exact").
+// A member has collapsed at the first generation with one origin left
+// (resample) or, for the refit, with tr Sigma_t / d at or below
+// `collapse_variance` times its start (-1: not within the run).
 // Member m uses the stream (seed, m) at counter t for generation t, so the
 // results do not depend on the thread count.
 #pragma once
@@ -34,6 +39,8 @@ struct CollapseOptions {
   int samples = 100;         // N
   int generations = 100;     // T
   double alpha = 0;          // fraction of fresh data per generation
+  bool exact_fresh = false;  // exactly round(alpha N) fresh points, not Binomial(N, alpha)
+  double collapse_variance = 1e-3;  // refit: collapsed when tr Sigma_t / d <= this x tr Sigma_0 / d
   Vec mean;                  // mu_0 (its size is the dimension)
   Mat covariance;            // Sigma_0
   std::int64_t members = 1000;
@@ -51,7 +58,7 @@ struct CollapseResult {
   std::vector<Estimate> mean_shift;     // |mean_t - mu_0|
   std::vector<Estimate> homozygosity;   // resample only: P(two distinct individuals share an origin)
   std::vector<Estimate> distinct;       // resample only: number of distinct origins left
-  std::vector<std::int64_t> collapse_generation;  // per member: first t with one origin left (-1: none)
+  std::vector<std::int64_t> collapse_generation;  // per member: first collapsed generation (-1: none)
   std::string brief_report() const;
 };
 
