@@ -31,6 +31,26 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 }  // namespace
 
+namespace {
+
+/// The standard error of log(f_i / f_g) at point k: from the fractions'
+/// covariance, Var = V_ii / f_i^2 + V_gg / f_g^2 - 2 V_ig / (f_i f_g)
+/// (fractions summing to one are anticorrelated: treating them as
+/// independent made the bars up to 1.4x too small); without a covariance
+/// in the file, as if independent.
+double log_ratio_error(const OccupationComparison& c, std::size_t k, std::size_t i, std::size_t g) {
+  const std::size_t m = c.w.size();
+  const double fi = c.fraction[k][i], fg = c.fraction[k][g];
+  const auto& v = c.fraction_cov[k];
+  if (std::isfinite(v[i * m + i]) && std::isfinite(v[g * m + g]) && std::isfinite(v[i * m + g])) {
+    const double var = v[i * m + i] / (fi * fi) + v[g * m + g] / (fg * fg) - 2 * v[i * m + g] / (fi * fg);
+    return std::sqrt(std::max(var, 0.0));
+  }
+  return std::hypot(c.fraction_se[k][i] / fi, c.fraction_se[k][g] / fg);
+}
+
+}  // namespace
+
 OccupationComparison compare_occupation(const std::filesystem::path& simulation, const std::filesystem::path& transitions,
                                         const OccupationCompareOptions& o) {
   o.validate();
@@ -72,7 +92,12 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
     c.scale.push_back(sim.points()[k].value);
     const auto names = region_order(sim, k);
     const io::Array f = r.read(sim.dataset(k, "occupation/fraction")), se = r.read(sim.dataset(k, "occupation/standard_error"));
+    // The fractions' covariance (files before it was written: none, and the
+    // ratio's error treats the fractions as independent, which it says).
+    const std::string cov_path = sim.dataset(k, "occupation/covariance");
+    const io::Array cov = r.exists(cov_path) ? r.read(cov_path) : io::Array{};
     std::vector<double> fk, sek;
+    std::vector<std::size_t> index;
     for (std::size_t i = 0; i < m; ++i) {
       const auto at = std::find(names.begin(), names.end(), c.region[i]);
       if (at == names.end()) throw data_error(sim.where(k) + ": no occupation of region " + c.region[i]);
@@ -82,9 +107,16 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
                                      sim.where(k), c.region[i], i, c.scale_key, c.scale.back()));
       fk.push_back(f.data[j]);
       sek.push_back(se.data[j]);
+      index.push_back(j);
     }
     c.fraction.push_back(fk);
     c.fraction_se.push_back(sek);
+    std::vector<double> ck(m * m, kNaN);
+    const std::size_t regions = f.data.size();
+    if (cov.data.size() == regions * regions)
+      for (std::size_t a = 0; a < m; ++a)
+        for (std::size_t b = 0; b < m; ++b) ck[a * m + b] = cov.data[index[a] * regions + index[b]];
+    c.fraction_cov.push_back(ck);
   }
   // Rows: per point the Laplace ratio; then the fits.
   const auto g = static_cast<std::size_t>(c.ground);
@@ -101,7 +133,7 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
     std::vector<double> inv, s, logr, logr_se, shifted;
     for (std::size_t k = 0; k < n; ++k) {
       const double ratio = c.fraction[k][i] / c.fraction[k][g];
-      const double rse = std::hypot(c.fraction_se[k][i] / c.fraction[k][i], c.fraction_se[k][g] / c.fraction[k][g]);
+      const double rse = log_ratio_error(c, k, i, g);
       c.rows.push_back({fmt::format("occupation ratio {} / {} (W-graph, Hwang prefactor)", c.region[i], c.region[g]),
                         fmt::format("{} = {:g}", c.scale_key, c.scale[k]), "1",
                         std::exp(-dw / c.scale[k] + c.log_prefactor[i]), ratio, ratio * rse, Rule::kReport, 0});

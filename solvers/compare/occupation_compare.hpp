@@ -48,6 +48,7 @@ struct OccupationComparison {
   int ground = 0;
   bool prefactor_judged = false;           // Hwang's setting: gradient drift, constant isotropic noise
   std::vector<std::vector<double>> fraction, fraction_se;  // [point][attractor]
+  std::vector<std::vector<double>> fraction_cov;  // [point][attractor a * m + b]: covariance (NaN: not in the file)
   std::vector<double> fitted_exponent, fitted_exponent_se, extrapolated_ratio, extrapolated_ratio_se;  // per attractor
   std::vector<SummaryRow> rows;
 };

@@ -56,6 +56,12 @@ struct Summary {
   std::int64_t samples = 0;             // recorded member-steps
   std::vector<std::string> region_names;     // regions, then "none"
   std::vector<Estimate> occupation;          // fraction of recorded time per region
+  /// Covariance of the occupation estimates (regions + 1 squared, row-major;
+  /// NaN with fewer than two units): fractions that sum to one are
+  /// negatively correlated, which a ratio's error must respect.
+  std::vector<double> occupation_covariance;
+  /// What the standard errors are computed over (members without burn-in).
+  std::string error_units;
   std::vector<Estimate> mean, variance;      // per coordinate, over members and time
   /// Per ordered pair (from, to), row-major regions x regions: number of
   /// transitions and the mean dwell time in `from` before reaching `to`
@@ -71,7 +77,8 @@ struct Summary {
 };
 
 /// Combines the per-member reductions, in member order. Standard errors come
-/// from batch means over (member, time batch) units.
+/// from batch means over (member, time batch) units, or, without burn-in,
+/// over whole members (Summary::error_units).
 Summary summarize(const Options& options, const EnsembleState& state);
 
 }  // namespace fw::sim

@@ -40,9 +40,10 @@ void write_summary(const io::Group& parent, const Options& o, const Summary& s,
   g.set_attribute("noise_scale", noise_scale(o));
   g.add_index_dimension("component", vars.size(), "state coordinate (" + join(vars, ", ") + ")");
   write_estimates(g, "mean", "mean_se", {"component"}, s.mean, {"1", "mean over members and recorded steps"},
-                  "batch-means standard error of mean");
+                  "standard error of mean (units: the error_units attribute)");
+  g.set_attribute("error_units", s.error_units);
   write_estimates(g, "variance", "variance_se", {"component"}, s.variance,
-                  {"1", "variance over members and recorded steps"}, "batch-means standard error of variance");
+                  {"1", "variance over members and recorded steps"}, "standard error of variance");
 }
 
 void write_occupation(const io::Group& parent, const Options& o, const Summary& s) {
@@ -51,7 +52,11 @@ void write_occupation(const io::Group& parent, const Options& o, const Summary& 
   g.add_index_dimension("region", R, "region (" + join(s.region_names, ", ") + ")");
   g.set_attribute("region_names", join(s.region_names, " "));
   write_estimates(g, "fraction", "standard_error", {"region"}, s.occupation,
-                  {"1", "fraction of recorded time in the region (first match)"}, "batch-means standard error of fraction");
+                  {"1", "fraction of recorded time in the region (first match)"}, "standard error of fraction");
+  g.add_index_dimension("region_b", R, "region (as region)");
+  g.write("covariance", {"region", "region_b"}, std::span<const double>(s.occupation_covariance),
+          {"1", "covariance of the fraction estimates (from the same units as the errors)"});
+  g.set_attribute("error_units", s.error_units);
 }
 
 void write_transitions(const io::Group& parent, const Options& o, const EnsembleState& st, const Summary& s,

@@ -24,46 +24,102 @@ Estimate mean_and_error(const std::vector<double>& values) {
   return {mean, std::sqrt(ss / (n - 1) / n)};
 }
 
+/// The error units: (member, time batch) reductions, or whole members.
+struct Units {
+  std::vector<std::int64_t> count, occupation;  // occupation[u * (R + 1) + r]
+  std::vector<double> mean, m2;                 // mean[u * d + k], m2 likewise
+};
+
+/// Each member's batches merged into one unit (counts added, moments by
+/// Chan's pairwise update).
+Units per_member(const EnsembleState& s, std::size_t R, int batches) {
+  const int d = s.dim;
+  const std::size_t members = s.moment_count.size() / static_cast<std::size_t>(batches);
+  Units u;
+  u.count.assign(members, 0);
+  u.occupation.assign(members * (R + 1), 0);
+  u.mean.assign(members * d, 0.0);
+  u.m2.assign(members * d, 0.0);
+  for (std::size_t m = 0; m < members; ++m)
+    for (int b = 0; b < batches; ++b) {
+      const std::size_t from = m * static_cast<std::size_t>(batches) + static_cast<std::size_t>(b);
+      const auto nb = static_cast<double>(s.moment_count[from]);
+      if (nb == 0) continue;
+      for (std::size_t r = 0; r <= R; ++r) u.occupation[m * (R + 1) + r] += s.occupation[from * (R + 1) + r];
+      const auto na = static_cast<double>(u.count[m]);
+      for (int k = 0; k < d; ++k) {
+        double& mean = u.mean[m * d + k];
+        const double delta = s.moment_mean[from * d + k] - mean;
+        mean += delta * nb / (na + nb);
+        u.m2[m * d + k] += s.moment_m2[from * d + k] + delta * delta * na * nb / (na + nb);
+      }
+      u.count[m] += s.moment_count[from];
+    }
+  return u;
+}
+
 }  // namespace
 
 Summary summarize(const Options& o, const EnsembleState& s) {
   Summary out;
   const int d = s.dim;
-  const std::size_t R = o.regions.size(), units = s.moment_count.size();
+  const std::size_t R = o.regions.size();
   out.members = s.members;
   for (std::int64_t b : s.blown) out.blown += b >= 0;
   for (const auto& r : o.regions) out.region_names.push_back(r.name);
   out.region_names.push_back("none");
-
+  // Without burn-in every member starts in the same transient, so its time
+  // batches are correlated: errors then come from whole members (independent
+  // streams), or, with one member, from batches with a warning.
+  const bool transient = o.burn_in == 0 && o.batches > 1;
+  const bool whole_members = transient && s.moment_count.size() / static_cast<std::size_t>(o.batches) > 1;
+  const Units u = whole_members ? per_member(s, R, o.batches)
+                                : Units{s.moment_count, s.occupation, s.moment_mean, s.moment_m2};
+  out.error_units = whole_members ? "members (no burn-in: time batches of a transient are correlated)"
+                    : transient   ? "time batches of one member without burn-in: the errors may be too small"
+                                  : "batch means over (member, time batch)";
+  const std::size_t units = u.count.size();
   std::vector<std::size_t> live;  // units with samples
-  for (std::size_t u = 0; u < units; ++u)
-    if (s.moment_count[u] > 0) {
-      live.push_back(u);
-      out.samples += s.moment_count[u];
+  for (std::size_t k = 0; k < units; ++k)
+    if (u.count[k] > 0) {
+      live.push_back(k);
+      out.samples += u.count[k];
     }
   const double N = static_cast<double>(out.samples);
-  // Occupation: pooled fraction, batch-means error from the unit fractions.
+  // Occupation: pooled fraction, error from the unit fractions; their
+  // covariance too (fractions summing to one are correlated).
+  std::vector<std::vector<double>> per_unit(R + 1);
   for (std::size_t r = 0; r <= R; ++r) {
     double total = 0;
-    std::vector<double> per_unit;
-    for (std::size_t u : live) {
-      total += static_cast<double>(s.occupation[u * (R + 1) + r]);
-      per_unit.push_back(static_cast<double>(s.occupation[u * (R + 1) + r]) / static_cast<double>(s.moment_count[u]));
+    for (std::size_t k : live) {
+      total += static_cast<double>(u.occupation[k * (R + 1) + r]);
+      per_unit[r].push_back(static_cast<double>(u.occupation[k * (R + 1) + r]) / static_cast<double>(u.count[k]));
     }
-    out.occupation.push_back({N > 0 ? total / N : kNaN, mean_and_error(per_unit).standard_error});
+    out.occupation.push_back({N > 0 ? total / N : kNaN, mean_and_error(per_unit[r]).standard_error});
   }
+  out.occupation_covariance.assign((R + 1) * (R + 1), kNaN);
+  const auto n_live = static_cast<double>(live.size());
+  if (live.size() > 1)
+    for (std::size_t a = 0; a <= R; ++a)
+      for (std::size_t b = 0; b <= R; ++b) {
+        double ma = 0, mb = 0, c = 0;
+        for (std::size_t k = 0; k < live.size(); ++k) ma += per_unit[a][k], mb += per_unit[b][k];
+        ma /= n_live, mb /= n_live;
+        for (std::size_t k = 0; k < live.size(); ++k) c += (per_unit[a][k] - ma) * (per_unit[b][k] - mb);
+        out.occupation_covariance[a * (R + 1) + b] = c / (n_live - 1) / n_live;
+      }
   // Moments: pooled (Chan) mean and variance; errors from the unit spread.
   for (int k = 0; k < d; ++k) {
     double mu = 0;
-    for (std::size_t u : live) mu += static_cast<double>(s.moment_count[u]) * s.moment_mean[u * d + k];
+    for (std::size_t w : live) mu += static_cast<double>(u.count[w]) * u.mean[w * d + k];
     mu = N > 0 ? mu / N : kNaN;
     double m2 = 0;
     std::vector<double> unit_mean, unit_var;
-    for (std::size_t u : live) {
-      const double n = static_cast<double>(s.moment_count[u]), dm = s.moment_mean[u * d + k] - mu;
-      m2 += s.moment_m2[u * d + k] + n * dm * dm;
-      unit_mean.push_back(s.moment_mean[u * d + k]);
-      unit_var.push_back(s.moment_m2[u * d + k] / n + dm * dm);
+    for (std::size_t w : live) {
+      const double n = static_cast<double>(u.count[w]), dm = u.mean[w * d + k] - mu;
+      m2 += u.m2[w * d + k] + n * dm * dm;
+      unit_mean.push_back(u.mean[w * d + k]);
+      unit_var.push_back(u.m2[w * d + k] / n + dm * dm);
     }
     out.mean.push_back({mu, mean_and_error(unit_mean).standard_error});
     out.variance.push_back({N > 1 ? m2 / N : kNaN, mean_and_error(unit_var).standard_error});

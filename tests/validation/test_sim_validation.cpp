@@ -200,3 +200,57 @@ TEST_CASE("double-well SGD: occupation against the exact transfer operator of th
   INFO("continuum Gibbs " << gibbs_right / gibbs_total);
   CHECK(std::abs(sum.occupation[0].value - gibbs_right / gibbs_total) > 4 * sum.occupation[0].standard_error);
 }
+
+TEST_CASE("error bars match the spread over independent seeds: slow mixing without burn-in, and occupation ratios",
+          "[sim][validation]") {
+  // SGD on f = k x^2 / 2 with eta k = 0.002: correlation time ~500 steps,
+  // longer than a time batch (2000 steps / 20 batches), no burn-in. The
+  // errors must come from whole members; and the log ratio of the left
+  // (x < 0) to the right occupation, fractions that sum to one, needs their
+  // covariance: Var log(fL / fR) = V_LL / fL^2 + V_RR / fR^2 - 2 V_LR / (fL fR).
+  // Over K = 40 seeds the sample spread of an estimate has a relative error
+  // 1 / sqrt(2 (K - 1)) = 11%: the mean reported error must agree with it
+  // within 35% (3 of those).
+  const double k = 0.02, eta = 0.1;
+  sim::Options o;
+  o.step.eta = eta;
+  o.members = 40;
+  o.steps = 2000;
+  o.burn_in = 0;
+  sim::Region left{"left", Vec(), 0, Vec::Constant(1, -1e9), Vec::Constant(1, 0.0)};
+  sim::Region right{"right", Vec(), 0, Vec::Constant(1, 0.0), Vec::Constant(1, 1e9)};
+  o.regions = {left, right};
+  constexpr int kSeeds = 40;
+  std::vector<double> means, mean_se, ratios, ratio_se;
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    o.seed = 1000 + static_cast<std::uint64_t>(seed);
+    std::shared_ptr<const model::System> lin = model::make_catalog_system("linear", {{"A", {{-k}, 1, 1}}});
+    const model::Model m{lin, model::make_gaussian_noise(Mat::Constant(1, 1, 1.0))};
+    auto st = sim::EnsembleState::start(o, Vec::Constant(1, 0.5));
+    sim::advance(m, o, st, o.steps);
+    const sim::Summary s = sim::summarize(o, st);
+    REQUIRE_THAT(s.error_units, Catch::Contains("members"));
+    means.push_back(s.mean[0].value);
+    mean_se.push_back(s.mean[0].standard_error);
+    const double fl = s.occupation[0].value, fr = s.occupation[1].value;
+    const auto& v = s.occupation_covariance;  // 3 x 3: left, right, none
+    ratios.push_back(std::log(fl / fr));
+    ratio_se.push_back(std::sqrt(v[0] / (fl * fl) + v[4] / (fr * fr) - 2 * v[1] / (fl * fr)));
+  }
+  auto spread = [](const std::vector<double>& x) {
+    double m = 0, ss = 0;
+    for (double v : x) m += v;
+    m /= static_cast<double>(x.size());
+    for (double v : x) ss += (v - m) * (v - m);
+    return std::sqrt(ss / static_cast<double>(x.size() - 1));
+  };
+  auto average = [](const std::vector<double>& x) {
+    double m = 0;
+    for (double v : x) m += v;
+    return m / static_cast<double>(x.size());
+  };
+  INFO("mean: spread " << spread(means) << ", reported " << average(mean_se) << "; log ratio: spread "
+                       << spread(ratios) << ", reported " << average(ratio_se));
+  CHECK(average(mean_se) == Approx(spread(means)).epsilon(0.35));
+  CHECK(average(ratio_se) == Approx(spread(ratios)).epsilon(0.35));
+}
