@@ -85,23 +85,22 @@ ExitComparison compare_exits(const std::filesystem::path& simulation, const std:
   c.fitted_prefactor_se.assign(m, kNaN);
   for (std::size_t i = 0; i < m; ++i) {
     if (!std::isfinite(c.least_cost[i])) continue;
-    std::vector<double> inv, s, logt, logt_se, shifted;
+    std::vector<double> s, logt, logt_se, shifted;
     for (std::size_t k = 0; k < n; ++k) {
       const double predicted = c.kramers_prefactor[i] * std::exp(c.least_cost[i] / c.scale[k]);
       c.rows.push_back({fmt::format("mean exit time from {} (Eyring–Kramers)", c.region[i]),
                         fmt::format("{} = {:g}", c.scale_key, c.scale[k]), "clock time", predicted, c.mean_time[k][i],
                         c.mean_time_se[k][i], Rule::kReport, 0});
-      inv.push_back(1 / c.scale[k]);
       s.push_back(c.scale[k]);
       logt.push_back(std::log(c.mean_time[k][i]));
       logt_se.push_back(c.mean_time_se[k][i] / c.mean_time[k][i]);
       shifted.push_back(std::log(c.mean_time[k][i]) - c.least_cost[i] / c.scale[k]);
     }
-    const Line exponent = fit_line(inv, logt, logt_se);
+    const InverseFit exponent = fit_inverse(s, logt, logt_se);
     c.fitted_exponent[i] = exponent.slope;
     c.fitted_exponent_se[i] = exponent.slope_se;
     c.rows.push_back({fmt::format("barrier leaving {}: slope of log mean exit time in 1/{}", c.region[i], c.scale_key.substr(9)),
-                      fmt::format("{} points", n), "1", c.least_cost[i], exponent.slope, exponent.slope_se, Rule::kRelative,
+                      fmt::format("{} points, {}", n, exponent.form()), "1", c.least_cost[i], exponent.slope, exponent.slope_se, Rule::kRelative,
                       o.exponent_tolerance});
     const Line prefactor = fit_line(s, shifted, logt_se);
     c.fitted_prefactor[i] = std::exp(prefactor.intercept);

@@ -130,25 +130,24 @@ OccupationComparison compare_occupation(const std::filesystem::path& simulation,
   for (std::size_t i = 0; i < m; ++i) {
     if (i == g) continue;
     const double dw = c.w[i] - c.w[g];
-    std::vector<double> inv, s, logr, logr_se, shifted;
+    std::vector<double> s, logr, logr_se, shifted;
     for (std::size_t k = 0; k < n; ++k) {
       const double ratio = c.fraction[k][i] / c.fraction[k][g];
       const double rse = log_ratio_error(c, k, i, g);
       c.rows.push_back({fmt::format("occupation ratio {} / {} (W-graph, Hwang prefactor)", c.region[i], c.region[g]),
                         fmt::format("{} = {:g}", c.scale_key, c.scale[k]), "1",
                         std::exp(-dw / c.scale[k] + c.log_prefactor[i]), ratio, ratio * rse, Rule::kReport, 0});
-      inv.push_back(1 / c.scale[k]);
       s.push_back(c.scale[k]);
       logr.push_back(std::log(ratio));
       logr_se.push_back(rse);
       shifted.push_back(std::log(ratio) + dw / c.scale[k]);
     }
-    const Line exponent = fit_line(inv, logr, logr_se);
+    const InverseFit exponent = fit_inverse(s, logr, logr_se);
     c.fitted_exponent[i] = -exponent.slope;
     c.fitted_exponent_se[i] = exponent.slope_se;
     const bool distinct = std::abs(dw) > 0.02 * w_scale;
     c.rows.push_back({fmt::format("W({}) - W({}): slope of -log ratio in 1/{}", c.region[i], c.region[g], c.scale_key.substr(9)),
-                      fmt::format("{} points", n), "1", dw, c.fitted_exponent[i], exponent.slope_se,
+                      fmt::format("{} points, {}", n, exponent.form()), "1", dw, c.fitted_exponent[i], exponent.slope_se,
                       distinct ? Rule::kRelative : Rule::kReport, distinct ? o.exponent_tolerance : 0});
     const Line prefactor = fit_line(s, shifted, logr_se);
     c.extrapolated_ratio[i] = std::exp(prefactor.intercept);

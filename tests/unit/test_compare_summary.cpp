@@ -106,3 +106,46 @@ TEST_CASE("fit_line: exact lines, weights and the errors of the coefficients", "
   CHECK(plain.slope == Approx(1.5));
   CHECK(std::isnan(plain.slope_se));
 }
+
+TEST_CASE("fit_inverse: the O(s) term makes the exponent exact on data that has one", "[compare]") {
+  // log tau = V / s + B + C s with V = 0.25, B = log 2, C = 0.8, at s in [0.1, 0.2].
+  const double V = 0.25, B = std::log(2.0), C = 0.8;
+  std::vector<double> s, y, se;
+  for (int k = 0; k < 5; ++k) {
+    s.push_back(0.1 + 0.025 * k);
+    y.push_back(V / s.back() + B + C * s.back());
+    se.push_back(0.01);
+  }
+  const auto f = compare::fit_inverse(s, y, se);
+  CHECK(f.with_linear);
+  CHECK(f.slope == Approx(V).epsilon(1e-10));
+  CHECK(f.intercept == Approx(B).epsilon(1e-9));
+  CHECK(f.linear == Approx(C).epsilon(1e-8));
+  CHECK(f.form() == "fit A/s + B + C s");
+  // The straight line in 1/s misses by C s^2 folded into the slope: for
+  // s in [0.1, 0.2] about -C s1 s2 ~ -0.8 x 0.0144 (the line through the
+  // ends' chord), a few percent of V.
+  std::vector<double> inv;
+  for (double v : s) inv.push_back(1 / v);
+  const auto line = compare::fit_line(inv, y, se);
+  CHECK(std::abs(line.slope - V) > 0.03 * V);
+  // With equal errors the slope's error is that of the 3-column design:
+  // sqrt((X^T X)^{-1})_00 times the error, computed here from the normal
+  // equations by Cramer's rule on the 3 x 3 system.
+  double m[3][3] = {};
+  for (double v : s) {
+    const double row[3] = {1 / v, 1, v};
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) m[a][b] += row[a] * row[b] / (0.01 * 0.01);
+  }
+  auto det3 = [](double a[3][3]) {
+    return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+           a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+  };
+  const double minor = m[1][1] * m[2][2] - m[1][2] * m[2][1];
+  CHECK(f.slope_se == Approx(std::sqrt(minor / det3(m))).epsilon(1e-6));
+  // Three points: no degree of freedom for C; the straight line.
+  const auto three = compare::fit_inverse({0.1, 0.15, 0.2}, {1, 2, 3}, {0.1, 0.1, 0.1});
+  CHECK_FALSE(three.with_linear);
+  CHECK(three.linear == 0);
+}
