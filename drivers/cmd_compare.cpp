@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "fwkit/config/model_fingerprint.hpp"
 #include "compare/collapse_compare.hpp"
 #include "compare/covariance_compare.hpp"
 #include "compare/episode_compare.hpp"
@@ -16,6 +17,7 @@
 #include "compare/potential_compare.hpp"
 #include "compare/training_compare.hpp"
 #include "fwkit/io/provenance.hpp"
+#include "fwkit/io/reader.hpp"
 
 namespace fw::driver {
 namespace {
@@ -71,6 +73,31 @@ compare::PotentialCompareOptions read_potential_options(const config::Table& t) 
   return o;
 }
 
+/// The inputs' [model] sections (from their /provenance) must agree: a
+/// data error naming the files and the differing keys, unless allowed.
+void refuse_different_models(const std::vector<fs::path>& inputs, bool allowed) {
+  std::string first_text;
+  fs::path first;
+  for (const fs::path& p : inputs) {
+    if (p.empty()) continue;
+    const io::Reader r(p);
+    if (!r.exists("/provenance")) continue;
+    const std::string text = r.string_attribute("/provenance", "config");
+    if (first.empty()) {
+      first = p, first_text = text;
+      continue;
+    }
+    const std::vector<std::string> diff = config::model_differences(first_text, text);
+    if (diff.empty()) continue;
+    std::string keys;
+    for (const auto& d : diff) keys += (keys.empty() ? "" : "; ") + d;
+    const std::string what = fmt::format("compare: {} and {} were computed for different models ({})", first.string(),
+                                         p.string(), keys);
+    if (!allowed) throw data_error(what + "; set compare.allow_model_mismatch = true to compare them anyway");
+    std::cerr << "fwkit compare: warning: " << what << " (allow_model_mismatch = true)\n";
+  }
+}
+
 }  // namespace
 
 void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
@@ -113,8 +140,10 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       paths.bins = static_cast<int>(t.integer("bins", paths.bins, config::between(2, 10000)));
     }
     else trained.standard_errors = t.number("standard_errors", trained.standard_errors, config::non_negative());
+    const bool mismatch_allowed = t.boolean("allow_model_mismatch", false);
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
+    refuse_different_models({simulation, transitions, training, potential, beside}, mismatch_allowed);
     auto file = open_output(opts, out);
     if (!file) return 0;
     std::vector<compare::SummaryRow> rows;

@@ -3,6 +3,7 @@
 import subprocess
 import tomllib
 
+import h5py
 import numpy as np
 
 import fwkit
@@ -192,3 +193,46 @@ hamiltonian = "langevin"
     assert "saddle point of the action" in act.attrs["saddle_check"]
     assert abs(act.attrs["action_extrapolated"] - 0.34004) < 2e-5
     assert np.abs(act["path"].sel(component=1).values).max() > 0.1
+
+
+def test_compare_refuses_files_of_different_models(fwkit_bin, tmp_path):
+    # Every file carries its model's fingerprint; compare names the keys
+    # that differ instead of comparing a simulation with another model's theory.
+    def model(loss):
+        return f'[model.system]\nkind = "expression"\nvariables = ["x"]\nloss = "{loss}"\n'
+    run, trans = _run_raw(fwkit_bin, tmp_path, "tr", model("(x^2 - 1)^2/4") + """
+[action]
+hamiltonian = "langevin"
+[action.transitions]
+lower = [-2.0]
+upper = [2.0]
+""")
+    assert run.returncode == 0, run.stdout + run.stderr
+    sim_cfg = tmp_path / "sim.toml"
+    sim_cfg.write_text(model("(x^2 - 1)^2/4 + 0.1*x") + """
+[simulate]
+scheme = "langevin"
+eps = 0.3
+step = 0.01
+x0 = [-1.0]
+members = 4
+steps = 100
+[simulate.regions.left]
+lower = [-3.0]
+upper = [0.0]
+[simulate.regions.right]
+lower = [0.0]
+upper = [3.0]
+""")
+    sim = tmp_path / "sim.h5"
+    done = subprocess.run([fwkit_bin, "simulate", "-c", str(sim_cfg), "-o", str(sim), "-q"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with h5py.File(sim) as a, h5py.File(trans) as b:
+        assert a["provenance"].attrs["model_hash"] != b["provenance"].attrs["model_hash"]
+    cmp_cfg = tmp_path / "cmp.toml"
+    cmp_cfg.write_text(f'[compare]\nkind = "occupation"\nsimulation = "{sim}"\ntransitions = "{trans}"\n')
+    out = tmp_path / "cmp.h5"
+    refused = subprocess.run([fwkit_bin, "compare", "-c", str(cmp_cfg), "-o", str(out), "-q"], capture_output=True, text=True)
+    assert refused.returncode == 65
+    assert "different models" in refused.stderr and "model.system.loss" in refused.stderr
+    assert not out.exists()

@@ -34,7 +34,11 @@
 // level. Converged when the discrete equations hold:
 // the flow's right-hand side normal to the curve, relative to the size of its
 // terms, is below `tolerance` (and, when seeded, p_hat at the start is normal
-// to the ellipse to the same relative accuracy).
+// to the ellipse to the same relative accuracy); converged to rounding when
+// that residual stops falling within 100x its round-off level (eps times
+// the terms that cancel in it); stalled otherwise (Status).
+// minimize_action adds restarts from other first paths when a relaxation
+// stalls, and a saddle check after convergence (Options).
 //
 // Known limitation: where A is a focus (complex eigenvalues of Db(A)), the
 // optimal path leaves A along a spiral. Seeding absorbs the innermost turns,

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "fwkit/config/model_fingerprint.hpp"
 #include "fwkit/core/build_info.hpp"
 
 namespace fw::io {
@@ -40,6 +41,8 @@ void write_provenance(const Group& root, const std::string& kind, const std::str
   g.set_attribute("git_dirty", b.git_dirty);
   g.set_attribute("command_line", p.command_line);
   g.set_attribute("config", p.config_toml);
+  // The model's fingerprint: compare refuses inputs computed for different models.
+  if (const std::string hash = config::model_hash(p.config_toml); !hash.empty()) g.set_attribute("model_hash", hash);
   if (p.seed) g.set_attribute("seed", static_cast<std::int64_t>(*p.seed));
   g.set_attribute("hostname", hostname());
   g.set_attribute("utc_time", utc_now());
