@@ -136,7 +136,9 @@ int run_transitions(const model::Model& model, const ActionJob& job, const Commo
   if (!file) return 0;  // --dry-run
   const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin
                                                                   : model::HamiltonianKind::kDiscrete);
-  const action::TransitionResult r = action::transitions(h, tj.attractors, tj.saddles, tj.options);
+  Progress progress("transitions", static_cast<std::uint64_t>(tj.saddles.size() * (tj.options.refine ? 4 : 2)),
+                    opts.quiet ? nullptr : stderr);
+  const action::TransitionResult r = action::transitions(h, tj.attractors, tj.saddles, tj.options, &progress);
   std::cout << r.brief_report();
   const io::Group g = file->root();
   io::write_provenance(g, "action", "fwkit transitions between attractors", io::Provenance{cmdline, cfg.resolved_toml(), std::nullopt});
@@ -221,8 +223,12 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
     if (!file) return 0;  // --dry-run
     const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin
                                                                     : model::HamiltonianKind::kDiscrete);
-    const action::Result r =
-        action::minimize_action(h, job.from, job.to, job.options, job.initial ? &*job.initial : nullptr);
+    // Progress in iterations of one relaxation (of its cap), on a terminal or every 10 s in a log.
+    Progress progress("action", static_cast<std::uint64_t>(job.options.iteration_cap()), opts.quiet ? nullptr : stderr);
+    action::Options options = job.options;
+    options.progress = &progress;
+    const action::Result r = action::minimize_action(h, job.from, job.to, options, job.initial ? &*job.initial : nullptr);
+    progress.finish();
     std::cout << r.brief_report();
     std::optional<action::Refinement> refinement;
     if (job.refine && r.ok()) {

@@ -88,7 +88,11 @@ void TransitionOptions::validate() const {
 }
 
 TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>& attractors,
-                             const std::vector<Vec>& saddles, const TransitionOptions& o) {
+                             const std::vector<Vec>& saddles, const TransitionOptions& o, Progress* progress) {
+  std::uint64_t runs = 0;
+  auto ran = [&] {
+    if (progress) progress->update(++runs);
+  };
   o.validate();
   const std::size_t m = attractors.size();
   if (m < 2 || m > 8) throw config_error(fmt::format("action.transitions: {} attractors (need 2 to 8)", m));
@@ -117,6 +121,7 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
       leg.from = from, leg.to = to, leg.saddle = static_cast<int>(k);
       Options ao = o.action;
       const Result coarse = minimize_action(h, attractors[from], s, ao);
+      ran();
       leg.message = coarse.message;
       leg.cost_n = coarse.action;
       leg.converged = coarse.ok();
@@ -126,6 +131,8 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
         ao.nodes = 2 * (o.action.nodes - 1) + 1;
         ao.saddle_check = false;  // checked on N intervals; 2N starts from that path
         const Result fine = minimize_action(h, attractors[from], s, ao, &coarse.path);
+        ran();
+        if (!fine.ok()) leg.message = "2N intervals: " + fine.message;
         leg.converged = leg.converged && fine.ok();
         // An infinite cost stays infinite (no Richardson step on inf - inf).
         leg.cost = std::isinf(coarse.action) ? coarse.action : richardson(coarse.action, fine.action, 2);
@@ -145,6 +152,7 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
       r.legs.push_back(std::move(leg));
     }
   }
+  if (progress) progress->finish();
   r.w = hj::w_graph_energies(r.cost);
   Eigen::Index ground = 0;
   r.w.minCoeff(&ground);

@@ -68,7 +68,10 @@ struct TransitionResult {
 
 /// `attractors`: stable equilibria; `saddles`: index-1 saddles of the
 /// drift. At most 8 attractors.
+/// `progress` (may be null) counts minimum action runs: two per leg (N
+/// and 2N intervals), two legs per saddle.
 TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>& attractors,
-                             const std::vector<Vec>& saddles, const TransitionOptions& options);
+                             const std::vector<Vec>& saddles, const TransitionOptions& options,
+                             Progress* progress = nullptr);
 
 }  // namespace fw::action
