@@ -71,6 +71,13 @@ struct Summary {
   /// Mean dwell in each region before leaving it for any other (the mean
   /// first-passage time out of it), in steps.
   std::vector<Estimate> mean_exit_steps;
+  /// Per region: exits after an entry (those mean_exit_steps averages),
+  /// first passages from x0 (without burn-in; from step 0), exits whose
+  /// entry preceded recording (with burn-in), and members inside at the end
+  /// (right-censored sojourns).
+  std::vector<std::int64_t> exit_count, first_passage_count, left_censored_count, right_censored_count;
+  /// Mean first passage out of each region from the start (no burn-in), steps.
+  std::vector<Estimate> mean_first_passage_steps;
   /// A few lines for the terminal; coordinates named by `names` (the
   /// model's variables), x0, x1, ... where it is empty.
   std::string brief_report(const std::vector<std::string>& names = {}) const;

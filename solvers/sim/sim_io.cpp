@@ -99,7 +99,18 @@ void write_transitions(const io::Group& parent, const Options& o, const Ensemble
   write_estimates(g, "mean_dwell_steps", "mean_dwell_steps_se", {"region_from", "region_to"}, s.mean_dwell_steps,
                   {"1", "mean steps spent in `from` before reaching `to`"}, "standard error of mean_dwell_steps");
   write_estimates(g, "mean_exit_steps", "mean_exit_steps_se", {"region_from"}, s.mean_exit_steps,
-                  {"1", "mean steps in the region before reaching another"}, "standard error of mean_exit_steps");
+                  {"1", "mean steps in the region before reaching another, over exits after an entry (exit_count)"},
+                  "standard error of mean_exit_steps");
+  write_estimates(g, "mean_first_passage_steps", "mean_first_passage_steps_se", {"region_from"}, s.mean_first_passage_steps,
+                  {"1", "without burn-in: mean steps from the start to the first exit of members that began inside"},
+                  "standard error of mean_first_passage_steps");
+  g.write("exit_count", {"region_from"}, std::span<const I64>(s.exit_count), {"1", "exits after an entry (averaged in mean_exit_steps)"});
+  g.write("first_passage_count", {"region_from"}, std::span<const I64>(s.first_passage_count),
+          {"1", "first exits of members that began inside (no burn-in; in mean_first_passage_steps)"});
+  g.write("left_censored_count", {"region_from"}, std::span<const I64>(s.left_censored_count),
+          {"1", "exits whose entry preceded recording (burn-in): in neither mean"});
+  g.write("right_censored_count", {"region_from"}, std::span<const I64>(s.right_censored_count),
+          {"1", "members inside the region at the end: sojourns cut off by the end of the run"});
 }
 
 void write_histogram(const io::Group& parent, const Options& o, const EnsembleState& st,

@@ -124,19 +124,36 @@ Summary summarize(const Options& o, const EnsembleState& s) {
     out.mean.push_back({mu, mean_and_error(unit_mean).standard_error});
     out.variance.push_back({N > 1 ? m2 / N : kNaN, mean_and_error(unit_var).standard_error});
   }
-  // Transitions: counts and dwell times (entries censored by the start of
-  // recording, start_step < 0, count as transitions but not as dwell times).
+  // Transitions: counts and dwell times. A member's first exit left a region
+  // it was in when recording began (start_step < 0): without burn-in that
+  // is the first passage from x0 (from step 0), reported apart from the
+  // exits after an entry; with burn-in its entry time is unknown (left-
+  // censored) and it is only counted. Members inside a region at the end
+  // are right-censored sojourns, counted too.
   out.transition_count.assign(R * R, 0);
-  std::vector<std::vector<double>> dwell(R * R), exits(R);
+  out.exit_count.assign(R, 0);
+  out.first_passage_count.assign(R, 0);
+  out.left_censored_count.assign(R, 0);
+  out.right_censored_count.assign(R, 0);
+  std::vector<std::vector<double>> dwell(R * R), exits(R), first(R);
   for (const auto& t : s.transitions) {
     ++out.transition_count[t.from * R + t.to];
-    if (t.start_step < 0) continue;
+    const auto from = static_cast<std::size_t>(t.from);
+    if (t.start_step < 0) {
+      if (o.burn_in == 0) first[from].push_back(static_cast<double>(t.end_step)), ++out.first_passage_count[from];
+      else ++out.left_censored_count[from];
+      continue;
+    }
     const double steps = static_cast<double>(t.end_step - t.start_step);
     dwell[t.from * R + t.to].push_back(steps);
-    exits[t.from].push_back(steps);
+    exits[from].push_back(steps);
+    ++out.exit_count[from];
   }
+  for (std::int64_t region : s.region)
+    if (region >= 0 && static_cast<std::size_t>(region) < R) ++out.right_censored_count[static_cast<std::size_t>(region)];
   for (const auto& v : dwell) out.mean_dwell_steps.push_back(mean_and_error(v));
   for (const auto& v : exits) out.mean_exit_steps.push_back(mean_and_error(v));
+  for (const auto& v : first) out.mean_first_passage_steps.push_back(mean_and_error(v));
   return out;
 }
 
@@ -151,15 +168,20 @@ std::string Summary::brief_report(const std::vector<std::string>& names) const {
       s += fmt::format("  occupation {:<12} {:.6f} +- {:.2g}\n", region_names[r], occupation[r].value,
                        occupation[r].standard_error);
     const std::size_t R = region_names.size() - 1;
-    for (std::size_t i = 0; i < R; ++i)
-      if (!mean_exit_steps.empty() && std::isfinite(mean_exit_steps[i].value))
-        s += fmt::format("  mean exit time from {:<12} {:.6g} +- {:.2g} steps ({} exits)\n", region_names[i],
-                         mean_exit_steps[i].value, mean_exit_steps[i].standard_error,
-                         [&] {
-                           std::int64_t c = 0;
-                           for (std::size_t j = 0; j < R; ++j) c += transition_count[i * R + j];
-                           return c;
-                         }());
+    for (std::size_t i = 0; i < R && !exit_count.empty(); ++i) {
+      const std::int64_t passages = exit_count[i] + first_passage_count[i] + left_censored_count[i];
+      if (std::isfinite(mean_exit_steps[i].value))
+        s += fmt::format("  mean exit time from {:<12} {:.6g} +- {:.2g} steps, mean over {} of {} exits", region_names[i],
+                         mean_exit_steps[i].value, mean_exit_steps[i].standard_error, exit_count[i], passages);
+      else
+        s += fmt::format("  no completed exit from {} after an entry ({} exits in all)", region_names[i], passages);
+      if (left_censored_count[i] > 0) s += fmt::format("; {} left since before recording began (entry unknown)", left_censored_count[i]);
+      s += fmt::format("; {} members inside at the end (sojourns cut off)\n", right_censored_count[i]);
+      if (first_passage_count[i] > 0)
+        s += fmt::format("  first passage out of {:<12} {:.6g} +- {:.2g} steps from the start, {} members\n", region_names[i],
+                         mean_first_passage_steps[i].value, mean_first_passage_steps[i].standard_error,
+                         first_passage_count[i]);
+    }
   }
   return s;
 }

@@ -254,3 +254,44 @@ TEST_CASE("error bars match the spread over independent seeds: slow mixing witho
   CHECK(average(mean_se) == Approx(spread(means)).epsilon(0.35));
   CHECK(average(ratio_se) == Approx(spread(ratios)).epsilon(0.35));
 }
+
+TEST_CASE("first passages from x0 are reported apart from exits, and censored sojourns are counted", "[sim][validation]") {
+  // SGD on f = c x (constant drift -c) with noise sigma, from x0 = 1 in the
+  // region x >= 0: x_n = x0 - n eta c + eta sigma S_n, so by Wald's identity
+  // E T = (x0 - E x_T) / (eta c) with the overshoot -x_T within one step,
+  // eta (c + 5 sigma) = 0.015 (5 sigma: all but 3e-7 of steps): E T = 100
+  // steps to within 1.5%.
+  const double c = 1.0, sigma = 0.1, eta = 0.01, x0 = 1.0;
+  sim::Options o;
+  o.step.eta = eta;
+  o.members = 400;
+  o.steps = 400;
+  o.seed = 5;
+  o.regions = {{"below", Vec(), 0, Vec::Constant(1, -50.0), Vec::Constant(1, 0.0)},
+               {"above", Vec(), 0, Vec::Constant(1, 0.0), Vec::Constant(1, 50.0)}};
+  auto run = [&](std::int64_t burn_in) {
+    o.burn_in = burn_in;
+    auto lin = model::make_expression_system({{"x"}, {}, {}, "x", {}});
+    const model::Model m{std::move(lin), model::make_gaussian_noise(Mat::Constant(1, 1, sigma * sigma))};
+    auto st = sim::EnsembleState::start(o, Vec::Constant(1, x0));
+    sim::advance(m, o, st, o.steps);
+    return sim::summarize(o, st);
+  };
+  const sim::Summary s = run(0);
+  // Every member leaves "above" once, from x0: a first passage, no exit after an entry.
+  CHECK(s.first_passage_count[1] == o.members);
+  CHECK(s.exit_count[1] == 0);
+  CHECK_FALSE(std::isfinite(s.mean_exit_steps[1].value));
+  CHECK(s.right_censored_count[0] == o.members);  // all below at the end
+  CHECK(s.right_censored_count[1] == 0);
+  const double predicted = x0 / (eta * c);
+  const auto& fp = s.mean_first_passage_steps[1];
+  INFO("first passage " << fp.value << " +- " << fp.standard_error << ", predicted " << predicted);
+  CHECK(std::abs(fp.value - predicted) < 4 * fp.standard_error + 0.015 * predicted);
+  CHECK_THAT(s.brief_report(), Catch::Contains("first passage out of above") && Catch::Contains("no completed exit from above"));
+  // With burn-in the members' entry is unknown: left-censored, in neither mean.
+  const sim::Summary b = run(20);
+  CHECK(b.left_censored_count[1] == o.members);
+  CHECK(b.first_passage_count[1] == 0);
+  CHECK(b.exit_count[1] == 0);
+}
