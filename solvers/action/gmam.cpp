@@ -425,6 +425,31 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual, 
   return out;
 }
 
+/// The inner equation H_p(phi, p_hat) = lambda phi' at every node. The
+/// Gaussian closed form solves it only where phi' lies in the range of D
+/// (plus the drift): with a singular noise covariance a path that needs
+/// motion the noise cannot make would otherwise be priced by the part it
+/// can (a finite, wrong cost reported as converged). Marks r failed then.
+void check_velocity_equation(const model::Hamiltonian& h, Result& r) {
+  const Mat v = tangent<-1>(r.path);
+  double worst = 0;
+  Eigen::Index at = 0;
+  for (Eigen::Index i = 0; i < r.path.cols(); ++i) {
+    const Vec x = r.path.col(i), lv = r.lambda[i] * v.col(i);
+    const double scale = lv.norm() + h.model().system->drift_at(x).norm();
+    if (!(scale > 0)) continue;
+    const double miss = (h.grad_p(x, r.momentum.col(i)) - lv).norm() / scale;
+    if (!(miss <= worst)) worst = miss, at = i;
+  }
+  if (worst <= 1e-6) return;
+  r.status = Status::kFailure;
+  r.message = fmt::format("failed: the optimal momentum does not produce the path's velocity at node {} of {} "
+                          "(|H_p - lambda phi'| is {:.3g} of its terms): the noise covariance is singular there and "
+                          "the path moves outside its range; such a path costs +inf, and a cost through the drift's "
+                          "coupling of the undriven coordinates is not computed here", at, r.path.cols(), worst);
+  r.action = std::numeric_limits<double>::quiet_NaN();
+}
+
 /// The status of a finished relaxation: converged below the tolerance;
 /// converged to rounding when the residual stopped within 100x its
 /// round-off floor; stalled otherwise (`how`: what ended the run).
@@ -533,6 +558,8 @@ Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Ma
   r.cumulative.array() += r.seed_action;
   for (Eigen::Index i = 0; i < s.path.cols(); ++i)
     r.hamiltonian_residual = std::max(r.hamiltonian_residual, std::abs(h.value(s.path.col(i), s.momentum.col(i))));
+  check_velocity_equation(h, r);
+  if (r.status == Status::kFailure) return r;
   finish_status(r, end == End::kConverged, o.tolerance, end == End::kStalled ? fmt::format("over the last {} iterations", window)
                                            : end == End::kUnderflow ? std::string("before the step size underflowed")
                                                                     : fmt::format("by the iteration cap {}", cap));

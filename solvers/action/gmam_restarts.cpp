@@ -77,7 +77,7 @@ void check_saddle(const model::Hamiltonian& h, const Vec& a, const Vec& b, const
         ++tried;
         best.relaxations += r.relaxations;
         // Lower by more than the tolerance can explain: the path was not a minimum.
-        if (r.ok() && r.action < best.action - (1e-7 * std::abs(best.action) + 1e-12)) {
+        if (r.ok() && r.action < best.action - (1e-6 * std::abs(best.action) + 1e-12)) {
           r.relaxations = best.relaxations;
           r.start = best.start;
           best = std::move(r);

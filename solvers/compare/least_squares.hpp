@@ -37,25 +37,34 @@ inline Line fit_line(const std::vector<double>& x, const std::vector<double>& y,
 /// occupation ratio in the noise scale s (log tau = V / s + log prefactor +
 /// O(s)): weighted least squares as fit_line. The O(s) term is fitted with
 /// four or more points (a straight line in 1/s lands biased by C s^2 on the
-/// exponent: 3-7% from s in [0.1, 0.2] on exact data); with fewer, C = 0.
+/// exponent: 3-7% from s in [0.1, 0.2] on exact data) and kept where the
+/// data determine it, |C| > 2 se(C) (or no errors are given); otherwise, and
+/// with fewer points, C = 0 (the noise would only inflate the exponent's
+/// error). form() says which.
 struct InverseFit {
   double slope = 0, intercept = 0, linear = 0;  // A, B, C
   double slope_se = 0, intercept_se = 0, linear_se = 0;
   bool with_linear = false;
+  bool linear_dropped = false;  // fitted but not significant
   /// "A/s + B + C s" or "A/s + B", for the summary's condition column.
-  std::string form() const { return with_linear ? "fit A/s + B + C s" : "fit A/s + B"; }
+  std::string form() const {
+    return with_linear ? "fit A/s + B + C s" : linear_dropped ? "fit A/s + B (O(s) term not significant)" : "fit A/s + B";
+  }
 };
 
 inline InverseFit fit_inverse(const std::vector<double>& s, const std::vector<double>& y, const std::vector<double>& se) {
   InverseFit f;
-  f.with_linear = s.size() >= 4;
-  if (!f.with_linear) {
+  auto straight = [&](InverseFit g) {
     std::vector<double> inv;
     for (double v : s) inv.push_back(1 / v);
     const Line l = fit_line(inv, y, se);
-    f.slope = l.slope, f.intercept = l.intercept, f.slope_se = l.slope_se, f.intercept_se = l.intercept_se;
-    return f;
-  }
+    g.slope = l.slope, g.intercept = l.intercept, g.slope_se = l.slope_se, g.intercept_se = l.intercept_se;
+    g.linear = g.linear_se = 0;
+    g.with_linear = false;
+    return g;
+  };
+  f.with_linear = s.size() >= 4;
+  if (!f.with_linear) return straight(f);
   const bool weighted = std::all_of(se.begin(), se.end(), [](double e) { return std::isfinite(e) && e > 0; });
   const auto n = static_cast<Eigen::Index>(s.size());
   Eigen::MatrixXd X(n, 3);
@@ -75,6 +84,10 @@ inline InverseFit fit_inverse(const std::vector<double>& s, const std::vector<do
   f.slope_se = weighted ? std::sqrt(cov(0, 0)) : kNaN;
   f.intercept_se = weighted ? std::sqrt(cov(1, 1)) : kNaN;
   f.linear_se = weighted ? std::sqrt(cov(2, 2)) : kNaN;
+  if (weighted && !(std::abs(f.linear) > 2 * f.linear_se)) {
+    f.linear_dropped = true;
+    return straight(f);
+  }
   return f;
 }
 

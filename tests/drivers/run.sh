@@ -483,7 +483,8 @@ expect_text 'needs a gradient system' err.txt "action string: the reason stated"
 
 # The potential comparison's inputs, checked before anything is computed.
 pot=langevin_vs_sgd_potentials
-printf '[compare]\nkind = "potential"\nsimulation = "simulate_minibatch_sgd.h5"\nquasipotential = "%s/potentials.h5"\n' "$pot" > pot_bad.toml
+# (Files of two different models: the mismatch is allowed here, to reach the input checks.)
+printf '[compare]\nkind = "potential"\nsimulation = "simulate_minibatch_sgd.h5"\nquasipotential = "%s/potentials.h5"\nallow_model_mismatch = true\n' "$pot" > pot_bad.toml
 expect 78 "compare potential: a histogram without member groups" "$fwkit" compare -c pot_bad.toml -o pot_bad.h5
 expect_text "simulate.histogram.groups" err.txt "compare potential: the groups key is named"
 printf '[compare]\nkind = "potential"\nsimulation = "%s/sgd.h5"\nquasipotential = "%s/sgd.h5"\n' "$pot" "$pot" > pot_bad.toml

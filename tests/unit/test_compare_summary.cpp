@@ -114,7 +114,7 @@ TEST_CASE("fit_inverse: the O(s) term makes the exponent exact on data that has 
   for (int k = 0; k < 5; ++k) {
     s.push_back(0.1 + 0.025 * k);
     y.push_back(V / s.back() + B + C * s.back());
-    se.push_back(0.01);
+    se.push_back(1e-4);  // nearly exact data: C is determined (|C| > 2 se(C))
   }
   const auto f = compare::fit_inverse(s, y, se);
   CHECK(f.with_linear);
@@ -136,7 +136,7 @@ TEST_CASE("fit_inverse: the O(s) term makes the exponent exact on data that has 
   for (double v : s) {
     const double row[3] = {1 / v, 1, v};
     for (int a = 0; a < 3; ++a)
-      for (int b = 0; b < 3; ++b) m[a][b] += row[a] * row[b] / (0.01 * 0.01);
+      for (int b = 0; b < 3; ++b) m[a][b] += row[a] * row[b] / (1e-4 * 1e-4);
   }
   auto det3 = [](double a[3][3]) {
     return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
@@ -144,6 +144,13 @@ TEST_CASE("fit_inverse: the O(s) term makes the exponent exact on data that has 
   };
   const double minor = m[1][1] * m[2][2] - m[1][2] * m[2][1];
   CHECK(f.slope_se == Approx(std::sqrt(minor / det3(m))).epsilon(1e-6));
+  CHECK(std::abs(f.linear) > 2 * f.linear_se);
+  // The same data with errors that hide C: the straight line, said so.
+  const auto noisy = compare::fit_inverse(s, y, {1.0, 1.0, 1.0, 1.0, 1.0});
+  CHECK_FALSE(noisy.with_linear);
+  CHECK(noisy.linear_dropped);
+  CHECK(noisy.slope == Approx(line.slope).epsilon(1e-9));
+  CHECK(noisy.form() == "fit A/s + B (O(s) term not significant)");
   // Three points: no degree of freedom for C; the straight line.
   const auto three = compare::fit_inverse({0.1, 0.15, 0.2}, {1, 2, 3}, {0.1, 0.1, 0.1});
   CHECK_FALSE(three.with_linear);

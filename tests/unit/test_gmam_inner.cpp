@@ -5,6 +5,7 @@
 
 #include "action/gmam.hpp"
 #include "fwkit/model/catalog.hpp"
+#include "fwkit/model/expression.hpp"
 #include "noise_fixtures.hpp"
 
 using namespace fw;
@@ -83,4 +84,24 @@ TEST_CASE("gMAM stopped short of the tolerance says stalled, with its residual",
   const auto c = action::minimize_action(h, (Vec(2) << -1.0, 0.0).finished(), Vec::Zero(2), o, &guess);
   CHECK(c.status == action::Status::kConverged);
   CHECK(c.residual < o.tolerance);
+}
+
+TEST_CASE("gMAM with singular noise does not price a path by the part the noise can drive", "[action]") {
+  // b = (-x, -y), D = diag(1, 0): y cannot rise, so (0, 0) -> (0.3, 0.5)
+  // costs +inf. The Gaussian closed form with the singular D would price
+  // only the x part (0.09) and call it converged; the velocity equation
+  // H_p = lambda phi' fails at every node, and the run must say so.
+  model::ExpressionSpec spec;
+  spec.variables = {"x", "y"};
+  spec.drift = {"-x", "-y"};
+  std::shared_ptr<const model::System> sys = model::make_expression_system(spec);
+  const model::Hamiltonian h(model::Model{sys, model::make_gaussian_noise((Mat(2, 2) << 1, 0, 0, 0).finished())},
+                             model::HamiltonianKind::kLangevin);
+  action::Options o;
+  o.nodes = 51;
+  const auto r = action::minimize_action(h, Vec::Zero(2), (Vec(2) << 0.3, 0.5).finished(), o);
+  CHECK(r.status == action::Status::kFailure);
+  CHECK_FALSE(r.ok());
+  CHECK_THAT(r.message, Catch::Contains("singular") && Catch::Contains("velocity"));
+  CHECK_FALSE(std::abs(r.action - 0.09) < 1e-3);
 }
