@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/model/inner_problem.hpp"
 
 namespace fw::action {
 
@@ -25,71 +26,9 @@ void Options::validate() const {
 }
 
 namespace {
-bool optimal_momentum_with(const model::Hamiltonian& h, const Eigen::LDLT<Mat>* fixed, const Vec& x, const Vec& v,
-                           Vec& p, double& lambda, int max_iterations);
-}  // namespace
-
-bool optimal_momentum(const model::Hamiltonian& h, const Vec& x, const Vec& v, Vec& p, double& lambda,
-                      int max_iterations) {
-  return optimal_momentum_with(h, nullptr, x, v, p, lambda, max_iterations);
-}
-
-namespace {
 
 using namespace geometry;
 using namespace detail;
-
-/// optimal_momentum with D = H_pp(x, 0) factorised once by the caller when
-/// it does not depend on x (`fixed`), else here.
-bool optimal_momentum_with(const model::Hamiltonian& h, const Eigen::LDLT<Mat>* fixed, const Vec& x, const Vec& v,
-                           Vec& p, double& lambda, int max_iterations) {
-  const int d = static_cast<int>(x.size());
-  const Vec b = h.model().system->drift_at(x);
-  if (v.norm() == 0) {
-    p = Vec::Zero(d);
-    lambda = 0;
-    return true;
-  }
-  // Closed form for H = <b, p> + p^T D p / 2; the Newton start otherwise.
-  Eigen::LDLT<Mat> local;
-  if (!fixed) local.compute(h.hess_p(x, Vec::Zero(d)));
-  const Eigen::LDLT<Mat>& ldlt = fixed ? *fixed : local;
-  const Vec dv = ldlt.solve(v), db = ldlt.solve(b);
-  lambda = std::sqrt(std::max(b.dot(db), 0.0) / v.dot(dv));
-  p = lambda * dv - db;
-  if (h.kind() == model::HamiltonianKind::kLangevin || h.model().noise->is_gaussian()) return true;
-  // Newton on F(p, lambda) = (H_p - lambda v, H) = 0, backtracking on |F|.
-  const double scale = 1 + v.norm() + b.norm();
-  auto residual = [&](const Vec& q, double l) {
-    Vec f(d + 1);
-    f.head(d) = h.grad_p(x, q) - l * v;
-    f[d] = h.value(x, q);
-    return f;
-  };
-  Vec f = residual(p, lambda);
-  // A root with lambda < 0 has H_p anti-parallel to v: -v is reachable, v is
-  // not, and the cost is infinite.
-  for (int it = 0; it < max_iterations; ++it) {
-    if (f.norm() <= 1e-13 * scale) return lambda >= 0;
-    Mat jac = Mat::Zero(d + 1, d + 1);
-    jac.topLeftCorner(d, d) = h.hess_p(x, p);
-    jac.topRightCorner(d, 1) = -v;
-    jac.bottomLeftCorner(1, d) = h.grad_p(x, p).transpose();
-    const Vec step = jac.fullPivLu().solve(-f);
-    double t = 1;
-    for (int ls = 0; ls < 40; ++ls, t *= 0.5) {
-      const Vec pn = p + t * step.head(d);
-      const double ln = lambda + t * step[d];
-      const Vec fn = residual(pn, ln);
-      if (fn.allFinite() && fn.norm() < (1 - 1e-4 * t) * f.norm()) {
-        p = pn, lambda = ln, f = fn;
-        break;
-      }
-      if (ls == 39) return f.norm() <= 1e-10 * scale && lambda >= 0;
-    }
-  }
-  return f.norm() <= 1e-10 * scale && lambda >= 0;
-}
 
 /// The inner problem along a path, with D factorised once for constant
 /// Gaussian noise (in high dimension a factorisation per node and step
@@ -127,7 +66,10 @@ struct Inner {
   mutable std::vector<double> scratch;   // constant case: b, D^{-1} b, D^{-1} v, Db, and work space
 
   bool solve(const Vec& x, const Vec& v, Vec& p, double& lambda) const {
-    return optimal_momentum_with(h, constant ? &ldlt : nullptr, x, v, p, lambda, iterations);
+    model::MomentumOptions o;
+    o.max_iterations = iterations;
+    o.fixed = constant ? &ldlt : nullptr;
+    return model::optimal_momentum(h, x, v, p, lambda, o);
   }
   /// The closed form for constant Gaussian noise, without allocation: x, v
   /// and p point to d values.

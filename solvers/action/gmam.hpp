@@ -150,14 +150,6 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
 Result relax_once(const model::Hamiltonian& h, const Vec& a, const Vec& b, const Options& options,
                   const Mat* initial = nullptr);
 
-/// p_hat and lambda at x for the velocity v (the inner problem). Returns
-/// false when the Newton iteration fails, which is also the answer when no
-/// such p exists: v points outside the cone of velocities the noise can
-/// produce (e.g. off the line of a two-state chain's increments), where the
-/// cost is infinite.
-bool optimal_momentum(const model::Hamiltonian& h, const Vec& x, const Vec& v, Vec& p, double& lambda,
-                      int max_iterations = 50);
-
 /// Richardson extrapolation of actions computed with N and 2N intervals for
 /// a method of order `order`.
 inline double richardson(double coarse, double fine, double order) {

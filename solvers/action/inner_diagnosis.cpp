@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "gmam.hpp"
+#include "fwkit/model/inner_problem.hpp"
 
 namespace fw::action {
 namespace {
@@ -36,7 +37,9 @@ std::string explain_node(const model::Hamiltonian& h, const Vec& x, const Vec& v
                          const std::vector<std::string>& names, bool& unreachable) {
   Vec p;
   double lambda = 0;
-  if (optimal_momentum(h, x, v, p, lambda, iterations)) return "";
+  model::MomentumOptions o;
+  o.max_iterations = iterations;
+  if (model::optimal_momentum(h, x, v, p, lambda, o)) return "";
   const int d = static_cast<int>(x.size());
   Eigen::SelfAdjointEigenSolver<Mat> es(h.hess_p(x, Vec::Zero(d)));
   const Vec& ev = es.eigenvalues();

@@ -4,7 +4,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "action/gmam.hpp"
+#include "fwkit/model/inner_problem.hpp"
 
 namespace fw::hj {
 namespace {
@@ -96,26 +96,38 @@ double LocalCost::segment(const double* a, const double* x) const {
       return std::max(0.0, c);
     });
   }
+  return general_segment(a, x, nullptr);
+}
+
+double LocalCost::general_segment(const double* a, const double* x, Warm* warm) const {
+  const int d = d_;
   const Vec av = Eigen::Map<const Vec>(a, d), xv = Eigen::Map<const Vec>(x, d);
   const Vec v = xv - av;
-  auto at = [&](const Vec& y) {
+  auto at = [&](const Vec& y, int which) {
     if (langevin_) {
       const Vec b = h_.model().system->drift_at(y);
       const Eigen::LDLT<Mat> dm(h_.model().noise->covariance(y));
       const Vec ab = dm.solve(b), avv = dm.solve(v);
       return std::sqrt(std::max(0.0, b.dot(ab) * v.dot(avv))) - v.dot(ab);
     }
-    Vec p = Vec::Zero(d);
-    double lambda = 0;
-    if (!action::optimal_momentum(h_, y, v, p, lambda)) return kInf;
+    Vec local_p;
+    double local_lambda = 0;
+    Vec& p = warm ? warm->p[which] : local_p;
+    double& lambda = warm ? warm->lambda[which] : local_lambda;
+    model::MomentumOptions o;
+    o.warm = warm != nullptr;
+    if (!model::optimal_momentum(h_, y, v, p, lambda, o)) {
+      p.resize(0);  // no warm start from a failure
+      return kInf;
+    }
     return p.dot(v);
   };
-  const double mid = at(0.5 * (av + xv));
+  const double mid = at(0.5 * (av + xv), 0);
   if (!simpson_) return std::max(0.0, mid);
-  return std::max(0.0, (at(av) + 4 * mid + at(xv)) / 6);
+  return std::max(0.0, (at(av, 1) + 4 * mid + at(xv, 2)) / 6);
 }
 
-double LocalCost::segment_slope(const double* x0, const double* e, double s, const double* x) const {
+double LocalCost::segment_slope(const double* x0, const double* e, double s, const double* x, Warm* warm) const {
   const int d = d_;
   if (constant_metric_) {
     return by_dim(d, [&](auto dim) {
@@ -145,14 +157,16 @@ double LocalCost::segment_slope(const double* x0, const double* e, double s, con
     lo[k] = x0[k] + (s - hs) * e[k];
     hi[k] = x0[k] + (s + hs) * e[k];
   }
-  return (segment(hi, x) - segment(lo, x)) / (2 * hs);
+  const double up = general_segment(hi, x, warm);
+  return (up - general_segment(lo, x, warm)) / (2 * hs);
 }
 
 double LocalCost::triangle(const double* x0, double v0, const double* x1, double v1, const double* x) const {
   const int d = d_;
   double e[16];
   for (int k = 0; k < d; ++k) e[k] = x1[k] - x0[k];
-  auto slope = [&](double s) { return (v1 - v0) + segment_slope(x0, e, s, x); };
+  Warm warm;  // the optimal momenta of the last segment priced, to start the next
+  auto slope = [&](double s) { return (v1 - v0) + segment_slope(x0, e, s, x, &warm); };
   double lo = 0, hi = 1, glo = slope(0.0), ghi = slope(1.0);
   if (!(glo < 0 && ghi > 0)) return kInf;  // the minimum is at an end (or the slope is undefined)
   // Illinois regula falsi on the slope: superlinear, and never leaves [lo, hi].
@@ -176,7 +190,7 @@ double LocalCost::triangle(const double* x0, double v0, const double* x1, double
   }
   double a[16];
   for (int k = 0; k < d; ++k) a[k] = x0[k] + s * e[k];
-  return (1 - s) * v0 + s * v1 + segment(a, x);
+  return (1 - s) * v0 + s * v1 + (constant_metric_ ? segment(a, x) : general_segment(a, x, &warm));
 }
 
 }  // namespace fw::hj

@@ -17,6 +17,8 @@
 
 #include <array>
 
+#include "fwkit/core/types.hpp"
+
 #include "fwkit/model/hamiltonian.hpp"
 
 namespace fw::hj {
@@ -37,7 +39,16 @@ class LocalCost {
  private:
   /// d/ds of segment(x0 + s e, x) (exact for constant Gaussian noise, a
   /// central difference otherwise).
-  double segment_slope(const double* x0, const double* e, double s, const double* x) const;
+  /// Optimal momenta at the quadrature points of the last segment priced
+  /// (midpoint, a, x), the Newton start of the next one nearby.
+  struct Warm {
+    Vec p[3];
+    double lambda[3] = {0, 0, 0};
+  };
+  double segment_slope(const double* x0, const double* e, double s, const double* x, Warm* warm) const;
+  /// segment() for a state-dependent metric or non-Gaussian noise; `warm`
+  /// may be null.
+  double general_segment(const double* a, const double* x, Warm* warm) const;
 
   const model::Hamiltonian& h_;
   int d_;

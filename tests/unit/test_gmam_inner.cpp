@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "action/gmam.hpp"
+#include "fwkit/model/inner_problem.hpp"
 #include "fwkit/model/catalog.hpp"
 #include "fwkit/model/expression.hpp"
 #include "noise_fixtures.hpp"
@@ -26,11 +27,11 @@ TEST_CASE("optimal momentum solves H = 0 and H_p = lambda v for every noise", "[
       Vec p;
       double lambda = 0;
       // The increments here are 140 degrees apart, so -(h0 + h1) is outside.
-      CHECK_FALSE(action::optimal_momentum(h, x, -(inc.col(0) + inc.col(1)), p, lambda));
+      CHECK_FALSE(model::optimal_momentum(h, x, -(inc.col(0) + inc.col(1)), p, lambda));
     }
     Vec p;
     double lambda = -1;
-    REQUIRE(action::optimal_momentum(h, x, v, p, lambda));
+    REQUIRE(model::optimal_momentum(h, x, v, p, lambda));
     CHECK(lambda > 0);
     CHECK(std::abs(h.value(x, p)) < 1e-10);
     CHECK((h.grad_p(x, p) - lambda * v).norm() < 1e-10);

@@ -33,6 +33,17 @@ struct MgfRequest {
 
 class System;
 
+/// Lambda_x for one fixed state x, for solvers that evaluate it at many p
+/// (the inner problem's Newton iteration prices hundreds of thousands of
+/// segments in a quasi-potential march): what depends on x only, such as a
+/// finite sum's per-point gradients, is computed once, when it is made.
+class FrozenLaw {
+ public:
+  virtual ~FrozenLaw() = default;
+  /// Lambda_x(p) with optional derivatives in p, as NoiseModel::log_mgf.
+  virtual void log_mgf(const Vec& p, const MgfRequest& out) const = 0;
+};
+
 class NoiseModel {
  public:
   virtual ~NoiseModel() = default;
@@ -72,6 +83,10 @@ class NoiseModel {
   /// Lambda_x(p) with optional derivatives in p.
   virtual void log_mgf(const Vec& x, const Vec& p, const MgfRequest& out) const = 0;
   double log_mgf(const Vec& x, const Vec& p) const;
+  /// Lambda_x with x fixed. The default keeps x and a reference to this
+  /// model (which must outlive it); finite-support laws precompute their
+  /// atoms at x.
+  virtual std::unique_ptr<const FrozenLaw> frozen_at(const Vec& x) const;
 
   /// grad_x Lambda_x(p). The default uses central differences in x (step
   /// 1e-6 (1 + |x_k|)); models with closed forms override it.

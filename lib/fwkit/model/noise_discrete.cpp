@@ -97,6 +97,9 @@ class DiscreteNoise final : public NoiseModel {
     if (out.grad) *out.grad *= s;
     if (out.hess) *out.hess *= s * s;
   }
+  std::unique_ptr<const FrozenLaw> frozen_at(const Vec& x) const override {
+    return std::make_unique<TiltedLaw>(scale_at(x.data()) * atoms_, log_q_);
+  }
   bool is_bounded() const override { return true; }
 
  private:
@@ -225,6 +228,17 @@ class MinibatchNoise final : public NoiseModel {
     const Mat& subsets = enumerated_subsets();
     Mat atoms = c * subsets / b_;  // each column: the batch mean of one subset
     tilted_log_mgf(atoms, Vec::Constant(atoms.cols(), -std::log(atoms.cols())), p, out);
+  }
+  std::unique_ptr<const FrozenLaw> frozen_at(const Vec& x) const override {
+    // The n per-point gradients at x, once (the solvers' Newton iterations
+    // then cost O(n d^2) each, no model evaluations).
+    if (gaussian_approximated()) return std::make_unique<QuadraticLaw>(covariance(x));
+    const int n = sum_->size();
+    if (replacement_ || b_ == 1)
+      return std::make_unique<TiltedLaw>(centred(x), Vec::Constant(n, -std::log(n)), b_);
+    Mat atoms = centred(x) * enumerated_subsets() / b_;
+    Vec log_w = Vec::Constant(atoms.cols(), -std::log(static_cast<double>(atoms.cols())));
+    return std::make_unique<TiltedLaw>(std::move(atoms), std::move(log_w));
   }
   bool is_bounded() const override { return !gaussian_approximated(); }
 

@@ -35,6 +35,23 @@ void NoiseModel::sample_drift_block(const BlockDraw&, double*, BlockScratch&) co
   throw Error(ExitCode::kSoftware, "noise kind " + kind() + " gives no estimate of the drift");
 }
 
+namespace {
+/// The default FrozenLaw: the model's own log_mgf at a kept state.
+class KeptState final : public FrozenLaw {
+ public:
+  KeptState(const NoiseModel& noise, const Vec& x) : noise_(noise), x_(x) {}
+  void log_mgf(const Vec& p, const MgfRequest& out) const override { noise_.log_mgf(x_, p, out); }
+
+ private:
+  const NoiseModel& noise_;
+  Vec x_;
+};
+}  // namespace
+
+std::unique_ptr<const FrozenLaw> NoiseModel::frozen_at(const Vec& x) const {
+  return std::make_unique<KeptState>(*this, x);
+}
+
 Vec NoiseModel::grad_x_log_mgf(const Vec& x, const Vec& p) const {
   Vec g(x.size());
   Vec xp = x;

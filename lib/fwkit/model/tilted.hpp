@@ -15,4 +15,29 @@ namespace fw::model {
 void tilted_log_mgf(const Mat& atoms, const Vec& log_weights, const Vec& p,
                     const MgfRequest& out);
 
+/// The law of the mean of B independent draws from the finite law (atoms
+/// c_k, log-weights w_k) at one state: Lambda(p) = B T(p / B), T the tilted
+/// log-sum-exp above (B = 1: one draw).
+class TiltedLaw final : public FrozenLaw {
+ public:
+  TiltedLaw(Mat atoms, Vec log_weights, double batch = 1)
+      : atoms_(std::move(atoms)), log_weights_(std::move(log_weights)), batch_(batch) {}
+  void log_mgf(const Vec& p, const MgfRequest& out) const override;
+
+ private:
+  Mat atoms_;
+  Vec log_weights_;
+  double batch_;
+};
+
+/// The quadratic Lambda(p) = p^T Sigma p / 2 of a covariance at one state.
+class QuadraticLaw final : public FrozenLaw {
+ public:
+  explicit QuadraticLaw(Mat sigma) : sigma_(std::move(sigma)) {}
+  void log_mgf(const Vec& p, const MgfRequest& out) const override;
+
+ private:
+  Mat sigma_;
+};
+
 }  // namespace fw::model
