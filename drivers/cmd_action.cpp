@@ -48,6 +48,10 @@ ActionJob read_job(const config::Table& t, int dim) {
   ActionJob j;
   const config::Table tr = t.table("transitions");
   if (tr.present()) {
+    for (const char* key : {"from", "to", "through"})
+      if (t.has(key))
+        t.fail(key, "[action.transitions] finds its own ends (every attractor and the saddles between them); "
+                    "from, to and through are for one transition: remove them or the [action.transitions] table");
     TransitionsJob tj;
     if (tr.has("attractors")) {
       tj.attractors = read_points(tr, "attractors", dim);
@@ -66,6 +70,7 @@ ActionJob read_job(const config::Table& t, int dim) {
     const auto a = t.numbers("from"), b = t.numbers("to");
     j.from = Eigen::Map<const Vec>(a.data(), static_cast<Eigen::Index>(a.size()));
     j.to = Eigen::Map<const Vec>(b.data(), static_cast<Eigen::Index>(b.size()));
+    if (a == b) t.fail("to", "equals action.from: a path from a point to itself costs 0; give two different points");
   }
   j.string = t.choice("method", "gmam", {"gmam", "string"}) == "string";
   if (j.string && j.transitions) t.fail("method", "\"string\" finds one saddle between from and to; [action.transitions] runs gMAM between all attractors");
@@ -145,7 +150,7 @@ int run_transitions(const model::Model& model, const ActionJob& job, const Commo
   action::write_transitions(g, r, model.system->variable_names(), job.hamiltonian);
   file->commit();
   std::cout << "wrote " << out << "\n";
-  const bool all = std::all_of(r.legs.begin(), r.legs.end(), [](const action::Leg& l) { return l.converged; });
+  const bool all = r.all_converged();
   if (!all) std::cerr << "fwkit action: not every leg converged (see NOT CONVERGED above, and leg_converged and the leg_k_status attributes in the file)\n";
   for (const std::string& m : r.missing_legs()) std::cerr << "fwkit action: " << m << "\n";
   return all && r.connected() ? 0 : static_cast<int>(ExitCode::kData);

@@ -150,6 +150,7 @@ upper = [2.0]
     np.testing.assert_allclose(tr["leg_cost"].values, 0.5, atol=1e-6)
     np.testing.assert_allclose(tr["log_occupation"].values, 0, atol=1e-9)
     assert tr.attrs["connected"] == 1
+    assert tr.attrs["all_legs_converged"] == 1 and tr.attrs["outcome"] == "established"
 
 
 def test_impossible_transition_is_infinite_and_exits_nonzero(fwkit_bin, tmp_path):
@@ -173,6 +174,22 @@ scales = [0.1]
     tr = fwkit.open_group(out, "transitions")
     assert np.all(np.isinf(tr["leg_cost"].values))
     assert tr.attrs["connected"] == 0
+    assert tr.attrs["outcome"].startswith("not established")
+
+
+def test_one_transition_keys_are_refused_with_a_reason(fwkit_bin, tmp_path):
+    # from == to, and from beside [action.transitions]: config errors (78)
+    # naming the key and its line, before any work and without an output.
+    model = "[model.system]\nkind = \"double_well_1d\"\n"
+    run, out = _run_raw(fwkit_bin, tmp_path, "same", model + "[action]\nfrom = [-1.0]\nto = [-1.0]\n")
+    assert run.returncode == 78
+    assert "action.to" in run.stderr and "line 5" in run.stderr and "itself" in run.stderr
+    assert not out.exists()
+    run, out = _run_raw(fwkit_bin, tmp_path, "both", model +
+                        "[action]\nfrom = [-1.0]\n[action.transitions]\nlower = [-2.0]\nupper = [2.0]\n")
+    assert run.returncode == 78
+    assert "action.from" in run.stderr and "[action.transitions] finds its own ends" in run.stderr
+    assert not out.exists()
 
 
 def test_saddle_point_of_the_action_is_left(fwkit_bin, tmp_path):

@@ -155,6 +155,8 @@ void write_transitions(const io::Group& parent, const TransitionResult& r, const
   g.set_attribute("ground_state", static_cast<std::int64_t>(r.ground));
   g.set_attribute("hamiltonian", hamiltonian);
   g.set_attribute("connected", static_cast<std::int64_t>(r.connected()));
+  g.set_attribute("all_legs_converged", static_cast<std::int64_t>(r.all_converged()));
+  g.set_attribute("outcome", r.outcome());
   std::string missing;
   for (const std::string& m : r.missing_legs()) missing += (missing.empty() ? "" : "; ") + m;
   g.set_attribute("missing_legs", missing);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -163,6 +164,20 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
 
 bool TransitionResult::connected() const { return w.size() > 0 && w.allFinite(); }
 
+bool TransitionResult::all_converged() const {
+  return std::all_of(legs.begin(), legs.end(), [](const Leg& l) { return l.converged; });
+}
+
+std::string TransitionResult::outcome() const {
+  std::string unconverged;
+  for (std::size_t l = 0; l < legs.size(); ++l)
+    if (!legs[l].converged) unconverged += fmt::format("{}{} ({} -> {})", unconverged.empty() ? "" : ", ", l, legs[l].from, legs[l].to);
+  std::string out;
+  if (!unconverged.empty()) out = "not established: legs " + unconverged + " did not converge";
+  if (!connected()) out += std::string(out.empty() ? "not established: " : "; ") + "the W-graph energies are infinite";
+  return out.empty() ? "established" : out;
+}
+
 std::vector<std::string> TransitionResult::missing_legs() const {
   std::vector<std::string> out;
   const Eigen::Index m = cost.rows();
@@ -194,6 +209,7 @@ std::string TransitionResult::brief_report() const {
     s += "\n";
   }
   for (const std::string& m : missing_legs()) s += "  " + m + "\n";
+  s += "  outcome: " + outcome() + "\n";
   return s;
 }
 

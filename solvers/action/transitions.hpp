@@ -61,6 +61,12 @@ struct TransitionResult {
   Vec log_occupation;  // -(W_i - W_min): log occupation ratios times eps
   /// Every W-graph energy finite (each attractor left and reached by legs).
   bool connected() const;
+  /// Every leg's minimum action run converged.
+  bool all_converged() const;
+  /// "established" when connected and every leg converged; else why not,
+  /// naming the legs (the W-graph energies and occupations then rest on
+  /// unconverged or missing costs).
+  std::string outcome() const;
   /// In words: the attractors no finite leg leaves or reaches.
   std::vector<std::string> missing_legs() const;
   std::string brief_report() const;
