@@ -213,3 +213,42 @@ TEST_CASE("state-dependent diffusion from expressions", "[expression]") {
   s.diffusion = {{"1", "0"}, {"0", "2"}};
   CHECK_FALSE(make_expression_system(s)->has_state_dependent_diffusion());
 }
+
+TEST_CASE("the expression language's limits are errors, never a crash or a silent wrong value", "[expression]") {
+  auto error_of = [](const std::string& text) {
+    try {
+      eval1(text, 0.5);
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::kConfig);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // Nesting: 500 levels parse, 501 are refused (a stack overflow before).
+  const auto nest = [](int n) { return std::string(static_cast<std::size_t>(n), '(') + "x" + std::string(static_cast<std::size_t>(n), ')'); };
+  CHECK(eval1(nest(499), 0.5) == 0.5);
+  CHECK_THAT(error_of(nest(501)), Catch::Contains("nested deeper than 500 levels"));
+  CHECK_THAT(error_of(std::string(600, '-') + "x"), Catch::Contains("nested deeper than 500 levels"));
+  // A 200,000-term sum (a generated loss) and a long product: balanced, so
+  // the derivative's recursion stays shallow; the values are exact here.
+  std::string sum = "x", product = "1";
+  for (int k = 1; k < 200000; ++k) sum += k % 2 ? " + x" : " - 0.5*x";
+  for (int k = 0; k < 1000; ++k) product += k % 2 ? " * x" : " / x";
+  CHECK(eval1(sum, 2.0) == 2.0 + 100000 * 2.0 - 99999 * 1.0);  // 100,000 terms + x, 99,999 - 0.5 x
+  CHECK(eval1(product, 3.0) == Approx(1.0).epsilon(1e-12));
+  // Nested integer powers multiply their exponents exactly: (x^64)^64^...
+  // was x^(2^36) read as x^0 = 1 after an int overflow.
+  std::string tower = "x";
+  for (int k = 0; k < 6; ++k) tower = "(" + tower + ")^64";  // x^(2^36)
+  CHECK(eval1(tower, 1.0) == 1.0);
+  CHECK(eval1(tower, 0.999) == 0.0);
+  CHECK(std::isinf(eval1(tower, 1.001)));
+  CHECK(eval1("((x^3)^5)^7", 1.01) == Approx(std::pow(1.01, 105)).epsilon(1e-13));
+  CHECK(eval1("((x^-3)^5)^7", 1.01) == Approx(std::pow(1.01, -105)).epsilon(1e-13));
+  // Constants that fold to inf or NaN, and numbers beyond a double.
+  CHECK_THAT(error_of("x + 1/0"), Catch::Contains("not a finite number") && Catch::Contains("column 5"));
+  CHECK_THAT(error_of("exp(1000) * x"), Catch::Contains("not a finite number"));
+  CHECK_THAT(error_of("x - 10^400"), Catch::Contains("not a finite number"));
+  CHECK_THAT(error_of("x + log(-1)"), Catch::Contains("not a finite number"));
+  CHECK_THAT(error_of("x + 1e400"), Catch::Contains("beyond the range of a double"));
+}

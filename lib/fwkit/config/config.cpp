@@ -135,16 +135,20 @@ bool Table::has(const std::string& key) const {
   return t && t->get(key);
 }
 
-std::string Table::describe(const std::string& key) const {
-  const std::string kp = key_path(key);
+std::string Table::where(const std::string& key) const {
   const toml::table* t = find_table(state_->doc, path_);
   const toml::node* n = t ? t->get(key) : nullptr;
-  std::string where;
-  if (state_->from_set.count(kp)) where = " (from --set)";
-  else if (n && n->source().begin.line > 0)
-    where = " (" + state_->source + " line " + std::to_string(n->source().begin.line) + ")";
+  if (state_->from_set.count(key_path(key))) return " (from --set)";
+  if (n && n->source().begin.line > 0)
+    return " (" + state_->source + " line " + std::to_string(n->source().begin.line) + ")";
+  return "";
+}
+
+std::string Table::describe(const std::string& key) const {
+  const toml::table* t = find_table(state_->doc, path_);
+  const toml::node* n = t ? t->get(key) : nullptr;
   const std::string value = n ? " = " + show(*n) : "";
-  return kp + value + where;
+  return key_path(key) + value + where(key);
 }
 
 void Table::fail(const std::string& key, const std::string& rule) const {

@@ -79,6 +79,8 @@ class Table {
 
   /// `key.path = value (file line N)`, as errors about `key` begin.
   std::string describe(const std::string& key) const;
+  /// Where `key` was given: " (file line N)", " (from --set)", or empty.
+  std::string where(const std::string& key) const;
   /// Throws a config error about `key`, showing its value and line.
   [[noreturn]] void fail(const std::string& key, const std::string& rule) const;
 

@@ -164,6 +164,28 @@ Parameters expression_parameters(const Table& sys, Parameters params) {
   return params;
 }
 
+/// build() with the config line added to the expression front end's errors,
+/// which name the key (`model.system.drift[1]: ... at column 7`) but cannot
+/// know the file.
+template <class F>
+auto with_line(const Table& sys, F&& build) {
+  try {
+    return build();
+  } catch (const Error& e) {
+    if (e.code() != ExitCode::kConfig) throw;
+    const std::string msg = e.what();
+    for (const char* key : {"drift", "loss", "component", "diffusion", "variables"}) {
+      const std::string kp = sys.path() + "." + key;
+      if (msg.rfind(kp, 0) != 0 || (msg.size() > kp.size() && msg[kp.size()] != '[' && msg[kp.size()] != ':'))
+        continue;
+      std::size_t at = kp.size();
+      if (at < msg.size() && msg[at] == '[') at = msg.find(']', at) + 1;
+      throw config_error(msg.substr(0, at) + sys.where(key) + msg.substr(at));
+    }
+    throw;
+  }
+}
+
 std::shared_ptr<const model::System> build_system(const Table& sys, const Parameters& model_params) {
   const std::string kind = sys.string("kind");
   const bool expression = kind == "expression" || kind == "finite_sum";
@@ -176,7 +198,7 @@ std::shared_ptr<const model::System> build_system(const Table& sys, const Parame
     if (sys.has("drift")) spec.drift = sys.expressions("drift");
     if (sys.has("loss")) spec.loss = sys.string("loss");
     if (sys.has("diffusion")) spec.diffusion = sys.expression_matrix("diffusion");
-    return model::make_expression_system(spec);
+    return with_line(sys, [&] { return model::make_expression_system(spec); });
   }
   if (kind == "least_squares" || kind == "logistic" || kind == "softmax" || kind == "two_layer")
     return build_family(sys, kind);
@@ -187,7 +209,7 @@ std::shared_ptr<const model::System> build_system(const Table& sys, const Parame
     spec.parameters = params;
     spec.component = sys.string("component");
     spec.data = data_columns(sys.table("data"));
-    return model::make_finite_sum_system(spec);
+    return with_line(sys, [&] { return model::make_finite_sum_system(spec); });
   }
   return model::make_catalog_system(kind, catalog_parameters(sys.table("parameters")), sys.path());
 }

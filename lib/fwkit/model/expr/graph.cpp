@@ -155,7 +155,14 @@ int Graph::powi(int a, int n) {
   if (n == 0) return constant(1);
   if (n == 1) return a;
   if (is_const(a)) return constant(int_power((*this)[a].value, n));
-  if ((*this)[a].op == Op::kPowi) return powi((*this)[a].a, (*this)[a].n * n);
+  if ((*this)[a].op == Op::kPowi) {
+    // (u^m)^n = u^(m n) for integers; beyond |m n| = 64 as a real power with
+    // the exact exponent (in double: the int product overflowed, and
+    // (x^64)^64^... had read as x^0 = 1).
+    const double mn = static_cast<double>((*this)[a].n) * n;
+    if (std::abs(mn) <= 64) return powi((*this)[a].a, static_cast<int>(mn));
+    return intern(Node{Op::kPow, (*this)[a].a, constant(mn), 0, 0});
+  }
   if (n < 0) return div(constant(1), powi(a, -n));
   return intern(Node{Op::kPowi, a, -1, n, 0});
 }

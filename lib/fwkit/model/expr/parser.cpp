@@ -56,30 +56,94 @@ class Parser {
     ++pos_;
   }
 
-  int expr() {
-    int r = term();
-    while (true) {
-      if (accept("+")) r = g_.add(r, term());
-      else if (accept("-")) r = g_.sub(r, term());
-      else return r;
+  /// Counts the parser's recursion (parentheses, calls, signs, powers):
+  /// beyond kMaxDepth levels an error, not a stack overflow (at 500 levels
+  /// the parser and the derivative use well under 1 MB of stack).
+  struct Nesting {
+    Parser& p;
+    explicit Nesting(Parser& parser) : p(parser) {
+      if (++p.depth_ > kMaxDepth)
+        p.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels (parentheses, calls, signs, powers)");
     }
+    ~Nesting() { --p.depth_; }
+  };
+  /// A constant the graph folded to inf or NaN (1/0, exp(1000), 10^400) is an
+  /// error at the operator that made it, not a model that blows up at once.
+  int finite(int r, std::size_t at) {
+    if (g_.is_const(r) && !std::isfinite(g_[r].value))
+      fail_at("this evaluates to the constant " + std::to_string(g_[r].value) +
+                  ", which is not a finite number (a division by zero or an overflow)",
+              at);
+    return r;
+  }
+
+  int expr() {
+    skip();
+    const std::size_t start = pos_;
+    std::vector<int> terms{term()};
+    std::vector<bool> minus{false};
+    while (true) {
+      if (accept("+")) minus.push_back(false);
+      else if (accept("-")) minus.push_back(true);
+      else break;
+      terms.push_back(term());
+    }
+    return finite(chain(terms, minus, Op::kAdd), start);
   }
   int term() {
-    int r = unary();
+    skip();
+    const std::size_t start = pos_;
+    std::vector<int> factors{unary()};
+    std::vector<bool> divide{false};
     while (true) {
-      if (accept("*")) r = g_.mul(r, unary());
-      else if (accept("/")) r = g_.div(r, unary());
-      else return r;
+      if (accept("*")) divide.push_back(false);
+      else if (accept("/")) divide.push_back(true);
+      else break;
+      factors.push_back(unary());
     }
+    return finite(chain(factors, divide, Op::kMul), start);
+  }
+  /// a op1 b op2 c ... from the left, as written; a long chain (more than
+  /// 64 operands: generated sums of many terms) as a balanced tree of
+  /// sums or products of the inverted operands instead, so that the graph
+  /// stays shallow for the recursive derivative (a 200,000-term sum
+  /// overflowed the stack).
+  int chain(std::vector<int>& xs, const std::vector<bool>& inverse, Op op) {
+    const bool add = op == Op::kAdd;
+    if (xs.size() <= 64) {
+      int r = xs[0];
+      for (std::size_t k = 1; k < xs.size(); ++k)
+        r = add ? (inverse[k] ? g_.sub(r, xs[k]) : g_.add(r, xs[k])) : (inverse[k] ? g_.div(r, xs[k]) : g_.mul(r, xs[k]));
+      return r;
+    }
+    for (std::size_t k = 1; k < xs.size(); ++k)
+      if (inverse[k]) xs[k] = add ? g_.neg(xs[k]) : g_.div(g_.constant(1), xs[k]);
+    for (std::size_t width = 1; width < xs.size(); width *= 2)
+      for (std::size_t k = 0; k + width < xs.size(); k += 2 * width)
+        xs[k] = add ? g_.add(xs[k], xs[k + width]) : g_.mul(xs[k], xs[k + width]);
+    return xs[0];
   }
   int unary() {
-    if (accept("-")) return g_.neg(unary());
-    if (accept("+")) return unary();
-    return power();
+    skip();
+    const std::size_t start = pos_;
+    if (accept("-")) {
+      const Nesting nest(*this);
+      return g_.neg(unary());
+    }
+    if (accept("+")) {
+      const Nesting nest(*this);
+      return unary();
+    }
+    return finite(power(), start);
   }
   int power() {
+    skip();
+    const std::size_t start = pos_;
     const int base = primary();
-    if (accept("^") || accept("**")) return g_.pow(base, unary());
+    if (accept("^") || accept("**")) {
+      const Nesting nest(*this);
+      return finite(g_.pow(base, unary()), start);
+    }
     return base;
   }
   int primary() {
@@ -90,6 +154,7 @@ class Parser {
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') return name();
     if (c == '(') {
       ++pos_;
+      const Nesting nest(*this);
       const int r = expr();
       expect(')');
       return r;
@@ -101,6 +166,7 @@ class Parser {
     char* end = nullptr;
     const double v = std::strtod(begin, &end);
     if (end == begin) fail("malformed number");
+    if (!std::isfinite(v)) fail("the number " + std::string(begin, static_cast<std::size_t>(end - begin)) + " is beyond the range of a double (about 1.8e308)");
     pos_ += static_cast<std::size_t>(end - begin);
     return g_.constant(v);
   }
@@ -127,18 +193,19 @@ class Parser {
                                         Op::kCos,  Op::kTan,  Op::kTanh, Op::kSinh,
                                         Op::kCosh, Op::kAtan, Op::kAbs,  Op::kSign};
     ++pos_;  // '('
+    const Nesting nest(*this);
     std::vector<int> args{expr()};
     while (accept(",")) args.push_back(expr());
     expect(')');
     if (id == "pow") {
       if (args.size() != 2) fail_at("pow takes 2 arguments, got " + std::to_string(args.size()), start);
-      return g_.pow(args[0], args[1]);
+      return finite(g_.pow(args[0], args[1]), start);
     }
     for (Op f : kFunctions)
       if (id == function_name(f)) {
         if (args.size() != 1)
           fail_at(id + " takes 1 argument, got " + std::to_string(args.size()), start);
-        return g_.apply(f, args[0]);
+        return finite(g_.apply(f, args[0]), start);
       }
     fail_at("unknown function '" + id +
                 "' (known: exp, log, sqrt, sin, cos, tan, tanh, sinh, cosh, atan, abs, sign, pow)",
@@ -304,6 +371,8 @@ class Parser {
   }
 
   static constexpr long kMaxTerms = 100000;
+  static constexpr int kMaxDepth = 500;
+  int depth_ = 0;  // current recursion of expr/unary (Nesting)
   const std::string& s_;
   const Symbols& sym_;
   Graph& g_;
