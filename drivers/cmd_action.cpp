@@ -237,9 +237,7 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
     std::cout << r.brief_report();
     std::optional<action::Refinement> refinement;
     if (job.refine && r.ok()) {
-      action::Options fine = job.options;
-      fine.nodes = 2 * (job.options.nodes - 1) + 1;
-      fine.saddle_check = false;  // checked on N intervals; 2N starts from that path
+      action::Options fine = action::refinement_options(job.options, r);
       const action::Result rf = action::minimize_action(h, job.from, job.to, fine, &r.path);
       std::cout << rf.brief_report();
       if (rf.ok()) {

@@ -143,6 +143,10 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     const bool mismatch_allowed = t.boolean("allow_model_mismatch", false);
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
+    std::vector<std::string> inputs;
+    for (const fs::path& in : {simulation, transitions, training, potential, beside})
+      if (!in.empty()) inputs.push_back(in.string());
+    refuse_output_path(out, "the output " + out, inputs);
     refuse_different_models({simulation, transitions, training, potential, beside}, mismatch_allowed);
     auto file = open_output(opts, out);
     if (!file) return 0;

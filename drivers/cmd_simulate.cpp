@@ -87,7 +87,7 @@ sim::Options read_options(const config::Table& t, const model::System& system, c
   o.burn_in = t.integer("burn_in", o.burn_in, config::non_negative());
   o.stride = t.integer("stride", o.stride, config::at_least(1));
   o.seed = static_cast<std::uint64_t>(t.integer("seed", 1, config::non_negative()));
-  o.threads = static_cast<int>(t.integer("threads", 0, config::non_negative()));
+  o.threads = static_cast<int>(t.integer("threads", 0, config::between(0, 1024)));  // 0: all cores; a cap, since OpenMP aborts on absurd counts
   o.block = static_cast<int>(t.integer("block", o.block, config::between(1, 4096)));
   o.bound = t.number("bound", o.bound, config::positive());
   o.batches = static_cast<int>(t.integer("batches", o.batches, config::at_least(1)));
@@ -111,7 +111,7 @@ sim::CollapseOptions read_collapse(const config::Table& t, const std::string& sc
   o.kind = scheme == "gaussian_refit" ? sim::CollapseKind::kGaussianRefit : sim::CollapseKind::kResample;
   o.members = t.integer("members", o.members, config::at_least(1));
   o.seed = static_cast<std::uint64_t>(t.integer("seed", 1, config::non_negative()));
-  o.threads = static_cast<int>(t.integer("threads", 0, config::non_negative()));
+  o.threads = static_cast<int>(t.integer("threads", 0, config::between(0, 1024)));  // 0: all cores; a cap, since OpenMP aborts on absurd counts
   const config::Table c = t.table("collapse");
   o.samples = static_cast<int>(c.integer("samples", o.samples, config::at_least(2)));
   o.generations = static_cast<int>(c.integer("generations", o.generations, config::at_least(1)));

@@ -90,7 +90,7 @@ train::Options read_options(const config::Table& t) {
   o.window = m.number("window", o.window, config::Range{0.0, 1.0, true, false});
   o.members = t.integer("members", o.members, config::at_least(1));
   o.seed = static_cast<std::uint64_t>(t.integer("seed", 1, config::non_negative()));
-  o.threads = static_cast<int>(t.integer("threads", 0, config::non_negative()));
+  o.threads = static_cast<int>(t.integer("threads", 0, config::between(0, 1024)));  // 0: all cores; a cap, since OpenMP aborts on absurd counts
   o.validate();
   return o;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "fwkit/core/error.hpp"
@@ -29,8 +30,28 @@ config::Config load_config(const CommonOptions& o) {
 
 std::string output_path(const CommonOptions& o, const config::Table& root,
                         const std::string& fallback) {
-  const std::string from_config = root.table("output").string("path", fallback);
-  return o.output.empty() ? from_config : o.output;
+  const config::Table t = root.table("output");
+  const std::string from_config = t.string("path", fallback);
+  const std::string path = o.output.empty() ? from_config : o.output;
+  const std::string named = o.output.empty() ? "output.path = \"" + path + "\"" + t.where("path") : "--output " + path;
+  refuse_output_path(path, named, o.config_path.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.config_path});
+  return path;
+}
+
+void refuse_output_path(const std::string& path, const std::string& named, const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(path);
+  if (fs::is_directory(p, ec))
+    throw Error(ExitCode::kCannotCreate, named + ": is a directory; name a file to write (e.g. " +
+                                             (p / "result.h5").string() + ")");
+  for (const std::string& input : inputs)
+    if (fs::exists(p, ec) && fs::equivalent(p, fs::path(input), ec))
+      throw Error(ExitCode::kCannotCreate, named + ": is the input " + input +
+                                               ", which writing the result would overwrite; name another output file");
+  const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec))
+    throw Error(ExitCode::kCannotCreate, named + ": the folder " + parent.string() + " does not exist");
 }
 
 bool finish_config(const config::Config& cfg, const CommonOptions& o) {

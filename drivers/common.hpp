@@ -31,9 +31,16 @@ void add_common_options(CLI::App& sub, CommonOptions& options);
 /// Loads --config (or an empty config) and applies every --set.
 config::Config load_config(const CommonOptions& options);
 
-/// The output path: --output, else [output] path, else `fallback`.
+/// The output path: --output, else [output] path, else `fallback`;
+/// refused (refuse_output_path) when it is the config file, a directory, or
+/// in a folder that does not exist, before any work.
 std::string output_path(const CommonOptions& options, const config::Table& root,
                         const std::string& fallback);
+
+/// Throws (exit 73) when `path`, as the user `named` it, is an existing
+/// directory, one of `inputs` (the same file, through any link), or in a
+/// folder that does not exist.
+void refuse_output_path(const std::string& path, const std::string& named, const std::vector<std::string>& inputs);
 
 /// After all keys are read: rejects unknown keys, then handles
 /// --print-config and --dry-run. Returns true if the command should stop

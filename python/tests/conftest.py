@@ -22,7 +22,7 @@ def result_datasets(path):
 
 @pytest.fixture(scope="session")
 def fwkit_bin():
-    path = os.environ.get("FWKIT_BIN", str(ROOT / "build" / "release" / "bin" / "fwkit"))
+    path = os.path.abspath(os.environ.get("FWKIT_BIN", str(ROOT / "build" / "release" / "bin" / "fwkit")))
     if not os.path.exists(path):
         pytest.fail(f"fwkit binary not found at {path}; build it or set FWKIT_BIN")
     return path

@@ -20,7 +20,7 @@ void Options::validate() const {
   if (nodes < 5) throw config_error(fmt::format("action.nodes = {}: must be >= 5", nodes));
   if (max_iterations < 0) throw config_error(fmt::format("action.max_iterations = {}: must be >= 0 (0: 500 x nodes)", max_iterations));
   if (!(tolerance > 0)) throw config_error(fmt::format("action.tolerance = {}: must be > 0", tolerance));
-  if (!(seed >= 0)) throw config_error(fmt::format("action.seed = {}: must be >= 0", seed));
+  if (std::isnan(seed)) throw config_error("action.seed = nan: must be >= 0 (or absent: scaled with the node spacing)");
   if (!(initial_step > 0)) throw config_error(fmt::format("action.initial_step = {}: must be > 0", initial_step));
   if (inner_iterations < 1) throw config_error(fmt::format("action.inner_iterations = {}: must be >= 1", inner_iterations));
 }
@@ -535,7 +535,7 @@ Result relax_once(const model::Hamiltonian& h, const Vec& a, const Vec& b, const
     throw config_error(fmt::format("action: endpoints need {} coordinates", h.dim()));
   if (guess && (guess->rows() != h.dim() || guess->cols() < 2))
     throw config_error("action: the initial path needs one row per coordinate and at least 2 points");
-  const Seed seed = make_seed(h, a, b, o.seed);
+  const Seed seed = make_seed(h, a, b, o.seed, o.nodes);
   Mat path = initial_path(a, b, o.nodes, guess);
   if (seed.active) {
     // Start where the first path leaves the ellipse; keep its shape beyond.

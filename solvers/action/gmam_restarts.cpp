@@ -101,7 +101,7 @@ Result minimize_action(const model::Hamiltonian& h, const Vec& a, const Vec& b, 
     // Other first paths: unseeded, then bent to either side of the chord.
     std::vector<std::pair<std::string, Mat>> starts;
     const Mat straight = geometry::initial_path(a, b, o.nodes, guess);
-    if (o.seed > 0) starts.emplace_back("unseeded", straight);
+    if (o.seed != 0) starts.emplace_back("unseeded", straight);
     const std::vector<Vec> normals = normal_directions(a, b);
     for (std::size_t k = 0; k < normals.size(); ++k)
       for (double sign : {1.0, -1.0})

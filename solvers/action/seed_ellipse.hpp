@@ -24,10 +24,13 @@ struct Seed {
   Vec onto_ellipse(const Vec& z) const { return a + (z - a) * std::sqrt(value / v_lin(z)); }
 };
 
-inline Seed make_seed(const model::Hamiltonian& h, const Vec& a, const Vec& b, double seed) {
+/// `seed` < 0: at a focus (J with complex eigenvalues) V_lin = 2 h^2 with
+/// h = |b - a|_{Sigma^{-1}} / (nodes - 1), an ellipse of about two node
+/// spacings' radius; elsewhere 1e-6 (Options::seed).
+inline Seed make_seed(const model::Hamiltonian& h, const Vec& a, const Vec& b, double seed, int nodes) {
   Seed s;
   const int d = h.dim();
-  if (seed <= 0 || d > 30) return s;
+  if (seed == 0 || d > 30) return s;
   const model::System& sys = *h.model().system;
   if (sys.drift_at(a).norm() > 1e-8 * (1 + a.norm())) return s;  // not an equilibrium
   const Mat j = sys.jacobian_at(a);
@@ -38,9 +41,12 @@ inline Seed make_seed(const model::Hamiltonian& h, const Vec& a, const Vec& b, d
   const Mat sigma = model::lyapunov_covariance(j, dmat);
   s.a = a;
   s.sigma_inv = sigma.inverse();
-  s.value = seed;
+  const Eigen::VectorXcd ev = j.eigenvalues();
+  const bool focus = ((ev.imag().array().abs() > 1e-3 * ev.real().array().abs())).any();
+  const double intervals = static_cast<double>(std::max(nodes - 1, 1));
+  s.value = seed > 0 ? seed : focus ? 2 * (b - a).dot(s.sigma_inv * (b - a)) / (intervals * intervals) : 1e-6;
   s.d_norm = dmat.norm();
-  s.active = s.v_lin(b) > 4 * seed;  // B well outside the ellipse
+  s.active = s.v_lin(b) > 4 * s.value;  // B well outside the ellipse
   return s;
 }
 

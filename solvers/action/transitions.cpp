@@ -129,8 +129,7 @@ TransitionResult transitions(const model::Hamiltonian& h, const std::vector<Vec>
       leg.cost = coarse.action;
       leg.path = coarse.path;
       if (o.refine && !std::isinf(coarse.action)) {
-        ao.nodes = 2 * (o.action.nodes - 1) + 1;
-        ao.saddle_check = false;  // checked on N intervals; 2N starts from that path
+        ao = refinement_options(o.action, coarse);
         const Result fine = minimize_action(h, attractors[from], s, ao, &coarse.path);
         ran();
         if (!fine.ok()) leg.message = "2N intervals: " + fine.message;

@@ -70,7 +70,7 @@ void Options::validate(int dim) const {
   if (stride > steps - burn_in)
     bad("stride", std::to_string(stride), fmt::format("must be <= steps - burn_in = {}", steps - burn_in));
   if (block < 1 || block > 4096) bad("block", std::to_string(block), "must be in [1, 4096]");
-  if (threads < 0) bad("threads", std::to_string(threads), "must be >= 0");
+  if (threads < 0 || threads > 1024) bad("threads", std::to_string(threads), "must be in [0, 1024] (0: all cores)");
   if (!(bound > 0)) bad("bound", fmt::format("{}", bound), "must be > 0");
   if (batches < 1 || batches > recorded())
     bad("batches", std::to_string(batches), fmt::format("must be in [1, recorded steps = {}]", recorded()));

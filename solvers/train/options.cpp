@@ -47,7 +47,7 @@ void Options::validate() const {
   if (!(window > 0 && window <= 1)) reject("window", window, "must be in (0, 1]");
   if (!(bound > 0)) reject("bound", bound, "must be > 0");
   if (members < 1) reject("members", static_cast<double>(members), "must be at least 1");
-  if (threads < 0) reject("threads", threads, "must be >= 0");
+  if (threads < 0 || threads > 1024) reject("threads", threads, "must be in [0, 1024] (0: all cores)");
 }
 
 }  // namespace fw::train

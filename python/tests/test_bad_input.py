@@ -1,0 +1,89 @@
+"""Bad input stops before any work, with the key, the line and the rule, and
+never touches a file the user did not name as output (exit codes: sysexits,
+64 usage, 73 cannot create, 78 config)."""
+import subprocess
+
+import pytest
+
+MODEL = """[model.system]
+kind = "double_well_1d"
+[simulate]
+step = 0.01
+steps = 100
+members = 10
+x0 = [0.5]
+"""
+
+
+def _fwkit(fwkit_bin, *args, cwd=None):
+    return subprocess.run([fwkit_bin, *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text(MODEL)
+    return path
+
+
+def test_output_equal_to_the_config_is_refused_and_the_config_kept(fwkit_bin, config, tmp_path):
+    for out in (str(config), str(tmp_path / "." / "run.toml")):
+        run = _fwkit(fwkit_bin, "simulate", "-c", str(config), "-o", out, "-q")
+        assert run.returncode == 73, run.stderr
+        assert "is the input" in run.stderr and "overwrite" in run.stderr
+        assert config.read_text() == MODEL
+    # Named in [output] path of the config itself: the line is given.
+    config.write_text(MODEL + '[output]\npath = "run.toml"\n')
+    run = _fwkit(fwkit_bin, "simulate", "-c", "run.toml", "-q", cwd=tmp_path)
+    assert run.returncode == 73
+    assert "output.path" in run.stderr and "run.toml line 9" in run.stderr
+
+
+def test_output_that_is_a_directory_or_in_a_missing_folder_is_refused_before_work(fwkit_bin, config, tmp_path):
+    (tmp_path / "results").mkdir()
+    run = _fwkit(fwkit_bin, "simulate", "-c", str(config), "-o", str(tmp_path / "results"), "-q")
+    assert run.returncode == 73 and "is a directory" in run.stderr
+    run = _fwkit(fwkit_bin, "simulate", "-c", str(config), "-o", str(tmp_path / "missing" / "x.h5"), "-q")
+    assert run.returncode == 73 and "does not exist" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results", "run.toml"]
+
+
+@pytest.mark.parametrize("threads", ["100000", "-5"])
+def test_absurd_thread_counts_are_config_errors(fwkit_bin, config, tmp_path, threads):
+    # 100000 threads crashed inside OpenMP (signal 11); 1e9 aborted with an
+    # allocation failure.
+    out = tmp_path / "x.h5"
+    run = _fwkit(fwkit_bin, "simulate", "-c", str(config), "-o", str(out), "-q", "-s", f"simulate.threads={threads}")
+    assert run.returncode == 78, run.stderr
+    assert "simulate.threads" in run.stderr and "(from --set)" in run.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("drift, message", [
+    ("-(" * 600 + "x" + ")" * 600, "nested deeper than 500 levels"),
+    ("-x + 1/0", "not a finite number"),
+    ("-x + exp(1000)", "not a finite number"),
+    ("-x - 10^400", "not a finite number"),
+    ("-x + 1e999", "beyond the range of a double"),
+], ids=["nesting", "division", "exp", "power", "number"])
+def test_expression_limits_are_config_errors_with_key_line_and_column(fwkit_bin, tmp_path, drift, message):
+    config = tmp_path / "e.toml"
+    config.write_text(f'[model.system]\nkind = "expression"\nvariables = ["x"]\ndrift = ["{drift}"]\n'
+                      '[analyze]\nlower = [-1.0]\nupper = [1.0]\n')
+    out = tmp_path / "e.h5"
+    run = _fwkit(fwkit_bin, "analyze", "-c", "e.toml", "-o", "e.h5", "-q", cwd=tmp_path)
+    assert run.returncode == 78, run.stderr
+    assert "model.system.drift[0] (e.toml line 4)" in run.stderr
+    assert message in run.stderr and "column" in run.stderr
+    assert not out.exists()
+
+
+def test_a_long_generated_sum_is_accepted(fwkit_bin, tmp_path):
+    # 50,000 terms overflowed the stack in the symbolic derivative.
+    drift = "-x^3 + " + " + ".join(["0.00002*x"] * 50000)
+    config = tmp_path / "s.toml"
+    config.write_text(f'[model.system]\nkind = "expression"\nvariables = ["x"]\ndrift = ["{drift}"]\n'
+                      '[analyze]\nlower = [-2.0]\nupper = [2.0]\n')
+    run = _fwkit(fwkit_bin, "analyze", "-c", str(config), "-o", str(tmp_path / "s.h5"), "-q")
+    assert run.returncode == 0, run.stderr
+    assert "3 equilibria" in run.stdout  # x = 0 and x = +-1
