@@ -253,3 +253,26 @@ upper = [3.0]
     assert refused.returncode == 65
     assert "different models" in refused.stderr and "model.system.loss" in refused.stderr
     assert not out.exists()
+
+
+def test_downhill_from_a_saddle_costs_zero_and_converges(fwkit_bin, tmp_path):
+    # Mueller-Brown (scale 0.01) from its saddle (0.212, 0.293) to the minimum
+    # (0.623, 0.028), both Newton-polished by `fwkit analyze`: the path follows
+    # the drift and costs 0. The flow degenerates where lambda -> 0 at both
+    # ends, so the residual stalls near 2e-6; it was reported as stalled
+    # (exit 65) although S = 4e-10 is the global minimum of a cost >= 0.
+    run, out = _run_raw(fwkit_bin, tmp_path, "downhill", """
+[model.system]
+kind = "muller_brown"
+parameters = { scale = 0.01 }
+[action]
+from = [0.2124865820006621, 0.2929883251073677]
+to = [0.6234994049308776, 0.0280377585286855]
+hamiltonian = "langevin"
+""")
+    assert run.returncode == 0, run.stdout + run.stderr
+    act = fwkit.open_group(out, "action")
+    assert act.attrs["outcome"] == "converged" and act.attrs["converged"] == 1
+    assert "zero to the tolerance" in act.attrs["status"]
+    assert abs(act.attrs["action"]) < 1e-8 and abs(act.attrs["action_extrapolated"]) < 1e-8
+    assert "zero to the tolerance" in run.stdout

@@ -343,7 +343,9 @@ Mat flow_step(const Inner& inner, const State& s, double tau, double& residual, 
     }
   }
   residual = scale > 0 ? r_max / scale : 0;
-  floor = scale > 0 ? round_max / scale : 0;
+  // In 1-D there is no normal direction: R_i is zero identically, not by
+  // cancellation, so it has no round-off level (the ratio above read 4.9).
+  floor = scale > 0 && d > 1 ? round_max / scale : 0;
   if (precondition) return block_solve<D>(s.path, s.lambda, tau, rhs, jblock, transport ? &inner.tblocks : nullptr, inner.solve_work);
   // (I - tau lambda^2 D2) phi_new = rhs, Dirichlet ends: Thomas algorithm.
   Vec lower(n), diag(n), upper(n);
@@ -392,14 +394,39 @@ void check_velocity_equation(const model::Hamiltonian& h, Result& r) {
   r.action = std::numeric_limits<double>::quiet_NaN();
 }
 
-/// The status of a finished relaxation: converged below the tolerance;
+/// The scale against which an action counts as zero: sum over segments of
+/// |b|_A |dphi|_A at the midpoint, A = H_pp(x, 0)^{-1} (the Langevin cost
+/// |b||v| - <b, v> is zero exactly when the path follows the drift; this is
+/// its first term).
+double drift_work(const model::Hamiltonian& h, const Mat& path) {
+  double w = 0;
+  for (Eigen::Index i = 0; i + 1 < path.cols(); ++i) {
+    const Vec m = 0.5 * (path.col(i) + path.col(i + 1)), dx = path.col(i + 1) - path.col(i);
+    const Vec b = h.model().system->drift_at(m);
+    const Eigen::LDLT<Mat> dm(h.hess_p(m, Vec::Zero(m.size())));
+    w += std::sqrt(std::max(0.0, b.dot(dm.solve(b)) * dx.dot(dm.solve(dx))));
+  }
+  return w;
+}
+
+/// The status of a finished relaxation: converged below the tolerance, or
+/// when the action is zero to the tolerance relative to drift_work (every
+/// cost is >= 0, so such a path, one that follows the drift, is a minimiser
+/// whatever its residual: downhill from a saddle the flow degenerates where
+/// lambda -> 0 at both ends, and had stalled there);
 /// converged to rounding when the residual stopped within 100x its
 /// round-off floor; stalled otherwise (`how`: what ended the run).
-void finish_status(Result& r, bool converged, double tolerance, const std::string& how) {
+void finish_status(Result& r, bool converged, double tolerance, double zero_scale, const std::string& how) {
   constexpr double kRoundingMargin = 100;
   if (converged) {
     r.status = Status::kConverged;
     r.message = "converged";
+  } else if (r.seed_action == 0 && std::abs(r.action) <= tolerance * zero_scale) {
+    r.status = Status::kConverged;
+    r.message = fmt::format("converged: S = {:.3g} is zero to the tolerance ({:.2e} of the path's drift work "
+                            "int |b| |phi'| = {:.6g}); no path costs less than 0, so this one, which follows the drift, "
+                            "is a minimiser (the residual {:.2e} stopped falling {})",
+                            r.action, tolerance, zero_scale, r.residual, how);
   } else if (r.residual <= kRoundingMargin * r.rounding_floor) {
     r.status = Status::kConvergedToRounding;
     r.message = fmt::format("converged to rounding (residual {:.2e} stopped falling {}, within 100x its round-off "
@@ -502,7 +529,8 @@ Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Ma
     r.hamiltonian_residual = std::max(r.hamiltonian_residual, std::abs(h.value(s.path.col(i), s.momentum.col(i))));
   check_velocity_equation(h, r);
   if (r.status == Status::kFailure) return r;
-  finish_status(r, end == End::kConverged, o.tolerance, end == End::kStalled ? fmt::format("over the last {} iterations", window)
+  const double zero_scale = end == End::kConverged ? 0.0 : drift_work(h, r.path);
+  finish_status(r, end == End::kConverged, o.tolerance, zero_scale, end == End::kStalled ? fmt::format("over the last {} iterations", window)
                                            : end == End::kUnderflow ? std::string("before the step size underflowed")
                                                                     : fmt::format("by the iteration cap {}", cap));
   return r;
