@@ -480,7 +480,9 @@ Result relax(const model::Hamiltonian& h, const Options& o, const Seed& seed, Ma
     Mat next = flow_step<D>(inner, s, tau, residual, floor);
     if (seed.active) {
       // The free start is optimal when p_hat_0 is normal to the ellipse.
-      const Vec p0 = s.momentum.col(0), normal = seed.sigma_inv * (s.path.col(0) - seed.a);
+      Vec p0 = start_descent(h, s.path);
+      if (p0.size() == 0) p0 = s.momentum.col(0);
+      const Vec normal = seed.sigma_inv * (s.path.col(0) - seed.a);
       const double sine = (p0 - p0.dot(normal) / normal.squaredNorm() * normal).norm() / std::max(p0.norm(), 1e-300);
       residual = std::max(residual, sine);
       slide.move(seed, next, p0, tau * seed.d_norm);
