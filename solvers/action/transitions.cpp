@@ -201,6 +201,13 @@ std::string TransitionResult::brief_report() const {
     s += fmt::format("): W = {:.10g}, log occupation x eps = {:.6g}\n", w[static_cast<Eigen::Index>(i)],
                      log_occupation[static_cast<Eigen::Index>(i)]);
   }
+  // Saddles by their own index, with coordinates (an equilibrium table
+  // printed beside numbers all equilibria together).
+  for (std::size_t k = 0; k < saddles.size(); ++k) {
+    s += fmt::format("  saddle {} at (", k);
+    for (Eigen::Index c = 0; c < saddles[k].size(); ++c) s += fmt::format("{}{:.6g}", c ? ", " : "", saddles[k][c]);
+    s += ")\n";
+  }
   for (const Leg& l : legs) {
     s += fmt::format("  {} -> {} over saddle {}: cost {:.10g} (+- {:.2g}){}", l.from, l.to, l.saddle, l.cost, l.error,
                      l.converged ? "" : " NOT CONVERGED (" + l.message + ")");
