@@ -228,8 +228,8 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
     if (!file) return 0;  // --dry-run
     const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin
                                                                     : model::HamiltonianKind::kDiscrete);
-    // Progress in iterations of one relaxation (of its cap), on a terminal or every 10 s in a log.
-    Progress progress("action", static_cast<std::uint64_t>(job.options.iteration_cap()), opts.quiet ? nullptr : stderr);
+    // Progress as the residual's fall towards the tolerance (thousandths, log scale), on a terminal or every 10 s in a log.
+    Progress progress("action", 1000, opts.quiet ? nullptr : stderr);
     action::Options options = job.options;
     options.progress = &progress;
     const action::Result r = action::minimize_action(h, job.from, job.to, options, job.initial ? &*job.initial : nullptr);

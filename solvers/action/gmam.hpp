@@ -108,7 +108,8 @@ struct Options {
   /// (Maier-Stein with beta > 4 from the straight path: S = 0.5 on the axis,
   /// lower off it). Result::saddle_check says what was found.
   bool saddle_check = true;
-  /// Reports iterations (of the cap) during long relaxations; may be null.
+  /// Reports, in thousandths, how far the residual has fallen towards the
+  /// tolerance (log scale; never backwards across relaxations); may be null.
   Progress* progress = nullptr;
   /// The cap on iterations for `nodes` (max_iterations, or 500 x nodes).
   int iteration_cap() const { return max_iterations > 0 ? max_iterations : 500 * nodes; }

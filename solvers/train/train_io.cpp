@@ -74,7 +74,7 @@ std::vector<double> gather(const Result& r, Get get) {
 }  // namespace
 
 void write_training(const io::Group& g, const Options& o, const Mat& data, const Result& r) {
-  const std::size_t members = r.members.size(), monitors = r.monitor_steps.size();
+  const std::size_t members = r.members.size();
   const auto d = static_cast<std::size_t>(data.rows()), n = static_cast<std::size_t>(data.cols());
   g.add_index_dimension("member", members, "training run (seed stream)");
   std::vector<double> steps(r.monitor_steps.begin(), r.monitor_steps.end()), clock;

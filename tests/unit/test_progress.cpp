@@ -36,3 +36,24 @@ TEST_CASE("interactive progress draws a bar with an ETA", "[progress]") {
   CHECK(out.find("[##############################]") != std::string::npos);
   CHECK(out.find("eta") != std::string::npos);
 }
+
+TEST_CASE("progress never goes backwards when a solver restarts its count", "[progress]") {
+  // gMAM's relaxations (restarts, saddle checks) each report from 0 again:
+  // the bar read 1.5%, 1.0%, 0.5% for a user.
+  char* buf = nullptr;
+  std::size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  {
+    fw::Progress p("action", 1000, f, 0, 0.0);
+    p.update(600);
+    p.update(100);
+    p.update(700);
+  }
+  std::fclose(f);
+  const std::string out(buf, len);
+  free(buf);
+  CHECK(out.find("(600/1000)") != std::string::npos);
+  CHECK(out.find("(100/1000)") == std::string::npos);
+  CHECK(out.find("(700/1000)") != std::string::npos);
+  CHECK(out.find("(600/1000)") < out.find("(700/1000)"));
+}

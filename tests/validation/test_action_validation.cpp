@@ -472,6 +472,7 @@ std::pair<action::Result, action::Result> off_then_on(const model::Hamiltonian& 
   auto off = action::minimize_action(h, a, b, o, guess);
   o.*flag = true;
   auto on = action::minimize_action(h, a, b, o, guess);
+  INFO("off: " << off.message);
   REQUIRE(off.status == action::Status::kConverged);
   REQUIRE(on.status == action::Status::kConverged);
   return {std::move(off), std::move(on)};

@@ -37,6 +37,9 @@ Progress::~Progress() {
 
 void Progress::update(std::uint64_t done) {
   if (!stream_ || finished_) return;
+  // Never backwards: solvers that restart (gMAM's relaxations) report from 0 again.
+  done = std::max(done, done_);
+  done_ = done;
   const auto now = std::chrono::steady_clock::now();
   if (std::chrono::duration<double>(now - last_).count() < min_interval_s_) return;
   last_ = now;

@@ -24,7 +24,8 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
-  /// Records that `done` units out of `total` are complete.
+  /// Records that `done` units out of `total` are complete (a smaller
+  /// `done` than before is taken as the earlier value: never backwards).
   void update(std::uint64_t done);
   /// Marks the work as complete and prints the final line.
   void finish();
@@ -43,6 +44,7 @@ class Progress {
   std::chrono::steady_clock::time_point last_;
   bool finished_ = false;
   int lines_ = 0;
+  std::uint64_t done_ = 0;
 };
 
 }  // namespace fw
