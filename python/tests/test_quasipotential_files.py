@@ -48,6 +48,12 @@ def test_sgd_and_langevin_potentials_side_by_side(run_fwkit):
     # Same covariance, different laws: the potentials differ, and agree at the attractor.
     assert np.max(np.abs(vl[both] - vd[both])) > 1e-3
     assert np.min(vd[both]) < 0.01 and np.min(vl[both]) < 0.01
+    # The bounded minibatch law leaves part of the box at V = inf, and the
+    # status says how much and why (it said "whole box").
+    unreached = int(np.isinf(vd).sum())
+    assert unreached > 0 and np.all(np.isfinite(vl))
+    message = groups["quasipotential/discrete"].attrs["status_message"]
+    assert f"{unreached} of {vd.size} nodes have V = inf" in message and "bounded" in message
 
 
 def test_global_potential_over_two_attractors(run_fwkit):

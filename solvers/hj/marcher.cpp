@@ -170,7 +170,19 @@ void Marcher<D>::run(Progress* progress, double until) {
   // current updates, as accepted ones do.
   for (std::int64_t f = 0; jet_ && !pending_.empty() && f < N_; ++f)
     if (pending_slot_[f] >= 0) settle_gradient(f);
-  r_.message = r_.status == Result::Status::kStoppedAtBoundary ? "stopped at the first boundary node" : "whole box";
+  r_.message = r_.status == Result::Status::kStoppedAtBoundary ? "stopped at the first boundary node" : box_message();
+}
+
+template <int D>
+std::string Marcher<D>::box_message() const {
+  const std::int64_t unreached = N_ - static_cast<std::int64_t>(r_.accepted);
+  if (unreached <= 0) return "whole box";
+  const model::Hamiltonian& h = pb_.hamiltonian;
+  const bool bounded = h.kind() == model::HamiltonianKind::kDiscrete && h.model().noise->is_bounded();
+  return fmt::format("whole box where the cost is finite; {} of {} nodes have V = inf ({})", unreached, N_,
+                     bounded ? "the noise is bounded: no sequence of its values pushes the state there against the "
+                               "drift, so no path of finite cost reaches them"
+                             : "no path of finite cost from the attractor was found");
 }
 
 template <int D>

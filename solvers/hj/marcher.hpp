@@ -3,6 +3,7 @@
 // the pass guided by a coarse solve (guided.cpp). Internal to solvers/hj.
 #pragma once
 
+#include <string>
 #include <array>
 #include <optional>
 #include <queue>
@@ -52,6 +53,9 @@ class Marcher {
   /// Point attractor: V_lin(x) = (x - x*)^T Sigma^{-1} (x - x*) / 2 with
   /// J Sigma + Sigma J^T + D = 0 on the nodes within the seed radius.
   bool seed_point();
+  /// The message of a march over the whole box: how many nodes stayed at
+  /// V = inf, and why when the noise is bounded.
+  std::string box_message() const;
 
   /// Limit cycle: V = 0 at the nodes within 0.75 h of the closed polyline
   /// through the cycle's points (an O(h^2) error in V).
