@@ -90,7 +90,8 @@ ActionJob read_job(const config::Table& t, int dim) {
   o.max_iterations = static_cast<int>(t.integer("max_iterations", o.max_iterations, config::at_least(0)));
   o.tolerance = t.number("tolerance", o.tolerance, config::positive());
   o.initial_step = t.number("initial_step", o.initial_step, config::positive());
-  o.seed = t.number("seed", o.seed, config::non_negative());
+  // Negative (the default, written so into resolved configs): automatic (Options::seed).
+  o.seed = t.number("seed", o.seed, config::any());
   o.restarts = t.boolean("restarts", o.restarts);
   o.saddle_check = t.boolean("saddle_check", o.saddle_check);
   if (t.has("through")) {

@@ -87,3 +87,17 @@ def test_a_long_generated_sum_is_accepted(fwkit_bin, tmp_path):
     run = _fwkit(fwkit_bin, "analyze", "-c", str(config), "-o", str(tmp_path / "s.h5"), "-q")
     assert run.returncode == 0, run.stderr
     assert "3 equilibria" in run.stdout  # x = 0 and x = +-1
+
+
+def test_a_resolved_action_config_runs_again(fwkit_bin, tmp_path):
+    # --print-config writes every default, action.seed = -1 (automatic)
+    # included; reading it back must not be refused (it was: must be >= 0).
+    config = tmp_path / "a.toml"
+    config.write_text('[model.system]\nkind = "double_well_1d"\n[action]\nfrom = [-1.0]\nto = [0.0]\n'
+                      'hamiltonian = "langevin"\n')
+    printed = _fwkit(fwkit_bin, "action", "-c", "a.toml", "--print-config", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    assert "seed = -1" in printed.stdout
+    (tmp_path / "resolved.toml").write_text(printed.stdout)
+    again = _fwkit(fwkit_bin, "action", "-c", "resolved.toml", "-o", "a.h5", "-q", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr

@@ -21,6 +21,11 @@ constexpr double kRoundingMargin = 100;
 /// the full stall window.
 constexpr double kEarlyRoundingMargin = 10;
 constexpr int kRoundingWindow = 200;
+/// An action below this fraction of the path's drift work is zero: fixed,
+/// not the user's tolerance (S / W is about 1 / omega on an uphill path
+/// through a field rotating at rate omega, so a loose tolerance could pass
+/// a stalled uphill run).
+constexpr double kZeroAction = 1e-8;
 
 /// The scale against which an action counts as zero: sum over segments of
 /// |b|_A |dphi|_A at the midpoint, A = H_pp(x, 0)^{-1} (the Langevin cost
@@ -48,12 +53,12 @@ inline void finish_status(Result& r, bool converged, double tolerance, double ze
   if (converged) {
     r.status = Status::kConverged;
     r.message = "converged";
-  } else if (r.seed_action == 0 && std::abs(r.action) <= tolerance * zero_scale) {
+  } else if (r.seed_action == 0 && std::abs(r.action) <= kZeroAction * zero_scale) {
     r.status = Status::kConverged;
-    r.message = fmt::format("converged: S = {:.3g} is zero to the tolerance ({:.2e} of the path's drift work "
+    r.message = fmt::format("converged: S = {:.3g} is zero ({:.0e} of the path's drift work "
                             "int |b| |phi'| = {:.6g}); no path costs less than 0, so this one, which follows the drift, "
                             "is a minimiser (the residual {:.2e} stopped falling {})",
-                            r.action, tolerance, zero_scale, r.residual, how);
+                            r.action, kZeroAction, zero_scale, r.residual, how);
   } else if (r.residual <= kRoundingMargin * r.rounding_floor) {
     r.status = Status::kConvergedToRounding;
     r.message = fmt::format("converged to rounding (residual {:.2e} stopped falling {}, within 100x its round-off "

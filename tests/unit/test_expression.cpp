@@ -252,3 +252,34 @@ TEST_CASE("the expression language's limits are errors, never a crash or a silen
   CHECK_THAT(error_of("x + log(-1)"), Catch::Contains("not a finite number"));
   CHECK_THAT(error_of("x + 1e400"), Catch::Contains("beyond the range of a double"));
 }
+
+TEST_CASE("an empty sum's body is checked for syntax only, and sums and indices count towards the nesting limit", "[expression]") {
+  expr::Graph g;
+  const expr::Symbols sym{{"x", g.variable(0)}, {"w[1]", g.constant(2.0)}, {"w[2]", g.constant(4.0)}};
+  auto value = [&](const std::string& text) {
+    const int node = expr::parse(text, sym, g, "test");
+    const auto tape = expr::Tape::compile(g, {node}, 1);
+    const double in[1] = {0.5};
+    double out = 0;
+    tape.eval(in, &out);
+    return out;
+  };
+  // Read once with entries as 0 and i = lo: 1/w[i] and 1/(i - 1) are not
+  // divisions by zero there.
+  CHECK(value("x + sum(i = 1:0, 1/w[i])") == 0.5);
+  CHECK(value("x + sum(i = 1:0, 1/(i - 1))") == 0.5);
+  CHECK(value("x + sum(i = 1:2, 1/w[i])") == 0.5 + 0.5 + 0.25);
+  auto error_of = [&](const std::string& text) {
+    try {
+      expr::parse(text, sym, g, "test");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string sums = "x";
+  for (int k = 0; k < 600; ++k) sums = "sum(i = 1:0, " + sums + ")";
+  CHECK_THAT(error_of(sums), Catch::Contains("nested deeper than 500 levels"));
+  CHECK_THAT(error_of("w[" + std::string(600, '(') + "1" + std::string(600, ')') + "]"), Catch::Contains("nested deeper"));
+  CHECK_THAT(error_of("w[" + std::string(600, '-') + "1]"), Catch::Contains("nested deeper"));
+}

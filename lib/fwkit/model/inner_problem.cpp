@@ -96,7 +96,9 @@ bool optimal_momentum(const Hamiltonian& h, const Vec& x, const Vec& v, Vec& p, 
     return true;
   Mat d0(d, d);
   fh.evaluate(Vec::Zero(d), nullptr, nullptr, &d0);
-  gaussian_momentum(o.fixed ? *o.fixed : Eigen::LDLT<Mat>(d0), fh.drift(), v, p, lambda);
+  Eigen::LDLT<Mat> local;
+  if (!o.fixed) local.compute(d0);
+  gaussian_momentum(o.fixed ? *o.fixed : local, fh.drift(), v, p, lambda);
   return newton_momentum(fh, v, p, lambda, o.max_iterations);
 }
 

@@ -56,7 +56,8 @@ class Parser {
     ++pos_;
   }
 
-  /// Counts the parser's recursion (parentheses, calls, signs, powers):
+  /// Counts the parser's recursion (parentheses, calls, signs, powers,
+  /// sums, index expressions):
   /// beyond kMaxDepth levels an error, not a stack overflow (at 500 levels
   /// the parser and the derivative use well under 1 MB of stack).
   struct Nesting {
@@ -70,7 +71,8 @@ class Parser {
   /// A constant the graph folded to inf or NaN (1/0, exp(1000), 10^400) is an
   /// error at the operator that made it, not a model that blows up at once.
   int finite(int r, std::size_t at) {
-    if (g_.is_const(r) && !std::isfinite(g_[r].value))
+    // Not in an empty sum's body, read for its syntax with entries as 0.
+    if (!dry_ && g_.is_const(r) && !std::isfinite(g_[r].value))
       fail_at("this evaluates to the constant " + std::to_string(g_[r].value) +
                   ", which is not a finite number (a division by zero or an overflow)",
               at);
@@ -253,6 +255,7 @@ class Parser {
   /// adds nothing, but its body is still read once for its syntax.
   int sum(std::size_t start) {
     ++pos_;  // '('
+    const Nesting nest(*this);
     skip();
     const std::size_t name_at = pos_;
     while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
@@ -344,8 +347,12 @@ class Parser {
   }
   long index_atom() {
     skip();
-    if (accept("-")) return -index_atom();
+    if (accept("-")) {
+      const Nesting nest(*this);
+      return -index_atom();
+    }
     if (accept("(")) {
+      const Nesting nest(*this);
       const long r = index_expr();
       expect(')');
       return r;
