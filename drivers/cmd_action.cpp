@@ -70,6 +70,9 @@ ActionJob read_job(const config::Table& t, int dim) {
     const auto a = t.numbers("from"), b = t.numbers("to");
     j.from = Eigen::Map<const Vec>(a.data(), static_cast<Eigen::Index>(a.size()));
     j.to = Eigen::Map<const Vec>(b.data(), static_cast<Eigen::Index>(b.size()));
+    for (const auto& [key, v] : {std::pair{"from", &a}, std::pair{"to", &b}})
+      if (static_cast<int>(v->size()) != dim)
+        t.fail(key, fmt::format("has {} entries, expected {} (one per state variable)", v->size(), dim));
     if (a == b) t.fail("to", "equals action.from: a path from a point to itself costs 0; give two different points");
   }
   j.string = t.choice("method", "gmam", {"gmam", "string"}) == "string";

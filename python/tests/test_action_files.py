@@ -185,6 +185,9 @@ def test_one_transition_keys_are_refused_with_a_reason(fwkit_bin, tmp_path):
     assert run.returncode == 78
     assert "action.to" in run.stderr and "line 5" in run.stderr and "itself" in run.stderr
     assert not out.exists()
+    run, out = _run_raw(fwkit_bin, tmp_path, "length", model + "[action]\nfrom = [-1.0, 0.0]\nto = [0.0]\n")
+    assert run.returncode == 78
+    assert "action.from = [ -1.0, 0.0 ]" in run.stderr and "line 4" in run.stderr and "expected 1" in run.stderr
     run, out = _run_raw(fwkit_bin, tmp_path, "both", model +
                         "[action]\nfrom = [-1.0]\n[action.transitions]\nlower = [-2.0]\nupper = [2.0]\n")
     assert run.returncode == 78
