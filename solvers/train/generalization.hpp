@@ -1,0 +1,83 @@
+// solvers/train/generalization.hpp — the denoising generalization gap of
+// Kollmann & Kaiser 2026 and where sampling trajectories go (EDM
+// conventions, see denoiser.hpp).
+//
+// Per split and noise level, with the noise n_{i,r} (r = 1 .. draws) fixed
+// per point across sigma and across checkpoints:
+//   l_i(sigma)       = (1/draws) sum_r |D(y_i + sigma n_{i,r}, sigma) - y_i|^2,
+//   L_split(sigma)   = mean_i l_i(sigma), standard error sd_i(l_i) / sqrt(n),
+//   G(sigma)         = (L_val - L_train) / L_train,
+// with the standard error of G from the delta method; the two splits hold
+// different points and independent noise, so their errors are independent.
+//
+// Inference: sampling trajectories (the probability-flow ODE from
+// N(0, sigma_max^2 I)) stopped at sigma_s give states x and one-step
+// denoised outputs D(x, sigma_s). They are set beside the noisy training
+// samples T = {y_i + sigma_s n_{i,r}} and noisy validation samples V at the
+// same sigma (same fixed noise): mean nearest-neighbour distances of the
+// states to T and to V, of the outputs to D(T) and D(V), and Fréchet
+// distances between Gaussians fitted to D(x) and to D(T), D(V). The relative
+// overfit (FD_val - FD_train) / FD_train is near zero when inference does not
+// prefer the training samples, however large G(sigma_s) is.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "denoiser.hpp"
+
+namespace fw::train {
+
+/// The two splits (d x n each, one point per column).
+struct Split {
+  Mat train, validation;
+};
+
+/// Fixed standard normal noise per point: column i * draws + r is n_{i,r}.
+struct GapNoise {
+  Mat train, validation;
+  int draws = 1;
+};
+/// Drawn from the stream (seed, key): training points first, then validation.
+GapNoise make_gap_noise(const Split& split, int draws, std::uint64_t seed, std::uint64_t key);
+
+struct GapCurve {
+  std::vector<double> sigma, loss_train, loss_train_se, loss_val, loss_val_se, gap, gap_se;
+  /// Index of the largest finite G (-1 if none).
+  int peak() const;
+};
+GapCurve denoising_gap(const Denoiser& denoiser, const Split& split, const GapNoise& noise,
+                       const std::vector<double>& sigmas);
+
+/// The Fréchet distance between Gaussians fitted (mean, covariance) to the
+/// columns of a and of b:  |m_a - m_b|^2 + tr(C_a + C_b - 2 (C_a^(1/2) C_b C_a^(1/2))^(1/2)).
+/// This is the squared 2-Wasserstein distance of the two Gaussians.
+double frechet_distance(const Mat& a, const Mat& b);
+
+/// Mean over the columns of x of the distance to the nearest column of ref,
+/// and its standard error over the columns.
+struct MeanDistance {
+  double value = std::numeric_limits<double>::quiet_NaN();
+  double standard_error = std::numeric_limits<double>::quiet_NaN();
+};
+MeanDistance mean_nearest_distance(const Mat& x, const Mat& ref);
+
+struct InferenceStop {
+  double sigma = 0;
+  MeanDistance state_to_train, state_to_val, output_to_train, output_to_val;
+  double frechet_train = 0, frechet_val = 0;
+  double relative_overfit() const { return (frechet_val - frechet_train) / frechet_train; }
+};
+
+/// Inference diagnostics at the grid indices `stops` of a probability-flow
+/// run (states kept there by probability_flow), against the splits' noisy
+/// samples made with `noise`.
+std::vector<InferenceStop> inference_distances(const Denoiser& denoiser, const Split& split, const GapNoise& noise,
+                                               const std::vector<double>& sigmas, const std::vector<int>& stops,
+                                               const FlowResult& flow);
+
+/// The grid index whose sigma is nearest sigma_stop on a log scale.
+int nearest_level(const std::vector<double>& sigmas, double sigma_stop);
+
+}  // namespace fw::train
