@@ -12,6 +12,7 @@
 #include "compare/covariance_compare.hpp"
 #include "compare/episode_compare.hpp"
 #include "compare/exit_compare.hpp"
+#include "compare/generalization_compare.hpp"
 #include "compare/occupation_compare.hpp"
 #include "compare/paths_compare.hpp"
 #include "compare/potential_compare.hpp"
@@ -107,9 +108,15 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     const config::Table t = root.table("compare");
-    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential", "paths", "sgd_covariance"});
+    const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential", "paths", "sgd_covariance", "generalization"});
     // The inputs: a simulate file, or (training) a train file and optionally an episodes comparison.
-    const fs::path simulation = kind == "training" ? fs::path() : input_path(opts, t, "simulation");
+    const bool gap = kind == "generalization";
+    const fs::path simulation = kind == "training" || gap ? fs::path() : input_path(opts, t, "simulation");
+    auto optional_input = [&](const std::string& key) { return gap && t.has(key) ? input_path(opts, t, key) : fs::path(); };
+    if (gap && !t.has("analytic") && !t.has("network"))
+      t.fail("analytic", "give the analytic model's train file (analytic), a network's (network), or both");
+    const fs::path analytic = optional_input("analytic");
+    const fs::path counts = optional_input("points"), network = optional_input("network"), matched = optional_input("matched");
     const fs::path transitions =
         kind == "occupation" || kind == "exits" || kind == "paths" ? input_path(opts, t, "transitions") : fs::path();
     const fs::path training = kind == "training" ? input_path(opts, t, "training") : fs::path();
@@ -124,7 +131,11 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     compare::PotentialCompareOptions potentials;
     compare::PathsCompareOptions paths;
     compare::CovarianceCompareOptions covariance;
-    if (kind == "sgd_covariance") {
+    compare::GeneralizationCompareOptions generalization;
+    if (gap) {
+      generalization.standard_errors = t.number("standard_errors", generalization.standard_errors, config::non_negative());
+      generalization.location_factor = t.number("location_factor", generalization.location_factor, config::Range{1.0, std::nullopt, true, false});
+    } else if (kind == "sgd_covariance") {
       covariance.standard_errors = t.number("standard_errors", covariance.standard_errors, config::positive());
       covariance.zero_fraction = t.number("zero_fraction", covariance.zero_fraction, config::positive());
     } else if (kind == "episodes") episodes = read_episode_options(t);
@@ -144,7 +155,7 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     const std::string out = output_path(opts, root, "compare.h5");
     if (finish_config(cfg, opts)) return 0;
     std::vector<std::string> inputs;
-    for (const fs::path& in : {simulation, transitions, training, potential, beside})
+    for (const fs::path& in : {simulation, transitions, training, potential, beside, analytic, counts, network, matched})
       if (!in.empty()) inputs.push_back(in.string());
     refuse_output_path(out, "the output " + out, inputs);
     refuse_different_models({simulation, transitions, training, potential, beside}, mismatch_allowed);
@@ -153,7 +164,13 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     std::vector<compare::SummaryRow> rows;
     const io::Group top = file->root();
     const io::Provenance provenance{cmdline, cfg.resolved_toml(), std::nullopt, 1, ""};
-    if (kind == "episodes") {
+    if (gap) {
+      const compare::GeneralizationComparison c = compare::compare_generalization(analytic, counts, network, matched, generalization);
+      io::write_provenance(top, "compare", "fwkit comparison: the denoising generalization gap against the analytic model",
+                           provenance);
+      compare::write_generalization_comparison(top, c);
+      rows = c.rows;
+    } else if (kind == "episodes") {
       const compare::EpisodeComparison c = compare::compare_episodes(simulation, episodes);
       io::write_provenance(top, "compare", "fwkit comparison: memorization episodes, predicted and simulated", provenance);
       compare::write_episode_comparison(top, c);

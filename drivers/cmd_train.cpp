@@ -7,59 +7,30 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "fwkit/io/points.hpp"
 #include "fwkit/io/provenance.hpp"
+#include "train/gap_io.hpp"
 #include "train/train_io.hpp"
+#include "train_data.hpp"
 
 namespace fw::driver {
 namespace {
-
-/// The training set: given points, generated from a law, or read from a
-/// file (a relative path is taken from the config file's folder).
-Mat read_data(const config::Table& t, const std::filesystem::path& config_dir) {
-  const int sources = t.has("points") + t.has("generate") + t.has("file");
-  if (sources != 1) t.fail("points", "give exactly one of points, generate or file");
-  if (t.has("points")) {
-    const auto rows = t.number_matrix("points");
-    if (rows.empty() || rows[0].empty()) t.fail("points", "needs at least one point");
-    Mat data(static_cast<Eigen::Index>(rows[0].size()), static_cast<Eigen::Index>(rows.size()));
-    for (std::size_t j = 0; j < rows.size(); ++j) {
-      if (rows[j].size() != rows[0].size()) t.fail("points", fmt::format("row {} has {} entries, the first has {}", j, rows[j].size(), rows[0].size()));
-      for (std::size_t k = 0; k < rows[j].size(); ++k) data(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j)) = rows[j][k];
-    }
-    return data;
-  }
-  if (t.has("file")) {
-    const std::filesystem::path file = t.string("file");
-    return io::read_points(file.is_relative() ? config_dir / file : file, t.string("dataset", ""));
-  }
-  // generate = "gaussian" (mean, sd) or "mixture" (centers, sd): n points.
-  const std::string law = t.choice("generate", {"gaussian", "mixture"});
-  const auto n = t.integer("n", config::at_least(1));
-  const double sd = t.number("sd", config::positive());
-  std::vector<std::vector<double>> centers;
-  if (law == "gaussian") centers.push_back(t.numbers("mean"));
-  else centers = t.number_matrix("centers");
-  if (centers.empty() || centers[0].empty()) t.fail(law == "gaussian" ? "mean" : "centers", "needs at least one coordinate");
-  for (const auto& c : centers)
-    if (c.size() != centers[0].size()) t.fail("centers", "every center needs the same number of coordinates");
-  rng::Stream rng(static_cast<std::uint64_t>(t.integer("seed", 1, config::non_negative())), 0);
-  const auto d = static_cast<Eigen::Index>(centers[0].size());
-  Mat data(d, n);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    const auto& c = centers[rng.below(centers.size())];
-    for (Eigen::Index k = 0; k < d; ++k) data(k, j) = c[static_cast<std::size_t>(k)] + sd * rng.normal();
-  }
-  return data;
-}
 
 train::Options read_options(const config::Table& t) {
   train::Options o;
   o.width = static_cast<int>(t.integer("width", o.width, config::at_least(1)));
   o.random_features = t.boolean("random_features", false);
   o.levels = static_cast<int>(t.integer("levels", o.levels, config::at_least(2)));
-  o.t_min = t.number("t_min", o.t_min, config::positive());
-  o.t_max = t.number("t_max", o.t_max, config::positive());
+  if (t.choice("spacing", "geometric", {"geometric", "edm"}) == "edm") {
+    o.spacing = train::Spacing::kEdm;
+    o.sigma_min = t.number("sigma_min", o.sigma_min, config::positive());
+    o.sigma_max = t.number("sigma_max", o.sigma_max, config::positive());
+    o.rho = t.number("rho", o.rho, config::positive());
+  } else {
+    o.t_min = t.number("t_min", o.t_min, config::positive());
+    o.t_max = t.number("t_max", o.t_max, config::positive());
+  }
+  o.gap_draws = static_cast<int>(t.table("gap").integer("draws", o.gap_draws, config::at_least(1)));
+  o.inference_stops = t.table("inference").numbers("stop", std::vector<double>{}, config::positive());
   o.optimizer = t.choice("optimizer", "sgd", {"sgd", "gd"}) == "sgd" ? train::Optimizer::kSgd : train::Optimizer::kGd;
   const std::string g = t.choice("gradient", "backprop", {"backprop", "spsa", "one_point"});
   o.gradient = g == "backprop" ? train::Gradient::kBackprop : g == "spsa" ? train::Gradient::kSpsa : train::Gradient::kOnePoint;
@@ -82,7 +53,7 @@ train::Options read_options(const config::Table& t) {
   const auto count = m.integer("count", 20, config::at_least(1));
   o.stride = m.has("every") ? m.integer("every", config::at_least(1)) : std::max<std::int64_t>(1, o.steps / count);
   o.samples = static_cast<int>(m.integer("samples", o.samples, config::at_least(1)));
-  o.sampler = train::parse_sampler(m.choice("sampler", "ancestral", {"ancestral", "euler_maruyama"}));
+  o.sampler = train::parse_sampler(m.choice("sampler", "ancestral", {"ancestral", "euler_maruyama", "probability_flow"}));
   o.radius = m.number("radius", o.radius, config::positive());
   o.clip = m.number("clip", o.clip, config::positive());
   o.sharpness = m.boolean("sharpness", false);
@@ -95,19 +66,73 @@ train::Options read_options(const config::Table& t) {
   return o;
 }
 
+/// A closed-form denoiser's evaluation: the gap grid, the sampler, the stops.
+train::ClosedFormOptions read_closed_form(const config::Table& t, train::DenoiserKind kind) {
+  train::ClosedFormOptions o;
+  o.kind = kind;
+  if (kind == train::DenoiserKind::kBlurred) o.blur = t.number("blur", config::positive());
+  const config::Table g = t.table("gap");
+  o.gap_sigma_min = g.number("sigma_min", o.gap_sigma_min, config::positive());
+  o.gap_sigma_max = g.number("sigma_max", o.gap_sigma_max, config::positive());
+  o.gap_levels = static_cast<int>(g.integer("levels", o.gap_levels, config::at_least(1)));
+  o.draws = static_cast<int>(g.integer("draws", o.draws, config::at_least(1)));
+  const config::Table i = t.table("inference");
+  o.samples = static_cast<int>(i.integer("samples", o.samples, config::at_least(2)));
+  o.steps = static_cast<int>(i.integer("steps", o.steps, config::at_least(2)));
+  o.sigma_min = i.number("sigma_min", o.sigma_min, config::positive());
+  o.sigma_max = i.number("sigma_max", o.sigma_max, config::positive());
+  o.rho = i.number("rho", o.rho, config::positive());
+  o.method = train::parse_flow_method(i.choice("method", "heun", {"euler", "heun"}));
+  o.stops = i.numbers("stop", std::vector<double>{}, config::positive());
+  o.radius = t.table("monitor").number("radius", o.radius, config::positive());
+  o.seed = static_cast<std::uint64_t>(t.integer("seed", 1, config::non_negative()));
+  o.validate();
+  return o;
+}
+
+train::DenoiserKind denoiser_kind(const config::Table& t) {
+  return train::parse_denoiser_kind(t.choice("denoiser", "network", {"network", "optimal", "blurred"}));
+}
+
+/// Reads every option of the point (each kind its own keys).
+void check_point(const config::Table& root, const std::filesystem::path& dir) {
+  read_train_split(root.table("data"), dir);
+  const train::DenoiserKind kind = denoiser_kind(root.table("train"));
+  if (kind == train::DenoiserKind::kNetwork) {
+    read_options(root.table("train"));
+    root.table("train").number("data_scale", 1.0, config::positive());
+  }
+  else read_closed_form(root.table("train"), kind);
+}
+
 std::filesystem::path config_dir(const CommonOptions& opts) {
   return opts.config_path.empty() ? std::filesystem::path(".") : std::filesystem::path(opts.config_path).parent_path();
 }
 
+void run_closed_form(const train::ClosedFormOptions& o, const train::Split& split, const io::Group& g) {
+  const train::ClosedFormResult r = train::evaluate_closed_form(o, split);
+  std::cout << fmt::format("{} denoiser: {:.3g} of {} samples memorized (within {:g})", to_string(o.kind), r.memorization,
+                           r.samples.cols(), o.radius);
+  const int p = r.gap.peak();
+  if (p >= 0)
+    std::cout << fmt::format("; gap peak G = {:.4g} +- {:.2g} at sigma = {:.4g}", r.gap.gap[static_cast<std::size_t>(p)],
+                             r.gap.gap_se[static_cast<std::size_t>(p)], r.gap.sigma[static_cast<std::size_t>(p)]);
+  std::cout << "\n";
+  train::write_closed_form(g, o, split, r);
+}
+
 void run_point(const CommonOptions& opts, const config::Table& root, const std::string& label, const io::Group& g) {
-  const Mat data = read_data(root.table("data"), config_dir(opts));
+  const train::Split split = read_train_split(root.table("data"), config_dir(opts));
+  const train::DenoiserKind kind = denoiser_kind(root.table("train"));
+  if (kind != train::DenoiserKind::kNetwork) return run_closed_form(read_closed_form(root.table("train"), kind), split, g);
   const train::Options o = read_options(root.table("train"));
   std::unique_ptr<Progress> progress;
   if (!opts.quiet) progress = std::make_unique<Progress>("train " + label, static_cast<std::uint64_t>(o.members));
-  const train::Result r = train::train(o, data, progress.get());
+  const double scale = root.table("train").number("data_scale", 1.0, config::positive());
+  const train::Result r = train::train_scaled(o, split, scale, progress.get());
   if (progress) progress->finish();
   std::cout << r.summary.brief_report();
-  train::write_training(g, o, data, r);
+  train::write_training(g, o, split, r);
 }
 
 }  // namespace
@@ -118,13 +143,13 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
   action = [&opts, cmdline] {
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
-    read_data(root.table("data"), config_dir(opts));
-    read_options(root.table("train"));
+    check_point(root, config_dir(opts));
     const config::Table sweep = root.table("train").table("sweep");
     const std::string sweep_key = sweep.present() ? sweep.string("key") : "";
     const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
     if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
     check_sweep_key(cfg, sweep, sweep_key);
+    check_sweep_points(cfg, sweep_key, values, [&] { check_point(cfg.root(), config_dir(opts)); });
     const std::string out = output_path(opts, root, "train.h5");
     if (finish_config(cfg, opts)) return 0;
     const auto file = open_output(opts, out);

@@ -129,6 +129,28 @@ void check_sweep_key(const config::Config& cfg, const config::Table& sweep, cons
                     "e.g. simulate.step, simulate.eps or a model parameter such as model.parameters.beta)");
 }
 
+void check_sweep_points(config::Config& cfg, const std::string& key, const std::vector<double>& values,
+                        const std::function<void()>& check) {
+  if (key.empty()) return;
+  std::string original;
+  for (const std::string& text : {cfg.document_toml(), cfg.resolved_toml()}) {
+    const toml::table doc = toml::parse(text);
+    const auto node = doc.at_path(key);
+    if (node.is_integer()) original = fmt::format("{}", node.value_or<std::int64_t>(0));
+    else if (node.is_floating_point()) original = fmt::format("{:.17g}", node.value_or(0.0));
+    if (!original.empty()) break;
+  }
+  for (double v : values) {
+    cfg.set(fmt::format("{}={:.17g}", key, v));
+    try {
+      check();
+    } catch (const Error& e) {
+      throw Error(e.code(), fmt::format("sweep point {} = {:.6g}: {}", key, v, e.what()));
+    }
+  }
+  if (!original.empty()) cfg.set(key + "=" + original);
+}
+
 void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
                     const std::function<void(std::size_t index, const std::string& name)>& point) {
   for (std::size_t i = 0; i < values.size(); ++i) {

@@ -23,7 +23,8 @@ std::size_t rank(const std::string& command) {
 }
 
 /// The keys through which a stage reads another stage's result.
-const std::vector<std::string> kInputKeys = {"simulation", "transitions", "training", "episodes", "quasipotential"};
+const std::vector<std::string> kInputKeys = {"simulation", "transitions", "training", "episodes", "quasipotential",
+                                             "analytic", "points", "network", "matched"};
 
 /// A stage's config lives in the results folder: a relative data file of the
 /// model ([model.system.data] file) is made absolute from the experiment's

@@ -9,6 +9,7 @@ Every fwkit result file is netCDF-4 compatible, so each group opens as an
     print(fwkit.provenance("analyze.h5")["git_hash"])
 """
 
+from .generalization import gap, gap_comparison, inference
 from .io import (
     STABILITY_NAMES,
     TRAINING_SUMMARY_KEYS,
@@ -39,7 +40,10 @@ __all__ = [
     "episodes",
     "equilibria",
     "events",
+    "gap",
+    "gap_comparison",
     "groups",
+    "inference",
     "kind",
     "load",
     "occupation",

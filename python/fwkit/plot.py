@@ -32,6 +32,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from . import io  # noqa: E402
+from .plot_gap import gap_comparison_figure, train_gap_figures  # noqa: E402
 from .plot_compare import covariance_comparison_figure, paths_comparison_figure, potential_comparison_figure  # noqa: E402,F401
 
 
@@ -444,7 +445,12 @@ def figures(path) -> Dict[str, object]:
                     ax.set_title(f"{ax.get_title()}\n{key} = {value:g}")
                 out[("dwell" if group == "transitions" else group) + tag] = fig
     elif k == "train":
-        out["training"] = training_figure(path)
+        with h5py.File(path, "r") as f:
+            first = f[(io.sweep_points(path) or ["/"])[0]]
+            trained = "step" in first["summary"].attrs
+        if trained:  # a closed-form denoiser has no training to draw
+            out["training"] = training_figure(path)
+        out.update(train_gap_figures(path))
     elif k == "action":
         with h5py.File(path, "r") as f:
             has = "transitions" in f and "attractors" in f["transitions"]
@@ -467,6 +473,8 @@ def figures(path) -> Dict[str, object]:
             out["potential"] = potential_comparison_figure(path)
         if "paths" in present:
             out["paths"] = paths_comparison_figure(path)
+        if "analytic" in present or "network" in present:
+            out["generalization"] = gap_comparison_figure(path)
         if "sgd_covariance" in present:
             out["sgd_covariance"] = covariance_comparison_figure(path)
     else:

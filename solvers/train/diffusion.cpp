@@ -1,5 +1,6 @@
 #include "diffusion.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "fwkit/core/error.hpp"
@@ -20,6 +21,32 @@ Schedule Schedule::geometric(double t_min, double t_max, int levels) {
   return s;
 }
 
+Schedule Schedule::edm(double sigma_min, double sigma_max, int levels, double rho) {
+  std::vector<double> ve = edm_sigmas(sigma_min, sigma_max, levels, rho);
+  Schedule s;
+  for (auto it = ve.rbegin(); it != ve.rend(); ++it) {
+    s.t.push_back(0.5 * std::log1p(*it * *it));
+    s.alpha.push_back(1 / std::sqrt(1 + *it * *it));
+    s.sigma.push_back(*it / std::sqrt(1 + *it * *it));
+  }
+  return s;
+}
+
+std::vector<double> Schedule::ve_sigma() const {
+  std::vector<double> s;
+  for (std::size_t k = 0; k < t.size(); ++k) s.push_back(sigma[k] / alpha[k]);
+  return s;
+}
+
+Denoiser denoiser_of(const Schedule& sc, const EpsModel& model, bool descending) {
+  return [&sc, model, descending](const Mat& x, int index, double, Mat& out) {
+    const int k = descending ? sc.levels() - 1 - index : index;
+    Mat eps;
+    model(sc.alpha[static_cast<std::size_t>(k)] * x, k, eps);
+    out = x - (sc.sigma[static_cast<std::size_t>(k)] / sc.alpha[static_cast<std::size_t>(k)]) * eps;
+  };
+}
+
 Mat empirical_optimal_eps(const Schedule& schedule, const Mat& data, const Mat& x, const std::vector<int>& level) {
   Mat eps(x.rows(), x.cols());
   Vec logw(data.cols());
@@ -37,15 +64,39 @@ Mat empirical_optimal_eps(const Schedule& schedule, const Mat& data, const Mat& 
 Sampler parse_sampler(const std::string& name) {
   if (name == "ancestral") return Sampler::kAncestral;
   if (name == "euler_maruyama") return Sampler::kEulerMaruyama;
-  throw Error(ExitCode::kConfig, "sampler \"" + name + "\": must be ancestral or euler_maruyama");
+  if (name == "probability_flow") return Sampler::kProbabilityFlow;
+  throw Error(ExitCode::kConfig, "sampler \"" + name + "\": must be ancestral, euler_maruyama or probability_flow");
 }
 
-const char* to_string(Sampler s) { return s == Sampler::kAncestral ? "ancestral" : "euler_maruyama"; }
+const char* to_string(Sampler s) {
+  switch (s) {
+    case Sampler::kAncestral: return "ancestral";
+    case Sampler::kEulerMaruyama: return "euler_maruyama";
+    case Sampler::kProbabilityFlow: return "probability_flow";
+  }
+  return "?";
+}
+
+namespace {
+/// The probability-flow sampler: x_K / alpha_K in EDM coordinates down the
+/// levels' s_k; the output is the last denoised estimate, clipped.
+Mat generate_by_flow(const Schedule& sc, const EpsModel& model, const SamplerNoise& noise, double clip) {
+  std::vector<double> s = sc.ve_sigma();
+  std::reverse(s.begin(), s.end());
+  const Mat start = noise.start / sc.alpha.back();
+  const Denoiser clipped = [d = denoiser_of(sc, model, true), clip](const Mat& x, int i, double sigma, Mat& out) {
+    d(x, i, sigma, out);
+    out = out.cwiseMax(-clip).cwiseMin(clip);
+  };
+  return probability_flow(clipped, s, start, FlowMethod::kHeun).samples;
+}
+}  // namespace
 
 Mat generate(const Schedule& sc, Sampler sampler, const EpsModel& model, const SamplerNoise& noise, double clip) {
   const int levels = sc.levels();
   if (static_cast<int>(noise.steps.size()) != levels - 1)
     throw Error(ExitCode::kSoftware, "generate: noise must hold one block per reverse step");
+  if (sampler == Sampler::kProbabilityFlow) return generate_by_flow(sc, model, noise, clip);
   Mat x = noise.start, eps;
   for (int k = levels - 1; k > 0; --k) {
     model(x, k, eps);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "denoiser.hpp"
 #include "fwkit/core/types.hpp"
 
 namespace fw::train {
@@ -32,6 +33,13 @@ struct Schedule {
   int levels() const { return static_cast<int>(t.size()); }
   /// K times spaced geometrically from t_min to t_max (K = 1: t_min only).
   static Schedule geometric(double t_min, double t_max, int levels);
+  /// K levels whose variance-exploding noise sigma_k / alpha_k follows the
+  /// EDM schedule from sigma_min to sigma_max (denoiser.hpp), ascending:
+  /// t_k = log(1 + s_k^2) / 2.
+  static Schedule edm(double sigma_min, double sigma_max, int levels, double rho);
+  /// The variance-exploding noise s_k = sigma_k / alpha_k of every level: a
+  /// state x at level k is x / alpha_k = x_0 + s_k z in EDM coordinates.
+  std::vector<double> ve_sigma() const;
 };
 
 /// eps*(x, k) for every column of x (d x B) at the given levels; `data` is
@@ -49,12 +57,21 @@ enum class Sampler {
   /// Euler–Maruyama on the reverse SDE dX = [X + 2 grad log p_t(X)] ds +
   /// sqrt(2) dW in reversed time, with step t_k - t_{k-1}.
   kEulerMaruyama,
+  /// The probability-flow ODE in EDM coordinates over the levels' s_k, Heun
+  /// steps (deterministic: the start is the only noise used).
+  kProbabilityFlow,
 };
-Sampler parse_sampler(const std::string& name);  // "ancestral", "euler_maruyama"
+Sampler parse_sampler(const std::string& name);  // "ancestral", "euler_maruyama", "probability_flow"
 const char* to_string(Sampler s);
 
 /// The model: eps_hat for every column of x, all at level k, into eps.
 using EpsModel = std::function<void(const Mat& x, int level, Mat& eps)>;
+
+/// The model as an EDM denoiser D(x, s_k) = x - s_k eps_hat(alpha_k x, k)
+/// (x in EDM coordinates). `descending`: the Denoiser's level argument counts
+/// from the top level down (grid index i is level K - 1 - i), as for a
+/// sampler's grid; otherwise it is the level k itself.
+Denoiser denoiser_of(const Schedule& schedule, const EpsModel& model, bool descending);
 
 /// The noise a reverse run uses: the start x_K ~ N(0, I) (d x M) and one
 /// standard normal d x M block per step (K - 1 of them). Fixing it gives

@@ -123,7 +123,7 @@ int nearest_level(const std::vector<double>& sigmas, double sigma_stop) {
 }
 
 std::vector<InferenceStop> inference_distances(const Denoiser& denoiser, const Split& split, const GapNoise& noise,
-                                               const std::vector<double>& sigmas, const std::vector<int>& stops,
+                                               const GapNoise& fresh, const std::vector<double>& sigmas, const std::vector<int>& stops,
                                                const FlowResult& flow) {
   if (flow.stop_states.size() != stops.size())
     throw Error(ExitCode::kSoftware, "inference_distances: the flow kept no states at the stops");
@@ -142,6 +142,9 @@ std::vector<InferenceStop> inference_distances(const Denoiser& denoiser, const S
     st.sigma = sigma;
     st.state_to_train = mean_nearest_distance(states, t);
     st.state_to_val = mean_nearest_distance(states, v);
+    const Mat f = noisy(split.train, fresh.train, fresh.draws, sigma);
+    st.fresh_to_train = mean_nearest_distance(f, t);
+    st.fresh_to_val = mean_nearest_distance(f, v);
     st.output_to_train = mean_nearest_distance(out_states, out_t);
     st.output_to_val = mean_nearest_distance(out_states, out_v);
     st.frechet_train = frechet_distance(out_states, out_t);

@@ -29,6 +29,15 @@ void Options::validate() const {
   if (width < 1) reject("width", width, "must be at least 1");
   if (!(t_min > 0)) reject("t_min", t_min, "must be > 0");
   if (!(t_max >= t_min)) reject("t_max", t_max, fmt::format("must be >= t_min = {:g}", t_min));
+  if (spacing == Spacing::kEdm) {
+    if (!(sigma_min > 0) || !std::isfinite(sigma_min)) reject("sigma_min", sigma_min, "must be a finite number > 0");
+    if (!(sigma_max > sigma_min) || !std::isfinite(sigma_max)) reject("sigma_max", sigma_max, fmt::format("must be finite and > sigma_min = {:g}", sigma_min));
+    if (!(rho > 0) || !std::isfinite(rho)) reject("rho", rho, "must be a finite number > 0");
+    if (levels < 2) reject("levels", levels, "EDM spacing needs at least 2 levels");
+  }
+  if (gap_draws < 1) reject("gap.draws", gap_draws, "must be at least 1");
+  for (double s : inference_stops)
+    if (!(s > 0) || !std::isfinite(s)) reject("inference.stop", s, "every stop must be a finite sigma > 0");
   if (levels < 1) reject("levels", levels, "must be at least 1");
   if (levels < 2 && samples > 0) reject("levels", levels, "sampling needs at least 2 levels");
   if (!(step.eta > 0) || !std::isfinite(step.eta)) reject("step", step.eta, "must be a finite number > 0");

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "diffusion.hpp"
 #include "score_net.hpp"
@@ -39,10 +40,18 @@ enum class Gradient {
 const char* to_string(Optimizer o);
 const char* to_string(Gradient g);
 
+/// How the K training levels are spaced.
+enum class Spacing {
+  kGeometricTime,  // t geometric from t_min to t_max
+  kEdm,            // EDM-spaced s_k = sigma_k / alpha_k from sigma_min to sigma_max (exponent rho)
+};
+
 struct Options {
   int width = 64;                // hidden units H
   bool random_features = false;  // freeze the first layer
+  Spacing spacing = Spacing::kGeometricTime;
   double t_min = 1e-3, t_max = 5;  // noise levels: geometric in t
+  double sigma_min = 0.002, sigma_max = 80, rho = 7;  // or EDM-spaced
   int levels = 20;
 
   Optimizer optimizer = Optimizer::kSgd;
@@ -67,6 +76,13 @@ struct Options {
   double window = 0.5;           // summaries average the last `window` of monitors
   double bound = 1e8;            // |theta|_inf beyond this (or a non-finite loss) flags divergence
 
+  /// With a validation split: the denoising gap at every level and every
+  /// monitor (`gap_draws` fixed noise draws per point), and at the last
+  /// monitor inference distances at the levels nearest `inference_stops`
+  /// (sampling by the probability flow from the monitors' start noise).
+  int gap_draws = 4;
+  std::vector<double> inference_stops;
+
   std::int64_t members = 4;      // independent training runs (seeds)
   std::uint64_t seed = 1;
   int threads = 0;               // 0: OpenMP's default
@@ -74,7 +90,9 @@ struct Options {
   /// Throws a config Error (exit 78) naming the field, the value and the rule.
   void validate() const;
   std::int64_t monitors() const { return steps / stride + 1; }
-  Schedule schedule() const { return Schedule::geometric(t_min, t_max, levels); }
+  Schedule schedule() const {
+    return spacing == Spacing::kEdm ? Schedule::edm(sigma_min, sigma_max, levels, rho) : Schedule::geometric(t_min, t_max, levels);
+  }
 };
 
 }  // namespace fw::train

@@ -1,5 +1,7 @@
 #include "train_io.hpp"
 
+#include "gap_io.hpp"
+
 #include <string>
 
 namespace fw::train {
@@ -10,6 +12,7 @@ using I64 = std::int64_t;
 void write_summary(const io::Group& parent, const Options& o, const Result& r) {
   const io::Group g = parent.group("summary");
   const Summary& s = r.summary;
+  g.set_attribute("denoiser", "network");
   g.set_attribute("optimizer", to_string(o.optimizer));
   g.set_attribute("gradient", to_string(o.gradient));
   g.set_attribute("step", o.step.eta);
@@ -122,6 +125,25 @@ void write_training(const io::Group& g, const Options& o, const Mat& data, const
   g.write("diverged_at", {"member"}, std::span<const I64>(diverged), {"steps", "step at which divergence was flagged, -1 if never"});
   write_summary(g, o, r);
   write_episodes(g, o, r.episodes);
+}
+
+
+
+void write_training(const io::Group& g, const Options& o, const Split& split, const Result& r) {
+  write_training(g, o, split.train, r);
+  if (split.validation.cols() == 0) return;
+  write_validation(g, split.validation);
+  std::vector<std::vector<GapCurve>> curves;
+  std::vector<std::vector<InferenceStop>> stops;
+  std::vector<GapCurve> last;
+  for (const auto& m : r.members) {
+    curves.push_back(m.gap);
+    stops.push_back(m.inference);
+    last.push_back(m.gap.back());
+  }
+  const std::vector<double> steps(r.monitor_steps.begin(), r.monitor_steps.end());
+  write_gap(g, curves, steps, "network");
+  write_inference(g, stops, last);
 }
 
 }  // namespace fw::train

@@ -11,5 +11,8 @@ namespace fw::train {
 /// member, the final samples and parameters, the episodes and the summary
 /// under `parent`.
 void write_training(const io::Group& parent, const Options& options, const Mat& data, const Result& result);
+/// The same for a run on split.train; with a validation split also the
+/// validation points, /gap over the monitors and /inference at the end.
+void write_training(const io::Group& parent, const Options& options, const Split& split, const Result& result);
 
 }  // namespace fw::train

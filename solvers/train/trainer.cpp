@@ -3,8 +3,11 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "fwkit/core/error.hpp"
 
 namespace fw::train {
 namespace {
@@ -19,6 +22,9 @@ struct Shared {
   ScoreNet net;
   Design design;
   SamplerNoise noise;
+  const Split& split;
+  GapNoise gap_noise, fresh_noise;  // fresh: the inference baseline's
+  bool watch_gap() const { return split.validation.cols() > 0; }
 };
 
 EpsModel model_of(const ScoreNet& net, const Vec& theta) {
@@ -40,6 +46,18 @@ class Member {
       v->assign(monitors, kNaN);
     rec.point_fraction.assign(monitors * static_cast<std::size_t>(s.data.cols()), kNaN);
     rec.label.assign(monitors * static_cast<std::size_t>(s.o.samples), -1);
+    if (s.watch_gap()) {  // NaN until measured (a diverged member keeps them)
+      GapCurve nan;
+      nan.sigma = s.schedule.ve_sigma();
+      for (auto* v : {&nan.loss_train, &nan.loss_train_se, &nan.loss_val, &nan.loss_val_se, &nan.gap, &nan.gap_se})
+        v->assign(nan.sigma.size(), kNaN);
+      rec.gap.assign(monitors, nan);
+      InferenceStop none;
+      none.state_to_train = none.state_to_val = none.output_to_train = none.output_to_val = MeanDistance{};
+      none.fresh_to_train = none.fresh_to_val = MeanDistance{};
+      none.sigma = none.frechet_train = none.frechet_val = kNaN;
+      rec.inference.assign(s.o.inference_stops.size(), none);
+    }
   }
 
   void run() {
@@ -57,6 +75,7 @@ class Member {
       if ((n + 1) % o.stride == 0) monitor((n + 1) / o.stride);
     }
     rec_.parameters = theta_;
+    if (rec_.diverged_at < 0 && s_.watch_gap() && !o.inference_stops.empty()) inference();
   }
 
  private:
@@ -140,6 +159,21 @@ class Member {
     rec_.excess_risk[mi] = 0.5 * (eps - s_.design.eps_star).squaredNorm() / static_cast<double>(eps.cols());
     if (o.sharpness) rec_.sharpness[mi] = sharpness(s_.net, theta_, s_.design.batch, direction_, o.power_iterations);
     rec_.samples = generated;
+    if (s_.watch_gap())
+      rec_.gap[mi] = denoising_gap(denoiser_of(s_.schedule, model_of(s_.net, theta_), false), s_.split, s_.gap_noise,
+                                   s_.schedule.ve_sigma());
+  }
+
+  /// Sampling trajectories of the final model (probability flow from the
+  /// monitors' start noise) stopped at the levels nearest the requested sigmas.
+  void inference() {
+    std::vector<double> grid = s_.schedule.ve_sigma();
+    std::reverse(grid.begin(), grid.end());
+    std::vector<int> stops;
+    for (double s : s_.o.inference_stops) stops.push_back(nearest_level(grid, s));
+    const Denoiser d = denoiser_of(s_.schedule, model_of(s_.net, theta_), true);
+    const FlowResult flow = probability_flow(d, grid, s_.noise.start / s_.schedule.alpha.back(), FlowMethod::kHeun, stops);
+    rec_.inference = inference_distances(d, s_.split, s_.gap_noise, s_.fresh_noise, grid, stops, flow);
   }
 
   const Shared& s_;
@@ -152,9 +186,16 @@ class Member {
 
 }  // namespace
 
-Result train(const Options& o, const Mat& data, Progress* progress) {
+Result train(const Options& o, const Mat& data, Progress* progress) { return train(o, Split{data, Mat(data.rows(), 0)}, progress); }
+
+Result train(const Options& o, const Split& split, Progress* progress) {
   o.validate();
-  Shared shared{o, data, o.schedule(), ScoreNet({static_cast<int>(data.rows()), o.levels, o.width, o.random_features}), {}, {}};
+  const Mat& data = split.train;
+  Shared shared{o, data, o.schedule(), ScoreNet({static_cast<int>(data.rows()), o.levels, o.width, o.random_features}), {}, {}, split, {}, {}};
+  if (shared.watch_gap()) {
+    shared.gap_noise = make_gap_noise(split, o.gap_draws, o.seed, kGapKey);
+    shared.fresh_noise = make_gap_noise(split, o.gap_draws, o.seed, kFreshKey);
+  }
   shared.design = make_design(shared.schedule, data, o.design_draws, o.seed);
   shared.noise = make_sampler_noise(static_cast<int>(data.rows()), o.levels, o.samples, o.seed);
   Result result;
@@ -175,6 +216,48 @@ Result train(const Options& o, const Mat& data, Progress* progress) {
   result.episodes = find_episodes(result.members, o.monitors(), o.samples, o.stride);
   result.summary = summarize(o, result.members, result.episodes);
   return result;
+}
+
+namespace {
+
+void rescale(GapCurve& c, double scale) {
+  const double s2 = scale * scale;
+  for (auto& v : c.sigma) v *= scale;
+  for (auto* v : {&c.loss_train, &c.loss_train_se, &c.loss_val, &c.loss_val_se})
+    for (auto& x : *v) x *= s2;
+}
+
+void rescale(InferenceStop& i, double scale) {
+  i.sigma *= scale;
+  for (MeanDistance* d : {&i.state_to_train, &i.state_to_val, &i.output_to_train, &i.output_to_val, &i.fresh_to_train,
+                          &i.fresh_to_val}) {
+    d->value *= scale;
+    d->standard_error *= scale;
+  }
+  i.frechet_train *= scale * scale;
+  i.frechet_val *= scale * scale;
+}
+
+}  // namespace
+
+Result train_scaled(const Options& options, const Split& split, double scale, Progress* progress) {
+  if (!(scale > 0) || !std::isfinite(scale))
+    throw Error(ExitCode::kConfig, "train.data_scale: must be a finite number > 0");
+  if (scale == 1) return train(options, split, progress);
+  Options o = options;
+  o.sigma_min /= scale;
+  o.sigma_max /= scale;
+  o.radius /= scale;
+  for (auto& s : o.inference_stops) s /= scale;
+  Result r = train(o, Split{split.train / scale, split.validation / scale}, progress);
+  for (auto& m : r.members) {
+    m.samples *= scale;
+    for (auto& d : m.nearest_distance) d *= scale;
+    for (auto& c : m.gap) rescale(c, scale);
+    for (auto& i : m.inference) rescale(i, scale);
+  }
+  r.summary = summarize(options, r.members, r.episodes);
+  return r;
 }
 
 }  // namespace fw::train

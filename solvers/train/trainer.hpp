@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fwkit/core/progress.hpp"
+#include "generalization.hpp"
 #include "options.hpp"
 
 namespace fw::train {
@@ -23,6 +24,8 @@ namespace fw::train {
 inline constexpr std::uint64_t kInitKey = 1ull << 40;
 inline constexpr std::uint64_t kDesignKey = 1ull << 41;
 inline constexpr std::uint64_t kSamplerKey = 1ull << 42;
+inline constexpr std::uint64_t kGapKey = 1ull << 43;
+inline constexpr std::uint64_t kFreshKey = 1ull << 44;
 
 /// The full-batch design: every training point x every level x `draws`
 /// noise draws, the empirical-optimal eps* at each of its inputs, and the
@@ -53,6 +56,8 @@ struct MemberRecord {
   std::vector<double> loss, excess_risk, memorization, nearest_distance, sharpness;
   std::vector<double> point_fraction;  // monitors x points: share of samples within radius of point i
   std::vector<int> label;              // monitors x samples: memorized point, or -1
+  std::vector<GapCurve> gap;           // per monitor, at the levels (with a validation split)
+  std::vector<InferenceStop> inference;  // at the end (with a validation split and stops)
   Mat samples;                         // d x samples, at the last monitor
   Vec parameters;                      // final theta
   std::int64_t diverged_at = -1;       // step at which it was flagged, -1 if never
@@ -98,6 +103,16 @@ struct Result {
 
 /// Trains `options.members` runs on `data` (d x n, one point per column).
 Result train(const Options& options, const Mat& data, Progress* progress = nullptr);
+/// The same on split.train, watching the denoising gap against
+/// split.validation when it has points (generalization.hpp).
+Result train(const Options& options, const Split& split, Progress* progress = nullptr);
+
+/// A run on data divided by `scale` (the network sees y / scale: unit-size
+/// data condition it as EDM's sigma_data does), reported in the data's own
+/// units: samples, nearest distances, gap sigmas and losses, inference
+/// distances and the radius-free quantities as they are. The options are
+/// read in data units (sigma_min, sigma_max, radius, inference stops).
+Result train_scaled(const Options& options, const Split& split, double scale, Progress* progress = nullptr);
 
 Summary summarize(const Options& options, const std::vector<MemberRecord>& members, const Episodes& episodes);
 

@@ -1,0 +1,324 @@
+// solvers/compare/generalization_compare.cpp — the denoising gap against the
+// analytic model's mechanism (generalization_compare.hpp).
+#include "generalization_compare.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "fwkit/core/error.hpp"
+#include "fwkit/io/reader.hpp"
+#include "least_squares.hpp"
+
+namespace fw::compare {
+
+void GeneralizationCompareOptions::validate() const {
+  if (!(standard_errors >= 0) || !std::isfinite(standard_errors))
+    throw config_error(fmt::format("compare.standard_errors = {}: must be a finite number >= 0", standard_errors));
+  if (!(location_factor > 1) || !std::isfinite(location_factor))
+    throw config_error(fmt::format("compare.location_factor = {}: must be a finite number > 1", location_factor));
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string join(const std::string& group, const std::string& name) { return group == "/" ? "/" + name : group + "/" + name; }
+
+/// Row `row` of a (monitor, sigma) dataset.
+std::vector<double> monitor_row(const io::Array& a, std::size_t row) {
+  const std::size_t levels = a.shape.back();
+  return {a.data.begin() + static_cast<std::ptrdiff_t>(row * levels), a.data.begin() + static_cast<std::ptrdiff_t>((row + 1) * levels)};
+}
+
+/// The inference stop nearest the peak: the states' relative preference for
+/// the noisy training samples and its standard error (the two distances'
+/// errors taken as independent: they share the states, which correlates
+/// them positively, so this errs large).
+void read_inference(const io::Reader& r, GapPoint& p) {
+  const std::string g = join(p.group, "inference");
+  if (!r.exists(g)) return;
+  const auto sigma = r.read(join(g, "sigma")).data;
+  std::size_t best = 0;
+  for (std::size_t s = 1; s < sigma.size(); ++s)
+    if (std::abs(std::log(sigma[s] / p.peak_sigma)) < std::abs(std::log(sigma[best] / p.peak_sigma))) best = s;
+  const auto t = r.read(join(g, "state_to_train")).data, ts = r.read(join(g, "state_to_train_se")).data;
+  const auto v = r.read(join(g, "state_to_val")).data, vs = r.read(join(g, "state_to_val_se")).data;
+  const auto gap = r.read(join(g, "gap_at_stop")).data;
+  const auto ft = r.read(join(g, "fresh_to_train")).data, fts = r.read(join(g, "fresh_to_train_se")).data;
+  const auto fv = r.read(join(g, "fresh_to_val")).data, fvs = r.read(join(g, "fresh_to_val_se")).data;
+  p.baseline = fv[best] / ft[best] - 1;
+  p.baseline_se = (fv[best] / ft[best]) * std::hypot(fvs[best] / fv[best], fts[best] / ft[best]);
+  p.has_inference = std::isfinite(t[best]) && std::isfinite(v[best]);
+  p.stop_sigma = sigma[best];
+  p.preference = v[best] / t[best] - 1;
+  p.preference_se = (v[best] / t[best]) * std::hypot(vs[best] / v[best], ts[best] / t[best]);
+  p.gap_at_stop = gap[best];
+}
+
+GapPoint read_point(const io::Reader& r, const std::filesystem::path& file, const std::string& group, double value) {
+  GapPoint p;
+  p.group = group;
+  p.value = value;
+  const std::string g = join(group, "gap");
+  if (!r.exists(g))
+    throw data_error(fmt::format("{}: {} has no gap (give the training a validation split, [data.validation])", file.string(), group));
+  if (r.string_attribute(join(group, "summary"), "denoiser") == "blurred")
+    p.blur = r.number_attribute(join(group, "summary"), "blur");
+  p.train_points = static_cast<double>(r.read(join(group, "data")).shape.front());
+  p.sigma = r.read(join(g, "sigma")).data;
+  const io::Array mean = r.read(join(g, "mean_gap")), se = r.read(join(g, "mean_gap_se"));
+  const std::size_t monitors = mean.shape.front();
+  p.gap = monitor_row(mean, monitors - 1);
+  p.gap_se = monitor_row(se, monitors - 1);
+  p.first_gap = monitor_row(mean, 0);
+  p.first_gap_se = monitor_row(se, 0);
+  p.peak_sigma = r.number_attribute(g, "peak_sigma");
+  p.peak_gap = r.number_attribute(g, "peak_gap");
+  p.peak_gap_se = r.number_attribute(g, "peak_gap_se");
+  p.diverged = !std::isfinite(p.peak_gap);
+  const std::string summary = join(group, "summary");
+  p.two_over_step = r.string_attribute(summary, "denoiser") == "network" ? r.number_attribute(summary, "two_over_step") : kNaN;
+  p.initial_sharpness = kNaN;
+  if (r.exists(join(group, "sharpness"))) {
+    const io::Array sh = r.read(join(group, "sharpness"));  // (member, monitor)
+    double sum = 0;
+    for (std::size_t m = 0; m < sh.shape[0]; ++m) sum += sh.at({m, 0});
+    p.initial_sharpness = sum / static_cast<double>(sh.shape[0]);
+  }
+  if (!p.diverged) read_inference(r, p);
+  return p;
+}
+
+/// Every point of a train file (its sweep points in order, or the single run).
+std::vector<GapPoint> read_points(const std::filesystem::path& file, const std::string& want_key, std::string& key) {
+  const io::Reader r(file);
+  if (r.string_attribute("/", "fwkit_kind") != "train")
+    throw data_error(fmt::format("{}: is a \"{}\" file; the generalization comparison reads train files", file.string(),
+                                 r.string_attribute("/", "fwkit_kind")));
+  std::vector<GapPoint> out;
+  if (!r.exists("/sweep")) {
+    if (!want_key.empty())
+      throw config_error(fmt::format("{}: needs a sweep over {} ([train.sweep] key = \"{}\")", file.string(), want_key, want_key));
+    out.push_back(read_point(r, file, "/", kNaN));
+    return out;
+  }
+  key = r.string_attribute("/sweep", "key");
+  if (!want_key.empty() && key != want_key)
+    throw config_error(fmt::format("{}: is swept over {}; this input needs a sweep over {}", file.string(), key, want_key));
+  std::vector<std::string> names;
+  for (const auto& n : r.members("/sweep"))
+    if (n.rfind("point_", 0) == 0) names.push_back(n);
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) out.push_back(read_point(r, file, "/sweep/" + n, r.number_attribute("/sweep/" + n, "value")));
+  return out;
+}
+
+/// The index of a sigma grid nearest s on a log scale.
+std::size_t nearest(const std::vector<double>& grid, double s) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < grid.size(); ++i)
+    if (std::abs(std::log(grid[i] / s)) < std::abs(std::log(grid[best] / s))) best = i;
+  return best;
+}
+
+void inference_row(std::vector<SummaryRow>& rows, const GapPoint& p, const std::string& who, double k) {
+  if (!p.has_inference) return;
+  rows.push_back({"preference for noisy training samples (d_val / d_train - 1): sampling states below fresh noisy training "
+                  "samples (predicted)",
+                  fmt::format("{}, stop sigma = {:.3g}, gap G there {:.3g}", who, p.stop_sigma, p.gap_at_stop), "1", p.baseline,
+                  p.preference, std::hypot(p.preference_se, p.baseline_se), Rule::kBelowBy, k});
+}
+
+void analytic_rows(GeneralizationComparison& c, const GeneralizationCompareOptions& o) {
+  std::vector<double> delta, peak, peak_se;
+  for (const auto& p : c.analytic_points) {
+    const std::string cond = fmt::format("delta = {:g}", p.blur);
+    c.rows.push_back({"gap peak height G", cond, "1", kNaN, p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
+    c.rows.push_back({"log(peak sigma / delta): the gap sits near sigma ~ delta", cond, "1", 0.0,
+                      std::log(p.peak_sigma / p.blur), kNaN, Rule::kAbsolute, std::log(o.location_factor)});
+    c.rows.push_back({"gap at the smallest sigma (sigma << delta: none)", fmt::format("{}, sigma = {:.3g}", cond, p.sigma.front()),
+                      "1", 0.0, p.gap.front(), p.gap_se.front(), Rule::kWithinSe, o.standard_errors});
+    c.rows.push_back({"gap at the largest sigma (sigma >> delta: none)", fmt::format("{}, sigma = {:.3g}", cond, p.sigma.back()),
+                      "1", 0.0, p.gap.back(), p.gap_se.back(), Rule::kWithinSe, o.standard_errors});
+    inference_row(c.rows, p, cond, o.standard_errors);
+    delta.push_back(p.blur);
+    peak.push_back(p.peak_gap);
+    peak_se.push_back(p.peak_gap_se);
+  }
+  if (delta.size() >= 2) {
+    const Line l = fit_line(delta, peak, peak_se);
+    c.rows.push_back({"slope of the peak gap against delta: more model error, less overfitting",
+                      fmt::format("delta {:g} .. {:g}", delta.front(), delta.back()), "1", 0.0, l.slope, l.slope_se,
+                      Rule::kBelowBy, o.standard_errors});
+  }
+  std::vector<double> n, np, nse;
+  for (const auto& p : c.point_counts) {
+    n.push_back(p.train_points);
+    np.push_back(p.peak_gap);
+    nse.push_back(p.peak_gap_se);
+    c.rows.push_back({"gap peak height G", fmt::format("{:g} training points, delta = {:g}", p.train_points, p.blur), "1", kNaN,
+                      p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
+  }
+  if (n.size() >= 2) {
+    const Line l = fit_line(n, np, nse);
+    c.rows.push_back({"slope of the peak gap against the number of training points: denser support generalizes",
+                      fmt::format("{:g} .. {:g} points", n.front(), n.back()), "1", 0.0, l.slope, l.slope_se, Rule::kBelowBy,
+                      o.standard_errors});
+  }
+}
+
+/// The matched analytic point whose last gap curve is nearest the network's
+/// (weighted least squares over the sigma grid of the analytic file).
+const GapPoint* effective_delta(const GapPoint& net, const std::vector<GapPoint>& matched) {
+  const GapPoint* best = nullptr;
+  double best_cost = std::numeric_limits<double>::infinity();
+  for (const auto& a : matched) {
+    double cost = 0;
+    for (std::size_t k = 0; k < net.sigma.size(); ++k) {
+      const std::size_t j = nearest(a.sigma, net.sigma[k]);
+      const double var = net.gap_se[k] * net.gap_se[k] + a.gap_se[j] * a.gap_se[j];
+      if (std::isfinite(net.gap[k]) && var > 0) cost += std::pow(net.gap[k] - a.gap[j], 2) / var;
+    }
+    if (cost < best_cost) best_cost = cost, best = &a;
+  }
+  return best;
+}
+
+/// The bridge to the first paper: over a sweep of the SGD step at a fixed
+/// budget, each step's peak gap against the smallest step's, judged by the
+/// linear stability bound (the initial sharpness against 2 / step).
+void step_rows(GeneralizationComparison& c, const GeneralizationCompareOptions& o) {
+  if (c.network_key != "train.step" || c.networks.size() < 2) return;
+  const GapPoint& ref = c.networks.front();
+  if (ref.diverged) throw data_error(c.network.string() + ": the smallest step diverged: no reference gap");
+  for (std::size_t i = 1; i < c.networks.size(); ++i) {
+    const GapPoint& p = c.networks[i];
+    const std::string cond = fmt::format("step {:g} against {:g} (2/step = {:g}, initial sharpness {:.3g})", p.value, ref.value,
+                                         p.two_over_step, p.initial_sharpness);
+    if (p.diverged) {
+      c.rows.push_back({"every member diverged (no gap)", cond, "1", kNaN, kNaN, kNaN, Rule::kReport, 0});
+      continue;
+    }
+    const double diff = p.peak_gap - ref.peak_gap, se = std::hypot(p.peak_gap_se, ref.peak_gap_se);
+    if (!std::isfinite(p.initial_sharpness))
+      c.rows.push_back({"peak gap minus the smallest step's (sharpness not monitored: no prediction)", cond, "1", kNaN, diff, se,
+                        Rule::kReport, 0});
+    else if (p.initial_sharpness < p.two_over_step)
+      c.rows.push_back({"peak gap minus the smallest step's: below the stability bound the step does not matter at a fixed budget",
+                        cond, "1", 0.0, diff, se, Rule::kWithinSe, o.standard_errors});
+    else
+      c.rows.push_back({"peak gap minus the smallest step's: beyond the stability bound (sharpness > 2/step) training is pushed "
+                        "to flatter parameters and overfits less",
+                        cond, "1", 0.0, diff, se, Rule::kBelowBy, o.standard_errors});
+  }
+}
+
+void network_rows(GeneralizationComparison& c, const GeneralizationCompareOptions& o) {
+  const bool step_sweep = c.network_key == "train.step";
+  for (const auto& p : c.networks) {
+    if (p.diverged) continue;  // step_rows says so
+    const std::string who = std::isfinite(p.value) ? fmt::format("network, {} = {:g}", c.network_key, p.value) : std::string("network");
+    const std::size_t k = nearest(p.sigma, p.peak_sigma);
+    c.rows.push_back({"network gap peak height G (last monitor)", fmt::format("{}, sigma = {:.3g}", who, p.peak_sigma), "1", kNaN,
+                      p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
+    // Growth is judged for a network trained at one step; over a step sweep the
+    // step rows say what the step changes (beyond 2/step the gap need not grow).
+    c.rows.push_back({"gap at the first minus the last monitor, at the peak sigma (the gap grows in training)", who, "1", 0.0,
+                      p.first_gap[k] - p.gap[k], std::hypot(p.first_gap_se[k], p.gap_se[k]),
+                      step_sweep ? Rule::kReport : Rule::kBelowBy, step_sweep ? 0.0 : o.standard_errors});
+    inference_row(c.rows, p, who, o.standard_errors);
+    if (const GapPoint* a = c.matched_points.empty() ? nullptr : effective_delta(p, c.matched_points)) {
+      c.rows.push_back({"effective model error: the delta whose analytic gap curve is nearest the network's", who, "1", kNaN,
+                        a->blur, kNaN, Rule::kReport, 0});
+      c.rows.push_back({"log(network peak sigma / analytic peak sigma at the effective delta)", who, "1", 0.0,
+                        std::log(p.peak_sigma / a->peak_sigma), kNaN, Rule::kAbsolute, std::log(o.location_factor)});
+    }
+  }
+}
+
+/// Row-major (point, sigma) values of one field of every point.
+template <class Get>
+std::vector<double> curves(const std::vector<GapPoint>& points, Get get) {
+  std::vector<double> out;
+  for (const auto& p : points) {
+    const std::vector<double>& v = get(p);
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  return out;
+}
+
+void write_analytic(const io::Group& root, const GeneralizationComparison& c) {
+  const io::Group g = root.group("analytic");
+  std::vector<double> delta, peak_sigma, peak, peak_se;
+  for (const auto& p : c.analytic_points) {
+    delta.push_back(p.blur);
+    peak_sigma.push_back(p.peak_sigma);
+    peak.push_back(p.peak_gap);
+    peak_se.push_back(p.peak_gap_se);
+  }
+  g.set_attribute("analytic", c.analytic.string());
+  g.add_dimension("delta", delta, {"1", "model error delta of the blurred model"});
+  g.add_dimension("sigma", c.analytic_points[0].sigma, {"1", "noise level of the gap grid"});
+  g.write("peak_sigma", {"delta"}, std::span<const double>(peak_sigma), {"1", "sigma of the gap's peak"});
+  g.write("peak_gap", {"delta"}, std::span<const double>(peak), {"1", "peak relative gap G"});
+  g.write("peak_gap_se", {"delta"}, std::span<const double>(peak_se), {"1", "its standard error"});
+  g.write("gap", {"delta", "sigma"}, curves(c.analytic_points, [](const GapPoint& p) -> const auto& { return p.gap; }),
+          {"1", "relative gap G of the analytic model"});
+  g.write("gap_se", {"delta", "sigma"}, curves(c.analytic_points, [](const GapPoint& p) -> const auto& { return p.gap_se; }),
+          {"1", "its standard error"});
+}
+
+void write_networks(const io::Group& root, const GeneralizationComparison& c) {
+  const io::Group n = root.group("network");
+  n.set_attribute("network", c.network.string());
+  n.set_attribute("key", c.network_key);
+  std::vector<double> value, peak, peak_se, peak_sigma;
+  for (const auto& p : c.networks) {
+    value.push_back(p.value);
+    peak.push_back(p.peak_gap);
+    peak_se.push_back(p.peak_gap_se);
+    peak_sigma.push_back(p.peak_sigma);
+  }
+  n.add_dimension("point", value, {"1", "sweep value of the network's training (NaN for one run)"});
+  n.add_dimension("sigma", c.networks[0].sigma, {"1", "noise level (the network's levels)"});
+  n.write("peak_gap", {"point"}, std::span<const double>(peak), {"1", "member-mean peak gap, last monitor"});
+  n.write("peak_gap_se", {"point"}, std::span<const double>(peak_se), {"1", "its standard error"});
+  n.write("peak_sigma", {"point"}, std::span<const double>(peak_sigma), {"1", "sigma of the peak"});
+  n.write("gap_first", {"point", "sigma"}, curves(c.networks, [](const GapPoint& p) -> const auto& { return p.first_gap; }),
+          {"1", "member-mean gap, first monitor"});
+  n.write("gap_last", {"point", "sigma"}, curves(c.networks, [](const GapPoint& p) -> const auto& { return p.gap; }),
+          {"1", "member-mean gap, last monitor"});
+  n.write("gap_last_se", {"point", "sigma"}, curves(c.networks, [](const GapPoint& p) -> const auto& { return p.gap_se; }),
+          {"1", "its standard error"});
+}
+
+}  // namespace
+
+GeneralizationComparison compare_generalization(const std::filesystem::path& analytic, const std::filesystem::path& points,
+                                                const std::filesystem::path& network, const std::filesystem::path& matched,
+                                                const GeneralizationCompareOptions& o) {
+  o.validate();
+  GeneralizationComparison c{analytic, points, network, matched, "", {}, {}, {}, {}, {}};
+  std::string key;
+  if (!analytic.empty()) c.analytic_points = read_points(analytic, "train.blur", key);
+  for (const auto& p : c.analytic_points)
+    if (!(p.blur > 0)) throw data_error(analytic.string() + ": the analytic input needs denoiser = \"blurred\"");
+  if (!points.empty()) c.point_counts = read_points(points, "data.n", key);
+  if (!network.empty()) c.networks = read_points(network, "", c.network_key);
+  if (!matched.empty()) c.matched_points = read_points(matched, "train.blur", key);
+  analytic_rows(c, o);
+  network_rows(c, o);
+  step_rows(c, o);
+  return c;
+}
+
+void write_generalization_comparison(const io::Group& root, const GeneralizationComparison& c) {
+  if (!c.analytic_points.empty()) write_analytic(root, c);
+  if (!c.networks.empty()) write_networks(root, c);
+  write_summary(root, c.rows);
+}
+
+}  // namespace fw::compare
