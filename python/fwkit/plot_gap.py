@@ -94,6 +94,7 @@ def inference_figure(path, point=None):
     a1.plot(s, base, "^--", color="C0", label="preference of fresh noisy training samples")
     a1.plot(s, pref, "o-", color="C2", label="preference of the sampling states")
     a1.axhline(0, color="0.6", lw=0.8)
+    a1.set_yscale("symlog", linthresh=0.1)  # the baseline is often tens of times the rest
     a1.set_xscale("log")
     a1.set_xlabel("sigma")
     a1.set_ylabel("relative difference (preference: d_val / d_train - 1)")

@@ -9,6 +9,7 @@
 
 #include "fwkit/rng/stream.hpp"
 #include "train/denoiser.hpp"
+#include "train/diffusion.hpp"
 #include "train/generalization.hpp"
 
 using namespace fw;
@@ -186,4 +187,29 @@ TEST_CASE("Fréchet distance: the closed form for commuting covariances, zero fo
   const double w2 = (p.rowwise().mean() - qr.rowwise().mean()).squaredNorm() + ca.trace() + cb.trace() -
                     2 * std::sqrt(ab.trace() + 2 * std::sqrt(ab.determinant()));
   CHECK(train::frechet_distance(p, qr) == Approx(w2).epsilon(1e-10));
+}
+
+TEST_CASE("network denoiser: the empirical-optimal noise of the VP levels is the optimal EDM denoiser", "[train][gap]") {
+  // x in EDM coordinates at level k is the VP state x_k / alpha_k; eps* of the VP mixture turned
+  // into D(x, s_k) = x - s_k eps*(alpha_k x, k) must be D*(x, s_k) of the same points.
+  Mat data(2, 3);
+  data << 1.0, -2.0, 0.5, 0.0, 1.5, -1.0;
+  const train::Schedule sc = train::Schedule::edm(0.02, 40, 8, 7);
+  const auto ve = sc.ve_sigma();
+  const auto edm = train::edm_sigmas(0.02, 40, 8, 7);
+  for (int k = 0; k < 8; ++k) CHECK(ve[static_cast<std::size_t>(k)] == Approx(edm[static_cast<std::size_t>(7 - k)]).epsilon(1e-12));
+  const train::EpsModel exact = [&](const Mat& x, int level, Mat& eps) {
+    eps = train::empirical_optimal_eps(sc, data, x, std::vector<int>(static_cast<std::size_t>(x.cols()), level));
+  };
+  const train::Denoiser d = train::denoiser_of(sc, exact, false);
+  rng::Stream rng(3, 1);
+  Mat x(2, 5);
+  for (Eigen::Index c = 0; c < x.cols(); ++c) x.col(c) << 3 * rng.normal(), 3 * rng.normal();
+  for (int k = 0; k < 8; ++k) {
+    Mat out;
+    d(x, k, ve[static_cast<std::size_t>(k)], out);
+    const Mat ref = train::optimal_denoiser(data, x, ve[static_cast<std::size_t>(k)]);
+    INFO("level " << k << " s " << ve[static_cast<std::size_t>(k)]);
+    CHECK((out - ref).cwiseAbs().maxCoeff() < 1e-9 * (1 + ve[static_cast<std::size_t>(k)]));
+  }
 }
