@@ -148,7 +148,9 @@ void check_sweep_points(config::Config& cfg, const std::string& key, const std::
       throw Error(e.code(), fmt::format("sweep point {} = {:.6g}: {}", key, v, e.what()));
     }
   }
-  if (!original.empty()) cfg.set(key + "=" + original);
+  if (original.empty()) return;
+  cfg.set(key + "=" + original);
+  check();  // reads the restored value (an unread key is an unknown key)
 }
 
 void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
