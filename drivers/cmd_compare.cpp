@@ -165,7 +165,16 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     const io::Group top = file->root();
     const io::Provenance provenance{cmdline, cfg.resolved_toml(), std::nullopt, 1, ""};
     if (gap) {
-      const compare::GeneralizationComparison c = compare::compare_generalization(analytic, counts, network, matched, generalization);
+      const compare::GeneralizationComparison c = [&] {
+        try {
+          return compare::compare_generalization(analytic, counts, network, matched, generalization);
+        } catch (const Error& e) {  // a message about an input names it (compare.<key> = ...): add its line
+          const std::string m = e.what();
+          for (const char* key : {"analytic", "points", "network", "matched"})
+            if (m.rfind(std::string("compare.") + key, 0) == 0) throw Error(e.code(), m + t.where(key));
+          throw;
+        }
+      }();
       io::write_provenance(top, "compare", "fwkit comparison: the denoising generalization gap against the analytic model",
                            provenance);
       compare::write_generalization_comparison(top, c);

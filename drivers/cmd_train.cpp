@@ -2,6 +2,7 @@
 // watched for memorization, with sweeps over the step size at a fixed budget.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -94,15 +95,35 @@ train::DenoiserKind denoiser_kind(const config::Table& t) {
   return train::parse_denoiser_kind(t.choice("denoiser", "network", {"network", "optimal", "blurred"}));
 }
 
-/// Reads every option of the point (each kind its own keys).
+/// The sigma range the sampler walks, in data units: stops outside it
+/// would be moved to its end without a word.
+void check_stops(const config::Table& t, const std::vector<double>& stops, double lo, double hi) {
+  for (double s : stops)
+    if (s < lo * (1 - 1e-12) || s > hi * (1 + 1e-12))
+      t.table("inference").fail("stop", fmt::format("{:g} lies outside the sampler's levels [{:.4g}, {:.4g}]", s, lo, hi));
+}
+
+/// Reads every option of the point (each kind its own keys) and checks them
+/// against each other: the gap needs a validation split, stops lie on the levels.
 void check_point(const config::Table& root, const std::filesystem::path& dir) {
-  read_train_split(root.table("data"), dir);
-  const train::DenoiserKind kind = denoiser_kind(root.table("train"));
+  const train::Split split = read_train_split(root.table("data"), dir);
+  const config::Table t = root.table("train");
+  const train::DenoiserKind kind = denoiser_kind(t);
+  if (split.validation.cols() == 0)
+    for (const char* k : {"gap", "inference"})
+      if (t.table(k).present())
+        t.fail(k, "needs a validation split ([data.validation]): the gap and the inference distances compare the splits");
   if (kind == train::DenoiserKind::kNetwork) {
-    read_options(root.table("train"));
-    root.table("train").number("data_scale", 1.0, config::positive());
+    const train::Options o = read_options(t);
+    // EDM levels are given in data units; geometric ones in the network's (scaled) units.
+    const double scale = t.number("data_scale", 1.0, config::positive());
+    const std::vector<double> ve = o.schedule().ve_sigma();
+    const double unit = o.spacing == train::Spacing::kEdm ? 1.0 : scale;
+    check_stops(t, o.inference_stops, unit * ve.front(), unit * ve.back());
+  } else {
+    const train::ClosedFormOptions o = read_closed_form(t, kind);
+    check_stops(t, o.stops, o.sigma_min, o.sigma_max);
   }
-  else read_closed_form(root.table("train"), kind);
 }
 
 std::filesystem::path config_dir(const CommonOptions& opts) {
@@ -114,9 +135,17 @@ void run_closed_form(const train::ClosedFormOptions& o, const train::Split& spli
   std::cout << fmt::format("{} denoiser: {:.3g} of {} samples memorized (within {:g})", to_string(o.kind), r.memorization,
                            r.samples.cols(), o.radius);
   const int p = r.gap.peak();
-  if (p >= 0)
-    std::cout << fmt::format("; gap peak G = {:.4g} +- {:.2g} at sigma = {:.4g}", r.gap.gap[static_cast<std::size_t>(p)],
-                             r.gap.gap_se[static_cast<std::size_t>(p)], r.gap.sigma[static_cast<std::size_t>(p)]);
+  const std::size_t infinite = static_cast<std::size_t>(std::count_if(r.gap.gap.begin(), r.gap.gap.end(), [](double g) { return std::isinf(g); }));
+  if (infinite > 0)
+    std::cout << fmt::format("; L_train = 0 at {} of {} sigma levels, up to sigma = {:.4g}: G is infinite there (the "
+                             "denoiser returns the training points exactly)",
+                             infinite, r.gap.sigma.size(), r.gap.sigma[infinite - 1]);
+  else if (p >= 0) {
+    const auto k = static_cast<std::size_t>(p);
+    const bool edge = k == 0 || k + 1 == r.gap.sigma.size();
+    std::cout << fmt::format("; gap peak G = {:.4g} +- {:.2g} at sigma = {:.4g}{}", r.gap.gap[k], r.gap.gap_se[k], r.gap.sigma[k],
+                             edge ? " (the edge of the sigma grid: widen gap.sigma_min .. sigma_max)" : "");
+  }
   std::cout << "\n";
   train::write_closed_form(g, o, split, r);
 }

@@ -137,11 +137,11 @@ void check_sweep_points(config::Config& cfg, const std::string& key, const std::
     const toml::table doc = toml::parse(text);
     const auto node = doc.at_path(key);
     if (node.is_integer()) original = fmt::format("{}", node.value_or<std::int64_t>(0));
-    else if (node.is_floating_point()) original = fmt::format("{:.17g}", node.value_or(0.0));
+    else if (node.is_floating_point()) original = fmt::format("{}", node.value_or(0.0));
     if (!original.empty()) break;
   }
   for (double v : values) {
-    cfg.set(fmt::format("{}={:.17g}", key, v));
+    cfg.set(fmt::format("{}={}", key, v));
     try {
       check();
     } catch (const Error& e) {
@@ -156,7 +156,7 @@ void check_sweep_points(config::Config& cfg, const std::string& key, const std::
 void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
                     const std::function<void(std::size_t index, const std::string& name)>& point) {
   for (std::size_t i = 0; i < values.size(); ++i) {
-    cfg.set(fmt::format("{}={:.17g}", key, values[i]));
+    cfg.set(fmt::format("{}={}", key, values[i]));  // shortest form that reads back exactly
     point(i, fmt::format("point_{:03d}", i));
   }
 }

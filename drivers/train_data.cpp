@@ -88,12 +88,19 @@ train::Split read_train_split(const config::Table& t, const std::filesystem::pat
   const config::Table v = t.table("validation");
   if (!v.present()) return {data, Mat(data.rows(), 0)};
   const int ways = v.has("every") + v.has("fraction") + v.has("points") + v.has("file");
-  if (ways != 1) v.fail("every", "give exactly one of every, fraction, points or file");
+  if (ways != 1) {
+    std::string hint;
+    for (const char* k : {"every", "fraction", "points", "file"})
+      if (hint.empty() && !v.has(k)) hint = v.near_miss(k);
+    v.fail(ways == 0 ? "every" : "fraction", std::string("give exactly one of every, fraction, points or file") + hint);
+  }
   const Eigen::Index n = data.cols();
   if (v.has("points") || v.has("file")) {
     const Mat held = v.has("points") ? point_matrix(v, "points") : file_points(v, config_dir);
     if (held.rows() != data.rows())
       v.fail(v.has("points") ? "points" : "file", fmt::format("validation points have {} coordinates, the data {}", held.rows(), data.rows()));
+    if (held.cols() < 2 || data.cols() < 2)
+      v.fail(v.has("points") ? "points" : "file", fmt::format("{} training and {} validation points: both need at least two (standard errors are over points)", data.cols(), held.cols()));
     return {data, held};
   }
   std::vector<Eigen::Index> train, held;
@@ -113,8 +120,10 @@ train::Split read_train_split(const config::Table& t, const std::filesystem::pat
     for (Eigen::Index i = 0; i < n; ++i)
       if (!std::binary_search(held.begin(), held.end(), i)) train.push_back(i);
   }
-  if (train.empty() || held.empty())
-    v.fail(v.has("every") ? "every" : "fraction", fmt::format("leaves {} training and {} validation points of {}: both need at least one", train.size(), held.size(), n));
+  if (train.size() < 2 || held.size() < 2)
+    v.fail(v.has("every") ? "every" : "fraction",
+           fmt::format("leaves {} training and {} validation points of {}: both need at least two (standard errors are over points)",
+                       train.size(), held.size(), n));
   return {columns(data, train), columns(data, held)};
 }
 

@@ -19,7 +19,7 @@ def _points(path: str | os.PathLike) -> List[str]:
 
 
 def _sweep(path, group: str, point):
-    """One point's group, or every point's stacked along ``point`` (coordinate
+    """One point's group, or every point's stacked along ``sweep`` (coordinate
     ``value``: the sweep values, attribute ``key``: the swept key)."""
     points = _points(path)
     if point is not None:
@@ -34,8 +34,8 @@ def _sweep(path, group: str, point):
     if missing:
         raise KeyError(f"{path}: {missing[0]} has no '{group}' group (train with a validation split)")
     parts = [open_group(path, _join(p, group)) for p in points]
-    out = xr.concat(parts, dim="point", coords="minimal", compat="override", combine_attrs="drop_conflicts")
-    out = out.assign_coords(value=("point", values))
+    out = xr.concat(parts, dim="sweep", coords="minimal", compat="override", combine_attrs="drop_conflicts")
+    out = out.assign_coords(value=("sweep", values))
     out.attrs["key"] = key
     return out
 
@@ -44,8 +44,10 @@ def gap(path: str | os.PathLike, point: int | str | None = None) -> xr.Dataset:
     """The generalization gap of a ``fwkit train`` file: ``loss_train``,
     ``loss_val`` (with ``_se``), ``gap`` and ``gap_se`` over (member, monitor,
     sigma), the member means ``mean_gap``/``mean_gap_se`` over (monitor,
-    sigma), and the peak of the last monitor in the attributes. A sweep file
-    gives every point stacked along ``point`` (coordinate ``value``) unless
+    sigma), the per-point losses ``point_loss_train`` / ``point_loss_val``
+    over (member, monitor, sigma, point / vpoint), and the peak of the last
+    monitor in the attributes. A sweep file
+    gives every point stacked along ``sweep`` (coordinate ``value``) unless
     ``point`` picks one (an index or a group path)."""
     return _sweep(path, "gap", point)
 

@@ -16,7 +16,15 @@ from .io import _decode, sweep_points
 
 
 def _label(key: str) -> str:
-    return {"train.blur": "delta", "data.n": "points", "train.step": "step"}.get(key, key)
+    return {"train.blur": "delta", "train.step": "step"}.get(key, key)
+
+
+def _gap_axis(ax):
+    """Gaps span decades between models (0.1 to 1000): a symmetric log axis
+    keeps the small curves visible beside the large."""
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set_yscale("symlog", linthresh=0.1)
+    ax.set_xscale("log")
 
 
 def analytic_gap_figure(path):
@@ -24,18 +32,17 @@ def analytic_gap_figure(path):
     one standard error)."""
     ds = gp.gap(path)
     fig, ax = plt.subplots(figsize=(6.4, 4.2), constrained_layout=True)
-    stacked = "point" in ds.dims
+    stacked = "sweep" in ds.dims
     values = ds["value"].values if stacked else [np.nan]
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(values)))
     for i, v in enumerate(values):
-        one = ds.isel(point=i) if stacked else ds
+        one = ds.isel(sweep=i) if stacked else ds
         g, se = one["mean_gap"].values[-1], one["mean_gap_se"].values[-1]
         s = one["sigma"].values
         label = f"{_label(ds.attrs.get('key', ''))} = {v:g}" if stacked else "gap"
         ax.plot(s, g, color=colours[i], label=label)
         ax.fill_between(s, g - se, g + se, color=colours[i], alpha=0.2, lw=0)
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.set_xscale("log")
+    _gap_axis(ax)
     ax.set_xlabel("noise level sigma")
     ax.set_ylabel("relative gap G = (L_val - L_train) / L_train")
     ax.set_title(f"denoising generalization gap ({_decode(ds.attrs.get('denoiser', ''))})")
@@ -59,7 +66,7 @@ def network_gap_figure(path, point=None):
     axes[0].set_xscale("log")
     axes[0].set_xlabel("noise level sigma")
     axes[0].set_ylabel("relative gap G (member mean)")
-    axes[0].set_title("network: the gap grows in training")
+    axes[0].set_title("network: the gap at every monitor")
     k = int(np.argmin(np.abs(np.log(s / float(np.ravel(ds.attrs["peak_sigma"])[0])))))
     for name, colour in (("loss_train", "C0"), ("loss_val", "C3")):
         m = ds[name].values[:, :, k].mean(axis=0)
@@ -76,21 +83,24 @@ def inference_figure(path, point=None):
     """Mean nearest-neighbour distance of the sampling states to the noisy
     training and validation samples at each stop, beside the gap G there."""
     ds = gp.inference(path, point)
-    if "point" in ds.dims:  # a sweep: the first point stands for the figure
-        ds = ds.isel(point=0)
+    where = ""
+    if "sweep" in ds.dims:  # a sweep: the first point stands for the figure
+        where = f" ({ds.attrs.get('key', 'sweep')} = {float(ds['value'].values[0]):g})"
+        ds = ds.isel(sweep=0)
+    ds = ds.mean("member", keep_attrs=True)  # members share the sampler noise and the noisy samples
     s = ds["sigma"].values
     fig, (a0, a1) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     for name, colour, label in (("state_to_train", "C0", "to noisy training samples"),
                                 ("state_to_val", "C3", "to noisy validation samples")):
-        a0.errorbar(s, ds[name].values[0], yerr=ds[name + "_se"].values[0], fmt="o-", color=colour, capsize=3, label=label)
+        a0.errorbar(s, ds[name].values, yerr=ds[name + "_se"].values, fmt="o-", color=colour, capsize=3, label=label)
     a0.set_xscale("log")
     a0.set_xlabel("sigma at which sampling stopped")
     a0.set_ylabel("mean nearest-neighbour distance of the states")
     a0.legend(fontsize=8)
-    a0.set_title("where inference goes")
-    pref = ds["state_to_val"].values[0] / ds["state_to_train"].values[0] - 1
-    base = ds["fresh_to_val"].values[0] / ds["fresh_to_train"].values[0] - 1
-    a1.plot(s, ds["gap_at_stop"].values[0], "s-", color="k", label="training gap G")
+    a0.set_title("where inference goes" + where + ", member mean")
+    pref = ds["state_to_val"].values / ds["state_to_train"].values - 1
+    base = ds["fresh_to_val"].values / ds["fresh_to_train"].values - 1
+    a1.plot(s, ds["gap_at_stop"].values, "s-", color="k", label="training gap G")
     a1.plot(s, base, "^--", color="C0", label="preference of fresh noisy training samples")
     a1.plot(s, pref, "o-", color="C2", label="preference of the sampling states")
     a1.axhline(0, color="0.6", lw=0.8)
@@ -119,8 +129,7 @@ def gap_comparison_figure(path):
             tag = "" if not np.isfinite(v) else f", {_label(_decode(n.attrs.get('key', '')))} = {v:g}"
             ax.errorbar(n["sigma"].values, n["gap_last"].values[i], yerr=n["gap_last_se"].values[i], fmt="o-",
                         color=f"C{3 + i}", ms=3, capsize=2, label="network, last monitor" + tag)
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.set_xscale("log")
+    _gap_axis(ax)
     ax.set_xlabel("noise level sigma")
     ax.set_ylabel("relative gap G")
     ax.set_title("the network's gap beside the analytic model's")

@@ -106,7 +106,7 @@ def test_analytic_samples_follow_the_blurred_points(fwkit_bin, tmp_path):
 def test_sweep_loaders_stack_points_and_figures_draw(fwkit_bin, tmp_path):
     path, _ = _run(fwkit_bin, tmp_path, _blurred(1.2, '[train.sweep]\nkey = "train.blur"\nvalues = [1.2, 2.0]\n'))
     g = fwkit.gap(path)
-    assert g.sizes["point"] == 2 and list(g["value"].values) == [1.2, 2.0] and g.attrs["key"] == "train.blur"
+    assert g.sizes["sweep"] == 2 and list(g["value"].values) == [1.2, 2.0] and g.attrs["key"] == "train.blur"
     # More model error, a smaller peak.
     assert g["mean_gap"].values[0, -1].max() > g["mean_gap"].values[1, -1].max()
     one = fwkit.gap(path, 1)
@@ -155,7 +155,7 @@ sampler = "probability_flow"
 @pytest.mark.parametrize("extra, key", [
     ('[data.validation]\nevery = 1\n', "every"),
     ('[data.validation]\nfraction = 1.0\n', "fraction"),
-    ('[data.validation]\nevery = 2\nfraction = 0.5\n', "every"),
+    ('[data.validation]\nevery = 2\nfraction = 0.5\n', "fraction"),
     ('[data.validation]\npoints = [[1.0, 2.0, 3.0]]\n', "points"),
 ])
 def test_bad_splits_are_refused_with_their_key(fwkit_bin, tmp_path, extra, key):
@@ -177,3 +177,41 @@ def test_a_bad_sweep_value_is_refused_before_any_point_runs(fwkit_bin, tmp_path)
     assert "sweep point train.blur = -1" in r.stderr and "train.blur" in r.stderr
     assert "==" not in r.stdout  # no point announced: nothing ran
     assert not out.exists()
+
+
+def test_settings_that_would_mislead_are_refused(fwkit_bin, tmp_path):
+    # a stop outside the sampler's levels would be moved to the end of them without a word
+    _, r = _run(fwkit_bin, tmp_path, _blurred(1.2).replace("stop = [1.0]", "stop = [500.0]"), "stop", expect=78)
+    assert "train.inference.stop" in r.stderr and "outside the sampler's levels" in r.stderr
+    # a gap without a validation split would be silently skipped
+    text = '[data]\ngenerate = "circle"\nn = 10\nradius = 1.0\n[train]\ndenoiser = "optimal"\n[train.gap]\ndraws = 3\n'
+    _, r = _run(fwkit_bin, tmp_path, text, "nosplit", expect=78)
+    assert "train.gap" in r.stderr and "validation split" in r.stderr
+    # one validation point: no standard error over points
+    text = '[data]\ngenerate = "circle"\nn = 10\nradius = 1.0\n[data.validation]\nevery = 10\n[train]\ndenoiser = "optimal"\n'
+    _, r = _run(fwkit_bin, tmp_path, text, "onepoint", expect=78)
+    assert "at least two" in r.stderr
+    # a misspelt required key is named beside the missing one
+    _, r = _run(fwkit_bin, tmp_path, _blurred(1.2).replace("blur = 1.2", "blurr = 1.2"), "typo", expect=78)
+    assert "train.blur: is required" in r.stderr and "'train.blurr'" in r.stderr and "line 11" in r.stderr
+
+
+def test_optimal_denoiser_gap_is_infinite_where_it_returns_the_training_points(fwkit_bin, tmp_path):
+    text = CIRCLE + '[train]\ndenoiser = "optimal"\n[train.gap]\nsigma_min = 0.01\nsigma_max = 20.0\nlevels = 8\n'
+    path, r = _run(fwkit_bin, tmp_path, text)
+    g = fwkit.gap(path)
+    lt = g["loss_train"].values[0, 0]
+    assert lt[0] == 0 and np.isinf(g["gap"].values[0, 0, 0])  # D*(y_i + 0.01 n) = y_i to the last bit
+    assert "G is infinite there" in r.stdout
+
+
+def test_compare_refuses_inputs_of_the_wrong_kind(fwkit_bin, tmp_path):
+    blurred, _ = _run(fwkit_bin, tmp_path, _blurred(1.2, '[train.sweep]\nkey = "train.blur"\nvalues = [1.2, 2.0]\n'), "b")
+    cfg = tmp_path / "cmp.toml"
+    cfg.write_text(f'[compare]\nkind = "generalization"\nnetwork = "{blurred}"\n')
+    r = subprocess.run([fwkit_bin, "compare", "-c", str(cfg), "-o", str(tmp_path / "c.h5"), "-q"], capture_output=True, text=True)
+    assert r.returncode == 78 and "compare.network" in r.stderr and "needs train.denoiser = \"network\"" in r.stderr
+    assert "line 3" in r.stderr and not (tmp_path / "c.h5").exists()
+    cfg.write_text('[compare]\nkind = "generalization"\n')
+    r = subprocess.run([fwkit_bin, "compare", "-c", str(cfg), "-o", str(tmp_path / "c.h5"), "-q"], capture_output=True, text=True)
+    assert r.returncode == 78 and "compare.analytic" in r.stderr

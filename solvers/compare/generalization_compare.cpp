@@ -33,10 +33,14 @@ std::vector<double> monitor_row(const io::Array& a, std::size_t row) {
   return {a.data.begin() + static_cast<std::ptrdiff_t>(row * levels), a.data.begin() + static_cast<std::ptrdiff_t>((row + 1) * levels)};
 }
 
-/// The inference stop nearest the peak: the states' relative preference for
-/// the noisy training samples and its standard error (the two distances'
-/// errors taken as independent: they share the states, which correlates
-/// them positively, so this errs large).
+/// The inference stop nearest the peak: the sampling states' relative
+/// preference for the noisy training samples, the member mean, and its
+/// standard error. The two distances' errors are taken as independent (they
+/// share the states, which correlates them positively: this errs large);
+/// the members share the sampler's start noise and the noisy samples, so
+/// their own errors do not average down and are added to the spread over
+/// members. The baseline (fresh noisy training samples) does not depend on
+/// the model.
 void read_inference(const io::Reader& r, GapPoint& p) {
   const std::string g = join(p.group, "inference");
   if (!r.exists(g)) return;
@@ -44,18 +48,53 @@ void read_inference(const io::Reader& r, GapPoint& p) {
   std::size_t best = 0;
   for (std::size_t s = 1; s < sigma.size(); ++s)
     if (std::abs(std::log(sigma[s] / p.peak_sigma)) < std::abs(std::log(sigma[best] / p.peak_sigma))) best = s;
-  const auto t = r.read(join(g, "state_to_train")).data, ts = r.read(join(g, "state_to_train_se")).data;
-  const auto v = r.read(join(g, "state_to_val")).data, vs = r.read(join(g, "state_to_val_se")).data;
-  const auto gap = r.read(join(g, "gap_at_stop")).data;
-  const auto ft = r.read(join(g, "fresh_to_train")).data, fts = r.read(join(g, "fresh_to_train_se")).data;
-  const auto fv = r.read(join(g, "fresh_to_val")).data, fvs = r.read(join(g, "fresh_to_val_se")).data;
-  p.baseline = fv[best] / ft[best] - 1;
-  p.baseline_se = (fv[best] / ft[best]) * std::hypot(fvs[best] / fv[best], fts[best] / ft[best]);
-  p.has_inference = std::isfinite(t[best]) && std::isfinite(v[best]);
+  const io::Array t = r.read(join(g, "state_to_train")), ts = r.read(join(g, "state_to_train_se"));
+  const io::Array v = r.read(join(g, "state_to_val")), vs = r.read(join(g, "state_to_val_se"));
+  const io::Array gap = r.read(join(g, "gap_at_stop"));
+  const io::Array ft = r.read(join(g, "fresh_to_train")), fts = r.read(join(g, "fresh_to_train_se"));
+  const io::Array fv = r.read(join(g, "fresh_to_val")), fvs = r.read(join(g, "fresh_to_val_se"));
+  std::vector<double> pref;
+  double own = 0, gsum = 0;
+  for (std::size_t m = 0; m < t.shape[0]; ++m) {
+    const double tm = t.at({m, best}), vm = v.at({m, best});
+    if (!std::isfinite(tm) || !std::isfinite(vm)) continue;  // a diverged member
+    pref.push_back(vm / tm - 1);
+    own += std::pow((vm / tm) * std::hypot(vs.at({m, best}) / vm, ts.at({m, best}) / tm), 2);
+    gsum += gap.at({m, best});
+  }
+  p.has_inference = !pref.empty();
+  if (!p.has_inference) return;
+  const double n = static_cast<double>(pref.size());
+  double mean = 0, spread = 0;
+  for (double x : pref) mean += x / n;
+  for (double x : pref) spread += (x - mean) * (x - mean);
   p.stop_sigma = sigma[best];
-  p.preference = v[best] / t[best] - 1;
-  p.preference_se = (v[best] / t[best]) * std::hypot(vs[best] / v[best], ts[best] / t[best]);
-  p.gap_at_stop = gap[best];
+  p.preference = mean;
+  p.preference_se = std::sqrt(own / n + (n > 1 ? spread / ((n - 1) * n) : 0.0));
+  p.gap_at_stop = gsum / n;
+  const double f = fv.at({0, best}) / ft.at({0, best});
+  p.baseline = f - 1;
+  p.baseline_se = f * std::hypot(fvs.at({0, best}) / fv.at({0, best}), fts.at({0, best}) / ft.at({0, best}));
+}
+
+/// The sigma -> infinity limit of G and the data's spread about the training mean.
+void far_limit(const io::Array& train, const io::Array& val, GapPoint& p) {
+  const std::size_t nt = train.shape[0], nv = val.shape[0], d = train.shape[1];
+  std::vector<double> m(d, 0.0);
+  for (std::size_t i = 0; i < nt; ++i)
+    for (std::size_t k = 0; k < d; ++k) m[k] += train.at({i, k}) / static_cast<double>(nt);
+  auto spread = [&](const io::Array& a, std::size_t n) {
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double r2 = 0;
+      for (std::size_t k = 0; k < d; ++k) r2 += std::pow(a.at({i, k}) - m[k], 2);
+      sum += r2 / static_cast<double>(n);
+      p.spread = std::max(p.spread, std::sqrt(r2));
+    }
+    return sum;
+  };
+  const double st = spread(train, nt), sv = spread(val, nv);
+  p.far_gap = sv / st - 1;
 }
 
 GapPoint read_point(const io::Reader& r, const std::filesystem::path& file, const std::string& group, double value) {
@@ -65,9 +104,12 @@ GapPoint read_point(const io::Reader& r, const std::filesystem::path& file, cons
   const std::string g = join(group, "gap");
   if (!r.exists(g))
     throw data_error(fmt::format("{}: {} has no gap (give the training a validation split, [data.validation])", file.string(), group));
-  if (r.string_attribute(join(group, "summary"), "denoiser") == "blurred")
-    p.blur = r.number_attribute(join(group, "summary"), "blur");
-  p.train_points = static_cast<double>(r.read(join(group, "data")).shape.front());
+  p.denoiser = r.string_attribute(join(group, "summary"), "denoiser");
+  if (p.denoiser == "blurred") p.blur = r.number_attribute(join(group, "summary"), "blur");
+  const io::Array data = r.read(join(group, "data"));
+  p.train_points = static_cast<double>(data.shape.front());
+  p.dimension = static_cast<int>(data.shape.back());
+  far_limit(data, r.read(join(group, "validation")), p);
   p.sigma = r.read(join(g, "sigma")).data;
   const io::Array mean = r.read(join(g, "mean_gap")), se = r.read(join(g, "mean_gap_se"));
   const std::size_t monitors = mean.shape.front();
@@ -75,6 +117,8 @@ GapPoint read_point(const io::Reader& r, const std::filesystem::path& file, cons
   p.gap_se = monitor_row(se, monitors - 1);
   p.first_gap = monitor_row(mean, 0);
   p.first_gap_se = monitor_row(se, 0);
+  p.point_train = r.read(join(g, "point_loss_train"));
+  p.point_val = r.read(join(g, "point_loss_val"));
   p.peak_sigma = r.number_attribute(g, "peak_sigma");
   p.peak_gap = r.number_attribute(g, "peak_gap");
   p.peak_gap_se = r.number_attribute(g, "peak_gap_se");
@@ -92,29 +136,115 @@ GapPoint read_point(const io::Reader& r, const std::filesystem::path& file, cons
   return p;
 }
 
-/// Every point of a train file (its sweep points in order, or the single run).
-std::vector<GapPoint> read_points(const std::filesystem::path& file, const std::string& want_key, std::string& key) {
+/// Every point of a train file (its sweep points in order, or the single
+/// run), given as input `role` (compare.<role>): its denoiser must be
+/// `denoiser`, its sweep key `want_key` (any, or none, when empty).
+std::vector<GapPoint> read_points(const std::filesystem::path& file, const std::string& role, const std::string& denoiser,
+                                  const std::string& want_key, std::string& key) {
+  const std::string who = fmt::format("compare.{} = \"{}\"", role, file.string());
   const io::Reader r(file);
   if (r.string_attribute("/", "fwkit_kind") != "train")
-    throw data_error(fmt::format("{}: is a \"{}\" file; the generalization comparison reads train files", file.string(),
+    throw data_error(fmt::format("{}: is a \"{}\" file; the generalization comparison reads train files", who,
                                  r.string_attribute("/", "fwkit_kind")));
   std::vector<GapPoint> out;
   if (!r.exists("/sweep")) {
     if (!want_key.empty())
-      throw config_error(fmt::format("{}: needs a sweep over {} ([train.sweep] key = \"{}\")", file.string(), want_key, want_key));
+      throw config_error(fmt::format("{}: needs a sweep over {} ([train.sweep] key = \"{}\")", who, want_key, want_key));
     out.push_back(read_point(r, file, "/", kNaN));
-    return out;
+  } else {
+    key = r.string_attribute("/sweep", "key");
+    if (!want_key.empty() && key != want_key)
+      throw config_error(fmt::format("{}: is swept over {}; this input needs a sweep over {}", who, key, want_key));
+    std::vector<std::string> names;
+    for (const auto& n : r.members("/sweep"))
+      if (n.rfind("point_", 0) == 0) names.push_back(n);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) out.push_back(read_point(r, file, "/sweep/" + n, r.number_attribute("/sweep/" + n, "value")));
   }
-  key = r.string_attribute("/sweep", "key");
-  if (!want_key.empty() && key != want_key)
-    throw config_error(fmt::format("{}: is swept over {}; this input needs a sweep over {}", file.string(), key, want_key));
-  std::vector<std::string> names;
-  for (const auto& n : r.members("/sweep"))
-    if (n.rfind("point_", 0) == 0) names.push_back(n);
-  std::sort(names.begin(), names.end());
-  for (const auto& n : names) out.push_back(read_point(r, file, "/sweep/" + n, r.number_attribute("/sweep/" + n, "value")));
+  for (const auto& p : out)
+    if (p.denoiser != denoiser)
+      throw config_error(fmt::format("{}: holds a {} denoiser; this input needs train.denoiser = \"{}\"", who, p.denoiser, denoiser));
   return out;
 }
+
+/// A member-mean gap at (monitor t, sigma k) with its first-order influence
+/// of every point (the delta method) and each member's own value.
+struct Term {
+  double value = kNaN;
+  std::vector<double> train, val, members;
+};
+
+/// One member's losses of one split at (t, k).
+std::vector<double> losses(const io::Array& a, std::size_t m, std::size_t t, std::size_t k) {
+  const std::size_t n = a.shape[3], base = ((m * a.shape[1] + t) * a.shape[2] + k) * n;
+  return {a.data.begin() + static_cast<std::ptrdiff_t>(base), a.data.begin() + static_cast<std::ptrdiff_t>(base + n)};
+}
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+Term gap_term(const GapPoint& p, std::size_t t, std::size_t k) {
+  Term out;
+  const std::size_t members = p.point_train.shape[0], nt = p.point_train.shape[3], nv = p.point_val.shape[3];
+  out.train.assign(nt, 0.0);
+  out.val.assign(nv, 0.0);
+  double used = 0, sum = 0;
+  for (std::size_t m = 0; m < members; ++m) {
+    const auto lt = losses(p.point_train, m, t, k), lv = losses(p.point_val, m, t, k);
+    const double Lt = mean_of(lt), Lv = mean_of(lv);
+    if (!std::isfinite(Lt) || !std::isfinite(Lv)) continue;  // a diverged member
+    used += 1;
+    sum += Lv / Lt - 1;
+    out.members.push_back(Lv / Lt - 1);
+    for (std::size_t i = 0; i < nt; ++i) out.train[i] += -Lv * (lt[i] - Lt) / (static_cast<double>(nt) * Lt * Lt);
+    for (std::size_t j = 0; j < nv; ++j) out.val[j] += (lv[j] - Lv) / (static_cast<double>(nv) * Lt);
+  }
+  if (used == 0) return out;
+  out.value = sum / used;
+  for (auto& x : out.train) x /= used;
+  for (auto& x : out.val) x /= used;
+  return out;
+}
+
+/// sum_k c_k term_k and its standard error: the noise part point by point
+/// (the terms share the points and the noise), the member part from the
+/// spread of the members' own combinations (members paired by index).
+std::pair<double, double> combine(const std::vector<std::pair<double, Term>>& terms) {
+  const std::size_t nt = terms[0].second.train.size(), nv = terms[0].second.val.size();
+  std::size_t members = terms[0].second.members.size();
+  for (const auto& [c, t] : terms) {
+    if (t.train.size() != nt || t.val.size() != nv)
+      throw data_error("generalization comparison: paired gaps need the same training and validation points");
+    members = std::min(members, t.members.size());
+  }
+  double value = 0, noise = 0;
+  for (const auto& [c, t] : terms) value += c * t.value;
+  auto add = [&](std::size_t n, auto get) {
+    double s = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double d = 0;
+      for (const auto& [c, t] : terms) d += c * get(t, i);
+      s += d * d;
+    }
+    return n > 1 ? s * static_cast<double>(n) / static_cast<double>(n - 1) : s;
+  };
+  noise = add(nt, [](const Term& t, std::size_t i) { return t.train[i]; }) + add(nv, [](const Term& t, std::size_t i) { return t.val[i]; });
+  double between = 0;
+  if (members > 1) {
+    std::vector<double> v(members, 0.0);
+    for (std::size_t m = 0; m < members; ++m)
+      for (const auto& [c, t] : terms) v[m] += c * t.members[m];
+    const double mu = mean_of(v);
+    for (double x : v) between += (x - mu) * (x - mu);
+    between /= static_cast<double>((members - 1) * members);
+  }
+  return {value, std::sqrt(noise + between)};
+}
+
+std::size_t last_monitor(const GapPoint& p) { return p.point_train.shape[1] - 1; }
 
 /// The index of a sigma grid nearest s on a log scale.
 std::size_t nearest(const std::vector<double>& grid, double s) {
@@ -137,22 +267,39 @@ void analytic_rows(GeneralizationComparison& c, const GeneralizationCompareOptio
   for (const auto& p : c.analytic_points) {
     const std::string cond = fmt::format("delta = {:g}", p.blur);
     c.rows.push_back({"gap peak height G", cond, "1", kNaN, p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
-    c.rows.push_back({"log(peak sigma / delta): the gap sits near sigma ~ delta", cond, "1", 0.0,
-                      std::log(p.peak_sigma / p.blur), kNaN, Rule::kAbsolute, std::log(o.location_factor)});
-    c.rows.push_back({"gap at the smallest sigma (sigma << delta: none)", fmt::format("{}, sigma = {:.3g}", cond, p.sigma.front()),
-                      "1", 0.0, p.gap.front(), p.gap_se.front(), Rule::kWithinSe, o.standard_errors});
-    c.rows.push_back({"gap at the largest sigma (sigma >> delta: none)", fmt::format("{}, sigma = {:.3g}", cond, p.sigma.back()),
-                      "1", 0.0, p.gap.back(), p.gap_se.back(), Rule::kWithinSe, o.standard_errors});
+    const std::size_t k = nearest(p.sigma, p.peak_sigma);
+    const bool edge = k == 0 || k + 1 == p.sigma.size();
+    c.rows.push_back({"log(peak sigma / delta): the gap sits near sigma ~ delta",
+                      edge ? cond + ", peak at the edge of the sigma grid: no location (widen gap.sigma_min .. sigma_max)" : cond,
+                      "1", 0.0, edge ? kNaN : std::log(p.peak_sigma / p.blur), kNaN, Rule::kAbsolute, std::log(o.location_factor)});
+    const bool small = p.sigma.front() <= p.blur / 30, large = p.sigma.back() >= std::max(5 * p.spread, 10 * p.blur);
+    c.rows.push_back({small ? "gap at the smallest sigma (sigma << delta: none)"
+                            : "gap at the smallest sigma (not below delta / 30: no prediction)",
+                      fmt::format("{}, sigma = {:.3g}", cond, p.sigma.front()), "1", small ? 0.0 : kNaN, p.gap.front(),
+                      p.gap_se.front(), small ? Rule::kWithinSe : Rule::kReport, small ? o.standard_errors : 0.0});
+    // The limit's next order is O((spread / sigma)^2) relative (the softmax weights' departure
+    // from uniform): the tolerance is the statistical one plus twice that.
+    const double far_tol = o.standard_errors * p.gap_se.back() + 2 * std::pow(p.spread / p.sigma.back(), 2) * (1 + std::abs(p.far_gap));
+    c.rows.push_back({large ? "gap at the largest sigma against its sigma -> infinity limit (the splits' spread about the training mean)"
+                            : "gap at the largest sigma (not beyond 5x the data's spread and 10 delta: no prediction)",
+                      fmt::format("{}, sigma = {:.3g}", cond, p.sigma.back()), "1", large ? p.far_gap : kNaN, p.gap.back(),
+                      p.gap_se.back(), large ? Rule::kAbsolute : Rule::kReport, large ? far_tol : 0.0});
     inference_row(c.rows, p, cond, o.standard_errors);
     delta.push_back(p.blur);
     peak.push_back(p.peak_gap);
     peak_se.push_back(p.peak_gap_se);
   }
-  if (delta.size() >= 2) {
-    const Line l = fit_line(delta, peak, peak_se);
+  if (delta.size() >= 2) {  // least squares over delta; the points and the noise are shared: paired errors
+    const double mean = mean_of(delta);
+    double sxx = 0;
+    for (double d : delta) sxx += (d - mean) * (d - mean);
+    std::vector<std::pair<double, Term>> terms;
+    for (const auto& p : c.analytic_points)
+      terms.emplace_back((p.blur - mean) / sxx, gap_term(p, last_monitor(p), nearest(p.sigma, p.peak_sigma)));
+    const auto [slope, se] = combine(terms);
     c.rows.push_back({"slope of the peak gap against delta: more model error, less overfitting",
-                      fmt::format("delta {:g} .. {:g}", delta.front(), delta.back()), "1", 0.0, l.slope, l.slope_se,
-                      Rule::kBelowBy, o.standard_errors});
+                      fmt::format("delta {:g} .. {:g}", delta.front(), delta.back()), "1", 0.0, slope, se, Rule::kBelowBy,
+                      o.standard_errors});
   }
   std::vector<double> n, np, nse;
   for (const auto& p : c.point_counts) {
@@ -202,7 +349,8 @@ void step_rows(GeneralizationComparison& c, const GeneralizationCompareOptions& 
       c.rows.push_back({"every member diverged (no gap)", cond, "1", kNaN, kNaN, kNaN, Rule::kReport, 0});
       continue;
     }
-    const double diff = p.peak_gap - ref.peak_gap, se = std::hypot(p.peak_gap_se, ref.peak_gap_se);
+    const auto [diff, se] = combine({{1.0, gap_term(p, last_monitor(p), nearest(p.sigma, p.peak_sigma))},
+                                     {-1.0, gap_term(ref, last_monitor(ref), nearest(ref.sigma, ref.peak_sigma))}});
     if (!std::isfinite(p.initial_sharpness))
       c.rows.push_back({"peak gap minus the smallest step's (sharpness not monitored: no prediction)", cond, "1", kNaN, diff, se,
                         Rule::kReport, 0});
@@ -226,12 +374,14 @@ void network_rows(GeneralizationComparison& c, const GeneralizationCompareOption
                       p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
     // Growth is judged for a network trained at one step; over a step sweep the
     // step rows say what the step changes (beyond 2/step the gap need not grow).
+    const auto [growth, growth_se] = combine({{1.0, gap_term(p, 0, k)}, {-1.0, gap_term(p, last_monitor(p), k)}});
     c.rows.push_back({"gap at the first minus the last monitor, at the peak sigma (the gap grows in training)", who, "1", 0.0,
-                      p.first_gap[k] - p.gap[k], std::hypot(p.first_gap_se[k], p.gap_se[k]),
-                      step_sweep ? Rule::kReport : Rule::kBelowBy, step_sweep ? 0.0 : o.standard_errors});
+                      growth, growth_se, step_sweep ? Rule::kReport : Rule::kBelowBy, step_sweep ? 0.0 : o.standard_errors});
     inference_row(c.rows, p, who, o.standard_errors);
     if (const GapPoint* a = c.matched_points.empty() ? nullptr : effective_delta(p, c.matched_points)) {
-      c.rows.push_back({"effective model error: the delta whose analytic gap curve is nearest the network's", who, "1", kNaN,
+      const bool end = a == &c.matched_points.front() || a == &c.matched_points.back();
+      c.rows.push_back({"effective model error: the delta whose analytic gap curve is nearest the network's",
+                        end && c.matched_points.size() > 1 ? who + ", at the end of the matched sweep: widen it" : who, "1", kNaN,
                         a->blur, kNaN, Rule::kReport, 0});
       c.rows.push_back({"log(network peak sigma / analytic peak sigma at the effective delta)", who, "1", 0.0,
                         std::log(p.peak_sigma / a->peak_sigma), kNaN, Rule::kAbsolute, std::log(o.location_factor)});
@@ -303,12 +453,16 @@ GeneralizationComparison compare_generalization(const std::filesystem::path& ana
   o.validate();
   GeneralizationComparison c{analytic, points, network, matched, "", {}, {}, {}, {}, {}};
   std::string key;
-  if (!analytic.empty()) c.analytic_points = read_points(analytic, "train.blur", key);
-  for (const auto& p : c.analytic_points)
-    if (!(p.blur > 0)) throw data_error(analytic.string() + ": the analytic input needs denoiser = \"blurred\"");
-  if (!points.empty()) c.point_counts = read_points(points, "data.n", key);
-  if (!network.empty()) c.networks = read_points(network, "", c.network_key);
-  if (!matched.empty()) c.matched_points = read_points(matched, "train.blur", key);
+  if (!analytic.empty()) c.analytic_points = read_points(analytic, "analytic", "blurred", "train.blur", key);
+  if (!points.empty()) c.point_counts = read_points(points, "points", "blurred", "data.n", key);
+  if (!network.empty()) c.networks = read_points(network, "network", "network", "", c.network_key);
+  if (!matched.empty()) {
+    if (network.empty()) throw config_error("compare.matched: the analytic model on the network's data needs compare.network");
+    c.matched_points = read_points(matched, "matched", "blurred", "train.blur", key);
+    if (c.matched_points[0].dimension != c.networks[0].dimension)
+      throw config_error(fmt::format("compare.matched = \"{}\": {}-D data, the network's are {}-D: not the network's data",
+                                     matched.string(), c.matched_points[0].dimension, c.networks[0].dimension));
+  }
   analytic_rows(c, o);
   network_rows(c, o);
   step_rows(c, o);

@@ -3,12 +3,24 @@
 // 2026; SCIENCE.md, the second paper) against the mechanism the paper
 // states for its analytic error-prone model, and a trained network beside it.
 //
+// Differences of gaps measured on the same points with the same fixed noise
+// (one curve at two monitors, or at two steps, or over delta) have errors
+// that are correlated through that noise: their standard errors come from
+// the per-point losses (the delta method applied to the difference itself,
+// point by point), plus the spread over members.
+//
 // Judged, for the analytic model (a train file of denoiser = "blurred" swept
 // over train.blur):
 //   - the gap's peak lies near sigma ~ delta: |log(peak sigma / delta)| <=
 //     log(location_factor);
-//   - it vanishes far from delta: G at the grid's smallest and largest sigma
-//     within `standard_errors` of zero;
+//   - it vanishes far from delta: G at the grid's smallest sigma within
+//     `standard_errors` of zero (judged when it is below delta / 30), and at
+//     the largest within them of its sigma -> infinity limit, where D tends to
+//     the training mean m and L_split to mean |y - m|^2 over the split (zero
+//     for splits spread alike about m, e.g. the symmetric circle; judged when
+//     the largest sigma exceeds 5 times the data's spread and 10 delta, to
+//     `standard_errors` plus twice the next order, (spread / sigma)^2);
+//     a peak at the grid's edge fails the location row (no location);
 //   - more model error, less overfitting: the slope of the peak height
 //     against delta is `standard_errors` below zero (and, with a `points`
 //     file swept over data.n, the slope against the number of training
@@ -38,6 +50,7 @@
 #include <string>
 #include <vector>
 
+#include "fwkit/io/reader.hpp"
 #include "summary.hpp"
 
 namespace fw::compare {
@@ -51,6 +64,10 @@ struct GeneralizationCompareOptions {
 /// One evaluated point (a sweep point or a single run) of a train file.
 struct GapPoint {
   std::string group;     // "/sweep/point_000" or "/"
+  std::string denoiser;  // "network", "optimal" or "blurred"
+  int dimension = 0;     // of the data
+  double spread = 0;     // largest distance of a point (either split) from the training mean
+  double far_gap = 0;    // the sigma -> infinity limit of G: mean_val |y - m|^2 / mean_train |y - m|^2 - 1, m the training mean
   double value = 0;      // the sweep value (NaN for a single run)
   double blur = 0;       // delta (0 for a network or the optimal denoiser)
   double train_points = 0;
@@ -64,6 +81,9 @@ struct GapPoint {
   // monitor (NaN unless monitored); `diverged` when no member has a finite gap.
   double two_over_step = 0, initial_sharpness = 0;
   bool diverged = false;
+  // Per-point losses (member, monitor, sigma, point | vpoint): paired errors
+  // for differences of curves on the same points and noise.
+  io::Array point_train, point_val;
 };
 
 struct GeneralizationComparison {

@@ -64,6 +64,24 @@ void write_member_mean(const io::Group& g, const std::vector<std::vector<GapCurv
   g.write("mean_gap_se", {"monitor", "sigma"}, std::span<const double>(se), {"1", "its standard error (shared noise and between members)"});
 }
 
+/// The per-point losses over (member, monitor, sigma, point | vpoint).
+void write_point_losses(const io::Group& g, const std::vector<std::vector<GapCurve>>& curves) {
+  const GapCurve& c0 = curves[0][0];
+  g.add_index_dimension("point", static_cast<std::size_t>(c0.point_train.cols()), "training point");
+  g.add_index_dimension("vpoint", static_cast<std::size_t>(c0.point_val.cols()), "validation point");
+  std::vector<double> t, v;
+  for (const auto& member : curves)
+    for (const auto& c : member)
+      for (Eigen::Index k = 0; k < c.point_train.rows(); ++k) {
+        for (Eigen::Index i = 0; i < c.point_train.cols(); ++i) t.push_back(c.point_train(k, i));
+        for (Eigen::Index i = 0; i < c.point_val.cols(); ++i) v.push_back(c.point_val(k, i));
+      }
+  g.write("point_loss_train", {"member", "monitor", "sigma", "point"}, std::span<const double>(t),
+          {"1", "per-point loss (1/draws) sum_r |D(y_i + sigma n_ir) - y_i|^2, training points"});
+  g.write("point_loss_val", {"member", "monitor", "sigma", "vpoint"}, std::span<const double>(v),
+          {"1", "the same for validation points"});
+}
+
 }  // namespace
 
 void write_validation(const io::Group& g, const Mat& validation) {
@@ -92,6 +110,7 @@ void write_gap(const io::Group& parent, const std::vector<std::vector<GapCurve>>
           {"1", "relative gap (L_val - L_train) / L_train"});
   g.write("gap_se", dims, gather(curves, [](const GapCurve& c) -> const auto& { return c.gap_se; }),
           {"1", "its standard error (delta method, independent splits)"});
+  write_point_losses(g, curves);
   write_member_mean(g, curves);
 }
 

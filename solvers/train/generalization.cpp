@@ -26,18 +26,20 @@ Mat noisy(const Mat& points, const Mat& noise, int draws, double sigma) {
   return x;
 }
 
-/// Mean and standard error over points of the per-point loss l_i.
+/// Mean and standard error over points of the per-point loss l_i, and the
+/// l_i themselves into `per_point`.
 void split_loss(const Denoiser& denoiser, int level, double sigma, const Mat& points, const Mat& noise, int draws,
-                double& mean, double& se) {
+                double& mean, double& se, Vec& per_point) {
   if (points.cols() == 0) {
     mean = se = kNaN;
+    per_point.resize(0);
     return;
   }
   const Mat x = noisy(points, noise, draws, sigma);
   Mat d;
   denoiser(x, level, sigma, d);
   const Eigen::Index n = points.cols();
-  Vec per_point = Vec::Zero(n);
+  per_point = Vec::Zero(n);
   for (Eigen::Index i = 0; i < n; ++i)
     for (int r = 0; r < draws; ++r) per_point[i] += (d.col(i * draws + r) - points.col(i)).squaredNorm() / draws;
   mean = per_point.mean();
@@ -71,7 +73,7 @@ GapNoise make_gap_noise(const Split& split, int draws, std::uint64_t seed, std::
 int GapCurve::peak() const {
   int best = -1;
   for (std::size_t i = 0; i < gap.size(); ++i)
-    if (std::isfinite(gap[i]) && (best < 0 || gap[i] > gap[static_cast<std::size_t>(best)])) best = static_cast<int>(i);
+    if (!std::isnan(gap[i]) && (best < 0 || gap[i] > gap[static_cast<std::size_t>(best)])) best = static_cast<int>(i);
   return best;
 }
 
@@ -79,17 +81,25 @@ GapCurve denoising_gap(const Denoiser& denoiser, const Split& split, const GapNo
                        const std::vector<double>& sigmas) {
   GapCurve c;
   c.sigma = sigmas;
+  const auto levels = static_cast<Eigen::Index>(sigmas.size());
+  c.point_train.resize(levels, split.train.cols());
+  c.point_val.resize(levels, split.validation.cols());
+  Vec pt, pv;
   for (std::size_t k = 0; k < sigmas.size(); ++k) {
     double lt, st, lv, sv;
-    split_loss(denoiser, static_cast<int>(k), sigmas[k], split.train, noise.train, noise.draws, lt, st);
-    split_loss(denoiser, static_cast<int>(k), sigmas[k], split.validation, noise.validation, noise.draws, lv, sv);
+    split_loss(denoiser, static_cast<int>(k), sigmas[k], split.train, noise.train, noise.draws, lt, st, pt);
+    split_loss(denoiser, static_cast<int>(k), sigmas[k], split.validation, noise.validation, noise.draws, lv, sv, pv);
+    if (pt.size() > 0) c.point_train.row(static_cast<Eigen::Index>(k)) = pt.transpose();
+    if (pv.size() > 0) c.point_val.row(static_cast<Eigen::Index>(k)) = pv.transpose();
     c.loss_train.push_back(lt);
     c.loss_train_se.push_back(st);
     c.loss_val.push_back(lv);
     c.loss_val_se.push_back(sv);
-    const double g = lv / lt - 1;  // = (L_val - L_train) / L_train
-    c.gap.push_back(g);
-    c.gap_se.push_back((lv / lt) * std::sqrt(std::pow(sv / lv, 2) + std::pow(st / lt, 2)));
+    // G = (L_val - L_train) / L_train; infinite where the training loss is exactly zero (a
+    // denoiser that returns the training points, the optimal one at small sigma), with no error.
+    const bool infinite = lt == 0 && lv > 0;
+    c.gap.push_back(infinite ? std::numeric_limits<double>::infinity() : lv / lt - 1);
+    c.gap_se.push_back(infinite ? kNaN : (lv / lt) * std::sqrt(std::pow(sv / lv, 2) + std::pow(st / lt, 2)));
   }
   return c;
 }

@@ -6,7 +6,7 @@
 // per point across sigma and across checkpoints:
 //   l_i(sigma)       = (1/draws) sum_r |D(y_i + sigma n_{i,r}, sigma) - y_i|^2,
 //   L_split(sigma)   = mean_i l_i(sigma), standard error sd_i(l_i) / sqrt(n),
-//   G(sigma)         = (L_val - L_train) / L_train,
+//   G(sigma)         = (L_val - L_train) / L_train (+inf where L_train = 0),
 // with the standard error of G from the delta method; the two splits hold
 // different points and independent noise, so their errors are independent.
 //
@@ -48,7 +48,10 @@ GapNoise make_gap_noise(const Split& split, int draws, std::uint64_t seed, std::
 
 struct GapCurve {
   std::vector<double> sigma, loss_train, loss_train_se, loss_val, loss_val_se, gap, gap_se;
-  /// Index of the largest finite G (-1 if none).
+  /// The per-point losses l_i(sigma) (levels x points of each split): what
+  /// paired comparisons of curves on the same points and noise need.
+  Mat point_train, point_val;
+  /// Index of the largest G, an infinite one first (-1 if every G is NaN).
   int peak() const;
 };
 GapCurve denoising_gap(const Denoiser& denoiser, const Split& split, const GapNoise& noise,

@@ -51,6 +51,8 @@ class Member {
       nan.sigma = s.schedule.ve_sigma();
       for (auto* v : {&nan.loss_train, &nan.loss_train_se, &nan.loss_val, &nan.loss_val_se, &nan.gap, &nan.gap_se})
         v->assign(nan.sigma.size(), kNaN);
+      nan.point_train = Mat::Constant(static_cast<Eigen::Index>(nan.sigma.size()), s.split.train.cols(), kNaN);
+      nan.point_val = Mat::Constant(static_cast<Eigen::Index>(nan.sigma.size()), s.split.validation.cols(), kNaN);
       rec.gap.assign(monitors, nan);
       InferenceStop none;
       none.state_to_train = none.state_to_val = none.output_to_train = none.output_to_val = MeanDistance{};
@@ -225,6 +227,8 @@ void rescale(GapCurve& c, double scale) {
   for (auto& v : c.sigma) v *= scale;
   for (auto* v : {&c.loss_train, &c.loss_train_se, &c.loss_val, &c.loss_val_se})
     for (auto& x : *v) x *= s2;
+  c.point_train *= s2;
+  c.point_val *= s2;
 }
 
 void rescale(InferenceStop& i, double scale) {

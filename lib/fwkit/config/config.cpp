@@ -151,6 +151,18 @@ std::string Table::describe(const std::string& key) const {
   return key_path(key) + value + where(key);
 }
 
+std::string Table::near_miss(const std::string& key) const {
+  const toml::table* t = find_table(state_->doc, path_);
+  if (!t) return "";
+  for (const auto& [k, v] : *t) {
+    const std::string other(k.str());
+    if (other == key || edit_distance(other, key) > 2) continue;
+    const std::string line = v.source().begin.line > 0 ? " (" + state_->source + " line " + std::to_string(v.source().begin.line) + ")" : "";
+    return "; found '" + key_path(other) + "'" + line + ": a misspelling of '" + key + "'?";
+  }
+  return "";
+}
+
 void Table::fail(const std::string& key, const std::string& rule) const {
   throw config_error(describe(key) + ": " + rule);
 }
@@ -183,7 +195,7 @@ double Table::number(const std::string& key, double fallback, const Range& rule)
 
 double Table::number(const std::string& key, const Range& rule) const {
   const toml::node* n = lookup(*state_, path_, key);
-  if (!n) fail(key, "is required (a number)");
+  if (!n) fail(key, "is required (a number)" + near_miss(key));
   if (!n->is_number()) fail(key, std::string("expected a number, got ") + type_name(*n));
   const double v = n->value<double>().value();
   if (!rule.contains(v)) fail(key, rule.describe());
@@ -202,7 +214,7 @@ std::int64_t Table::integer(const std::string& key, std::int64_t fallback,
 
 std::int64_t Table::integer(const std::string& key, const Range& rule) const {
   const toml::node* n = lookup(*state_, path_, key);
-  if (!n) fail(key, "is required (an integer)");
+  if (!n) fail(key, "is required (an integer)" + near_miss(key));
   if (!n->is_integer()) fail(key, std::string("expected an integer, got ") + type_name(*n));
   const std::int64_t v = n->value<std::int64_t>().value();
   if (!rule.contains(static_cast<double>(v))) fail(key, rule.describe());
@@ -256,7 +268,7 @@ std::string Table::choice(const std::string& key, const std::string& fallback,
 
 std::string Table::choice(const std::string& key, const std::vector<std::string>& choices) const {
   const toml::node* n = lookup(*state_, path_, key);
-  if (!n) fail(key, "is required (a string)");
+  if (!n) fail(key, "is required (a string)" + near_miss(key));
   if (!n->is_string()) fail(key, std::string("expected a string, got ") + type_name(*n));
   std::string v = n->value<std::string>().value();
   if (!choices.empty() && std::find(choices.begin(), choices.end(), v) == choices.end()) {
@@ -281,7 +293,7 @@ std::vector<double> Table::numbers(const std::string& key, const std::vector<dou
 
 std::vector<double> Table::numbers(const std::string& key, const Range& rule) const {
   const toml::node* n = lookup(*state_, path_, key);
-  if (!n) fail(key, "is required (an array of numbers)");
+  if (!n) fail(key, "is required (an array of numbers)" + near_miss(key));
   if (!n->is_array()) fail(key, std::string("expected an array of numbers, got ") + type_name(*n));
   std::vector<double> out;
   toml::array resolved;
@@ -298,7 +310,7 @@ std::vector<double> Table::numbers(const std::string& key, const Range& rule) co
 
 std::vector<std::vector<double>> Table::number_matrix(const std::string& key) const {
   const toml::node* n = lookup(*state_, path_, key);
-  if (!n) fail(key, "is required (an array of arrays of numbers)");
+  if (!n) fail(key, "is required (an array of arrays of numbers)" + near_miss(key));
   const char* expect = "expected an array of arrays of numbers (one array per row)";
   if (!n->is_array()) fail(key, expect);
   std::vector<std::vector<double>> out;

@@ -81,6 +81,10 @@ class Table {
   std::string describe(const std::string& key) const;
   /// Where `key` was given: " (file line N)", " (from --set)", or empty.
   std::string where(const std::string& key) const;
+  /// For a key that is missing: "; found 'blurr' (file line N): a
+  /// misspelling of 'blur'?" for a key of this table within two edits of
+  /// it, or empty.
+  std::string near_miss(const std::string& key) const;
   /// Throws a config error about `key`, showing its value and line.
   [[noreturn]] void fail(const std::string& key, const std::string& rule) const;
 
