@@ -115,11 +115,12 @@ void check_point(const config::Table& root, const std::filesystem::path& dir) {
         t.fail(k, "needs a validation split ([data.validation]): the gap and the inference distances compare the splits");
   if (kind == train::DenoiserKind::kNetwork) {
     const train::Options o = read_options(t);
-    // EDM levels are given in data units; geometric ones in the network's (scaled) units.
+    // EDM levels are given in data units; geometric OU times have no data unit.
     const double scale = t.number("data_scale", 1.0, config::positive());
+    if (scale != 1 && o.spacing != train::Spacing::kEdm)
+      t.fail("data_scale", "needs spacing = \"edm\" (its sigma_min, sigma_max are in data units; geometric OU times t are not)");
     const std::vector<double> ve = o.schedule().ve_sigma();
-    const double unit = o.spacing == train::Spacing::kEdm ? 1.0 : scale;
-    check_stops(t, o.inference_stops, unit * ve.front(), unit * ve.back());
+    check_stops(t, o.inference_stops, ve.front(), ve.back());
   } else {
     const train::ClosedFormOptions o = read_closed_form(t, kind);
     check_stops(t, o.stops, o.sigma_min, o.sigma_max);
@@ -159,6 +160,7 @@ void run_point(const CommonOptions& opts, const config::Table& root, const std::
   if (!opts.quiet) progress = std::make_unique<Progress>("train " + label, static_cast<std::uint64_t>(o.members));
   const double scale = root.table("train").number("data_scale", 1.0, config::positive());
   const train::Result r = train::train_scaled(o, split, scale, progress.get());
+  g.set_attribute("data_scale", scale);
   if (progress) progress->finish();
   std::cout << r.summary.brief_report();
   train::write_training(g, o, split, r);
@@ -178,7 +180,8 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
     const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
     if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
     check_sweep_key(cfg, sweep, sweep_key);
-    check_sweep_points(cfg, sweep_key, values, [&] { check_point(cfg.root(), config_dir(opts)); });
+    check_sweep_points([&] { return load_config(opts); }, sweep_key, values,
+                       [&](const config::Table& point) { check_point(point, config_dir(opts)); });
     const std::string out = output_path(opts, root, "train.h5");
     if (finish_config(cfg, opts)) return 0;
     const auto file = open_output(opts, out);

@@ -129,28 +129,18 @@ void check_sweep_key(const config::Config& cfg, const config::Table& sweep, cons
                     "e.g. simulate.step, simulate.eps or a model parameter such as model.parameters.beta)");
 }
 
-void check_sweep_points(config::Config& cfg, const std::string& key, const std::vector<double>& values,
-                        const std::function<void()>& check) {
+void check_sweep_points(const std::function<config::Config()>& load, const std::string& key, const std::vector<double>& values,
+                        const std::function<void(const config::Table& root)>& check) {
   if (key.empty()) return;
-  std::string original;
-  for (const std::string& text : {cfg.document_toml(), cfg.resolved_toml()}) {
-    const toml::table doc = toml::parse(text);
-    const auto node = doc.at_path(key);
-    if (node.is_integer()) original = fmt::format("{}", node.value_or<std::int64_t>(0));
-    else if (node.is_floating_point()) original = fmt::format("{}", node.value_or(0.0));
-    if (!original.empty()) break;
-  }
   for (double v : values) {
-    cfg.set(fmt::format("{}={}", key, v));
+    config::Config trial = load();
+    trial.set(fmt::format("{}={}", key, v));
     try {
-      check();
+      check(trial.root());
     } catch (const Error& e) {
       throw Error(e.code(), fmt::format("sweep point {} = {:.6g}: {}", key, v, e.what()));
     }
   }
-  if (original.empty()) return;
-  cfg.set(key + "=" + original);
-  check();  // reads the restored value (an unread key is an unknown key)
 }
 
 void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,

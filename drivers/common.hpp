@@ -58,11 +58,12 @@ std::unique_ptr<io::ResultFile> open_output(const CommonOptions& options, const 
 /// the command reads; nothing when `key` is empty.
 void check_sweep_key(const config::Config& cfg, const config::Table& sweep, const std::string& key);
 
-/// Reads every sweep point's options with `check` before any work: sets each
-/// value in turn, calls check, and puts the key's own value back. A point
-/// that fails is named in the error (its key and value).
-void check_sweep_points(config::Config& cfg, const std::string& key, const std::vector<double>& values,
-                        const std::function<void()>& check);
+/// Reads every sweep point's options with `check` before any work, each on a
+/// fresh copy of the configuration from `load` with key=value set (the
+/// configuration the run uses is not touched). A point that fails is named
+/// in the error (its key and value).
+void check_sweep_points(const std::function<config::Config()>& load, const std::string& key, const std::vector<double>& values,
+                        const std::function<void(const config::Table& root)>& check);
 
 void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
                     const std::function<void(std::size_t index, const std::string& name)>& point);

@@ -86,12 +86,18 @@ Plan plan_experiment(const config::Config& experiment) {
         s.has("use") ? s.strings("use") : (model_default ? std::vector<std::string>{"model"} : std::vector<std::string>{});
     const std::vector<std::string> after = s.has("after") ? s.strings("after") : std::vector<std::string>{};
     toml::table out;
-    for (const auto& u : use) {
-      if (u == "experiment" || u == "stages" || u == st.command) s.fail("use", fmt::format("cannot hand on \"{}\"", u));
+    for (const auto& entry : use) {
+      // "name" hands on [name]; "as=name" hands on [name] as [as] (two data sets, one "data").
+      const auto eq = entry.find('=');
+      const std::string as = eq == std::string::npos ? entry : entry.substr(0, eq);
+      const std::string u = eq == std::string::npos ? entry : entry.substr(eq + 1);
+      for (const std::string& n : {as, u})
+        if (n.empty() || n == "experiment" || n == "stages" || n == st.command) s.fail("use", fmt::format("cannot hand on \"{}\"", entry));
       const toml::table* shared = doc[u].as_table();
       if (!shared) s.fail("use", fmt::format("names \"{}\", which is not a table at the top of the experiment", u));
-      out.insert(u, *shared);
-      if (u == "model") anchor_data_file(*out[u].as_table(), experiment.root().folder());
+      if (out.contains(as)) s.fail("use", fmt::format("hands on [{}] twice", as));
+      out.insert(as, *shared);
+      if (as == "model") anchor_data_file(*out[as].as_table(), experiment.root().folder());
       shared_used.insert(u);
     }
     toml::table section = *doc["stages"][name].as_table();

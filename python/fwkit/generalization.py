@@ -34,7 +34,16 @@ def _sweep(path, group: str, point):
     if missing:
         raise KeyError(f"{path}: {missing[0]} has no '{group}' group (train with a validation split)")
     parts = [open_group(path, _join(p, group)) for p in points]
-    out = xr.concat(parts, dim="sweep", coords="minimal", compat="override", combine_attrs="drop_conflicts")
+    per_point = [v for v in ("point_loss_train", "point_loss_val") if v in parts[0]]
+    if per_point and len({(d.sizes.get("point"), d.sizes.get("vpoint")) for d in parts}) > 1:
+        # a sweep over the number of points: the per-point losses do not stack (read one point for them)
+        parts = [d.drop_vars(per_point + [c for c in ("point", "vpoint") if c in d.variables]) for d in parts]
+    try:  # points must share their coordinates (a step sweep at a fixed budget has other monitor steps)
+        out = xr.concat(parts, dim="sweep", coords="minimal", compat="override", combine_attrs="drop_conflicts",
+                        join="exact")
+    except ValueError as e:
+        raise ValueError(f"{path}: the sweep points' {group} groups have different coordinates ({e}); "
+                         f"pick one with point=<index>") from None
     out = out.assign_coords(value=("sweep", values))
     out.attrs["key"] = key
     return out

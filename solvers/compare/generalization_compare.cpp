@@ -72,9 +72,11 @@ void read_inference(const io::Reader& r, GapPoint& p) {
   p.preference = mean;
   p.preference_se = std::sqrt(own / n + (n > 1 ? spread / ((n - 1) * n) : 0.0));
   p.gap_at_stop = gsum / n;
-  const double f = fv.at({0, best}) / ft.at({0, best});
+  std::size_t m0 = 0;  // the baseline does not depend on the model: the first member that ran
+  while (m0 + 1 < ft.shape[0] && !std::isfinite(ft.at({m0, best}))) ++m0;
+  const double f = fv.at({m0, best}) / ft.at({m0, best});
   p.baseline = f - 1;
-  p.baseline_se = f * std::hypot(fvs.at({0, best}) / fv.at({0, best}), fts.at({0, best}) / ft.at({0, best}));
+  p.baseline_se = f * std::hypot(fvs.at({m0, best}) / fv.at({m0, best}), fts.at({m0, best}) / ft.at({m0, best}));
 }
 
 /// The sigma -> infinity limit of G and the data's spread about the training mean.
@@ -83,27 +85,28 @@ void far_limit(const io::Array& train, const io::Array& val, GapPoint& p) {
   std::vector<double> m(d, 0.0);
   for (std::size_t i = 0; i < nt; ++i)
     for (std::size_t k = 0; k < d; ++k) m[k] += train.at({i, k}) / static_cast<double>(nt);
-  auto spread = [&](const io::Array& a, std::size_t n) {
+  auto spread = [&](const io::Array& a, std::size_t n, std::vector<double>& each) {
     double sum = 0;
     for (std::size_t i = 0; i < n; ++i) {
       double r2 = 0;
       for (std::size_t k = 0; k < d; ++k) r2 += std::pow(a.at({i, k}) - m[k], 2);
+      each.push_back(r2);
       sum += r2 / static_cast<double>(n);
       p.spread = std::max(p.spread, std::sqrt(r2));
     }
     return sum;
   };
-  const double st = spread(train, nt), sv = spread(val, nv);
+  const double st = spread(train, nt, p.far_train), sv = spread(val, nv, p.far_val);
   p.far_gap = sv / st - 1;
 }
 
-GapPoint read_point(const io::Reader& r, const std::filesystem::path& file, const std::string& group, double value) {
+GapPoint read_point(const io::Reader& r, const std::string& who, const std::string& group, double value) {
   GapPoint p;
   p.group = group;
   p.value = value;
   const std::string g = join(group, "gap");
   if (!r.exists(g))
-    throw data_error(fmt::format("{}: {} has no gap (give the training a validation split, [data.validation])", file.string(), group));
+    throw data_error(fmt::format("{}: {} has no gap (give the training a validation split, [data.validation])", who, group));
   p.denoiser = r.string_attribute(join(group, "summary"), "denoiser");
   if (p.denoiser == "blurred") p.blur = r.number_attribute(join(group, "summary"), "blur");
   const io::Array data = r.read(join(group, "data"));
@@ -150,7 +153,7 @@ std::vector<GapPoint> read_points(const std::filesystem::path& file, const std::
   if (!r.exists("/sweep")) {
     if (!want_key.empty())
       throw config_error(fmt::format("{}: needs a sweep over {} ([train.sweep] key = \"{}\")", who, want_key, want_key));
-    out.push_back(read_point(r, file, "/", kNaN));
+    out.push_back(read_point(r, who, "/", kNaN));
   } else {
     key = r.string_attribute("/sweep", "key");
     if (!want_key.empty() && key != want_key)
@@ -159,7 +162,7 @@ std::vector<GapPoint> read_points(const std::filesystem::path& file, const std::
     for (const auto& n : r.members("/sweep"))
       if (n.rfind("point_", 0) == 0) names.push_back(n);
     std::sort(names.begin(), names.end());
-    for (const auto& n : names) out.push_back(read_point(r, file, "/sweep/" + n, r.number_attribute("/sweep/" + n, "value")));
+    for (const auto& n : names) out.push_back(read_point(r, who, "/sweep/" + n, r.number_attribute("/sweep/" + n, "value")));
   }
   for (const auto& p : out)
     if (p.denoiser != denoiser)
@@ -195,7 +198,10 @@ Term gap_term(const GapPoint& p, std::size_t t, std::size_t k) {
   for (std::size_t m = 0; m < members; ++m) {
     const auto lt = losses(p.point_train, m, t, k), lv = losses(p.point_val, m, t, k);
     const double Lt = mean_of(lt), Lv = mean_of(lv);
-    if (!std::isfinite(Lt) || !std::isfinite(Lv)) continue;  // a diverged member
+    if (!std::isfinite(Lt) || !std::isfinite(Lv)) {  // a diverged member: kept as NaN, so members stay paired by index
+      out.members.push_back(kNaN);
+      continue;
+    }
     used += 1;
     sum += Lv / Lt - 1;
     out.members.push_back(Lv / Lt - 1);
@@ -233,18 +239,49 @@ std::pair<double, double> combine(const std::vector<std::pair<double, Term>>& te
   };
   noise = add(nt, [](const Term& t, std::size_t i) { return t.train[i]; }) + add(nv, [](const Term& t, std::size_t i) { return t.val[i]; });
   double between = 0;
-  if (members > 1) {
-    std::vector<double> v(members, 0.0);
-    for (std::size_t m = 0; m < members; ++m)
-      for (const auto& [c, t] : terms) v[m] += c * t.members[m];
+  std::vector<double> v;  // each member's combination; members with a NaN in any term drop out
+  for (std::size_t m = 0; m < members; ++m) {
+    double x = 0;
+    for (const auto& [c, t] : terms) x += c * t.members[m];
+    if (!std::isnan(x)) v.push_back(x);
+  }
+  if (v.size() > 1) {
     const double mu = mean_of(v);
     for (double x : v) between += (x - mu) * (x - mu);
-    between /= static_cast<double>((members - 1) * members);
+    between /= static_cast<double>((v.size() - 1) * v.size());
   }
   return {value, std::sqrt(noise + between)};
 }
 
+/// The noise's standard error of G at the largest sigma (member 0, last
+/// monitor): the delta method on each point's loss minus its limit |y - m|^2,
+/// so the points' own spread, which the limit already holds, does not count.
+double far_noise_se(const GapPoint& p) {
+  const std::size_t t = p.point_train.shape[1] - 1, k = p.point_train.shape[2] - 1;
+  const auto lt = losses(p.point_train, 0, t, k), lv = losses(p.point_val, 0, t, k);
+  const double Lt = mean_of(lt), Lv = mean_of(lv);
+  auto part = [](const std::vector<double>& l, const std::vector<double>& limit, double scale) {
+    std::vector<double> r;
+    for (std::size_t i = 0; i < l.size(); ++i) r.push_back(l[i] - limit[i]);
+    const double mean = mean_of(r), n = static_cast<double>(r.size());
+    double s = 0;
+    for (double x : r) s += std::pow(scale * (x - mean) / n, 2);
+    return n > 1 ? s * n / (n - 1) : s;
+  };
+  return std::sqrt(part(lt, p.far_train, -Lv / (Lt * Lt)) + part(lv, p.far_val, 1 / Lt));
+}
+
 std::size_t last_monitor(const GapPoint& p) { return p.point_train.shape[1] - 1; }
+
+/// log G in place of G (first order: the influences divided by G); NaN for G <= 0.
+Term log_term(Term t) {
+  const double g = t.value;
+  t.value = g > 0 ? std::log(g) : kNaN;
+  for (auto& x : t.train) x /= g;
+  for (auto& x : t.val) x /= g;
+  for (auto& x : t.members) x = x > 0 ? std::log(x) : kNaN;
+  return t;
+}
 
 /// The index of a sigma grid nearest s on a log scale.
 std::size_t nearest(const std::vector<double>& grid, double s) {
@@ -279,25 +316,29 @@ void analytic_rows(GeneralizationComparison& c, const GeneralizationCompareOptio
                       p.gap_se.front(), small ? Rule::kWithinSe : Rule::kReport, small ? o.standard_errors : 0.0});
     // The limit's next order is O((spread / sigma)^2) relative (the softmax weights' departure
     // from uniform): the tolerance is the statistical one plus twice that.
-    const double far_tol = o.standard_errors * p.gap_se.back() + 2 * std::pow(p.spread / p.sigma.back(), 2) * (1 + std::abs(p.far_gap));
+    const double far_se = far_noise_se(p);
+    const double far_tol = o.standard_errors * far_se + 2 * std::pow(p.spread / p.sigma.back(), 2) * (1 + std::abs(p.far_gap));
     c.rows.push_back({large ? "gap at the largest sigma against its sigma -> infinity limit (the splits' spread about the training mean)"
                             : "gap at the largest sigma (not beyond 5x the data's spread and 10 delta: no prediction)",
                       fmt::format("{}, sigma = {:.3g}", cond, p.sigma.back()), "1", large ? p.far_gap : kNaN, p.gap.back(),
-                      p.gap_se.back(), large ? Rule::kAbsolute : Rule::kReport, large ? far_tol : 0.0});
+                      far_se, large ? Rule::kAbsolute : Rule::kReport, large ? far_tol : 0.0});
     inference_row(c.rows, p, cond, o.standard_errors);
     delta.push_back(p.blur);
     peak.push_back(p.peak_gap);
     peak_se.push_back(p.peak_gap_se);
   }
-  if (delta.size() >= 2) {  // least squares over delta; the points and the noise are shared: paired errors
+  // Least squares of log(peak G) over delta (the fall is multiplicative: a few validation points
+  // near training points set G at every delta, and their share cancels in the log). The points
+  // and the noise are shared: paired errors.
+  if (delta.size() >= 2) {
     const double mean = mean_of(delta);
     double sxx = 0;
     for (double d : delta) sxx += (d - mean) * (d - mean);
     std::vector<std::pair<double, Term>> terms;
     for (const auto& p : c.analytic_points)
-      terms.emplace_back((p.blur - mean) / sxx, gap_term(p, last_monitor(p), nearest(p.sigma, p.peak_sigma)));
+      terms.emplace_back((p.blur - mean) / sxx, log_term(gap_term(p, last_monitor(p), nearest(p.sigma, p.peak_sigma))));
     const auto [slope, se] = combine(terms);
-    c.rows.push_back({"slope of the peak gap against delta: more model error, less overfitting",
+    c.rows.push_back({"slope of log(peak gap) against delta: more model error, less overfitting",
                       fmt::format("delta {:g} .. {:g}", delta.front(), delta.back()), "1", 0.0, slope, se, Rule::kBelowBy,
                       o.standard_errors});
   }
@@ -309,9 +350,14 @@ void analytic_rows(GeneralizationComparison& c, const GeneralizationCompareOptio
     c.rows.push_back({"gap peak height G", fmt::format("{:g} training points, delta = {:g}", p.train_points, p.blur), "1", kNaN,
                       p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
   }
-  if (n.size() >= 2) {
-    const Line l = fit_line(n, np, nse);
-    c.rows.push_back({"slope of the peak gap against the number of training points: denser support generalizes",
+  if (n.size() >= 2) {  // log(peak G) by weighted least squares: each count is its own split (independent errors)
+    std::vector<double> lp, lse;
+    for (std::size_t i = 0; i < np.size(); ++i) {
+      lp.push_back(np[i] > 0 ? std::log(np[i]) : kNaN);
+      lse.push_back(nse[i] / np[i]);
+    }
+    const Line l = fit_line(n, lp, lse);
+    c.rows.push_back({"slope of log(peak gap) against the number of training points: denser support generalizes",
                       fmt::format("{:g} .. {:g} points", n.front(), n.back()), "1", 0.0, l.slope, l.slope_se, Rule::kBelowBy,
                       o.standard_errors});
   }
@@ -339,10 +385,11 @@ const GapPoint* effective_delta(const GapPoint& net, const std::vector<GapPoint>
 /// linear stability bound (the initial sharpness against 2 / step).
 void step_rows(GeneralizationComparison& c, const GeneralizationCompareOptions& o) {
   if (c.network_key != "train.step" || c.networks.size() < 2) return;
-  const GapPoint& ref = c.networks.front();
+  const GapPoint& ref = *std::min_element(c.networks.begin(), c.networks.end(),
+                                          [](const GapPoint& a, const GapPoint& b) { return a.value < b.value; });
   if (ref.diverged) throw data_error(c.network.string() + ": the smallest step diverged: no reference gap");
-  for (std::size_t i = 1; i < c.networks.size(); ++i) {
-    const GapPoint& p = c.networks[i];
+  for (const GapPoint& p : c.networks) {
+    if (&p == &ref) continue;
     const std::string cond = fmt::format("step {:g} against {:g} (2/step = {:g}, initial sharpness {:.3g})", p.value, ref.value,
                                          p.two_over_step, p.initial_sharpness);
     if (p.diverged) {

@@ -21,10 +21,10 @@
 //     the largest sigma exceeds 5 times the data's spread and 10 delta, to
 //     `standard_errors` plus twice the next order, (spread / sigma)^2);
 //     a peak at the grid's edge fails the location row (no location);
-//   - more model error, less overfitting: the slope of the peak height
-//     against delta is `standard_errors` below zero (and, with a `points`
-//     file swept over data.n, the slope against the number of training
-//     points: denser support generalizes);
+//   - more model error, less overfitting: the least-squares slope of
+//     log(peak height) against delta is `standard_errors` below zero (and,
+//     with a `points` file swept over data.n, the slope against the number
+//     of training points: denser support generalizes);
 //   - inference does not see the overfit: at the stop nearest the peak, the
 //     sampling states' relative preference for the noisy training samples,
 //     (d_val - d_train) / d_train of the mean nearest-neighbour distances,
@@ -68,6 +68,7 @@ struct GapPoint {
   int dimension = 0;     // of the data
   double spread = 0;     // largest distance of a point (either split) from the training mean
   double far_gap = 0;    // the sigma -> infinity limit of G: mean_val |y - m|^2 / mean_train |y - m|^2 - 1, m the training mean
+  std::vector<double> far_train, far_val;  // each point's |y - m|^2, its loss's limit
   double value = 0;      // the sweep value (NaN for a single run)
   double blur = 0;       // delta (0 for a network or the optimal denoiser)
   double train_points = 0;

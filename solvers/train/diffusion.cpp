@@ -39,7 +39,7 @@ std::vector<double> Schedule::ve_sigma() const {
 }
 
 Denoiser denoiser_of(const Schedule& sc, const EpsModel& model, bool descending) {
-  return [&sc, model, descending](const Mat& x, int index, double, Mat& out) {
+  return [sc, model, descending](const Mat& x, int index, double, Mat& out) {
     const int k = descending ? sc.levels() - 1 - index : index;
     Mat eps;
     model(sc.alpha[static_cast<std::size_t>(k)] * x, k, eps);

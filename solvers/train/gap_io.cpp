@@ -41,7 +41,7 @@ void write_member_mean(const io::Group& g, const std::vector<std::vector<GapCurv
     for (std::size_t k = 0; k < levels; ++k) {
       double sum = 0, sum2 = 0, own = 0, n = 0;
       for (const auto& m : curves) {
-        if (!std::isfinite(m[t].gap[k])) continue;  // a diverged member
+        if (std::isnan(m[t].gap[k])) continue;  // a diverged member (an infinite gap is kept)
         sum += m[t].gap[k];
         sum2 += m[t].gap[k] * m[t].gap[k];
         own += m[t].gap_se[k] * m[t].gap_se[k];
@@ -120,7 +120,7 @@ void write_inference(const io::Group& parent, const std::vector<std::vector<Infe
   const io::Group g = parent.group("inference");
   g.add_index_dimension("member", stops.size(), "training run (seed stream)");
   g.add_index_dimension("stop", stops[0].size(), "sigma at which the sampling trajectories were stopped");
-  std::vector<double> sigma;
+  std::vector<double> sigma;  // every member's stops lie on the same levels (a diverged one's too)
   for (const auto& s : stops[0]) sigma.push_back(s.sigma);
   g.write("sigma", {"stop"}, std::span<const double>(sigma), {"1", "noise level of the stop (nearest sampler level)"});
   auto field = [&](const std::string& name, auto get, const std::string& what) {

@@ -38,6 +38,8 @@ void Options::validate() const {
   if (gap_draws < 1) reject("gap.draws", gap_draws, "must be at least 1");
   for (double s : inference_stops)
     if (!(s > 0) || !std::isfinite(s)) reject("inference.stop", s, "every stop must be a finite sigma > 0");
+  if (!inference_stops.empty() && samples < 2)
+    reject("monitor.samples", samples, "inference stops need at least 2 samples (the Fréchet distance fits a covariance)");
   if (levels < 1) reject("levels", levels, "must be at least 1");
   if (levels < 2 && samples > 0) reject("levels", levels, "sampling needs at least 2 levels");
   if (!(step.eta > 0) || !std::isfinite(step.eta)) reject("step", step.eta, "must be a finite number > 0");

@@ -54,11 +54,15 @@ class Member {
       nan.point_train = Mat::Constant(static_cast<Eigen::Index>(nan.sigma.size()), s.split.train.cols(), kNaN);
       nan.point_val = Mat::Constant(static_cast<Eigen::Index>(nan.sigma.size()), s.split.validation.cols(), kNaN);
       rec.gap.assign(monitors, nan);
-      InferenceStop none;
-      none.state_to_train = none.state_to_val = none.output_to_train = none.output_to_val = MeanDistance{};
-      none.fresh_to_train = none.fresh_to_val = MeanDistance{};
-      none.sigma = none.frechet_train = none.frechet_val = kNaN;
-      rec.inference.assign(s.o.inference_stops.size(), none);
+      // A diverged member's stops keep their sigma (the levels nearest the requested ones).
+      std::vector<double> grid = s.schedule.ve_sigma();
+      std::reverse(grid.begin(), grid.end());
+      for (double stop : s.o.inference_stops) {
+        InferenceStop none;
+        none.sigma = grid[static_cast<std::size_t>(nearest_level(grid, stop))];
+        none.frechet_train = none.frechet_val = kNaN;
+        rec.inference.push_back(none);
+      }
     }
   }
 
@@ -252,6 +256,7 @@ Result train_scaled(const Options& options, const Split& split, double scale, Pr
   o.sigma_min /= scale;
   o.sigma_max /= scale;
   o.radius /= scale;
+  o.clip /= scale;  // clips denoised estimates, which the network makes in its own units
   for (auto& s : o.inference_stops) s /= scale;
   Result r = train(o, Split{split.train / scale, split.validation / scale}, progress);
   for (auto& m : r.members) {

@@ -211,5 +211,9 @@ TEST_CASE("network denoiser: the empirical-optimal noise of the VP levels is the
     const Mat ref = train::optimal_denoiser(data, x, ve[static_cast<std::size_t>(k)]);
     INFO("level " << k << " s " << ve[static_cast<std::size_t>(k)]);
     CHECK((out - ref).cwiseAbs().maxCoeff() < 1e-9 * (1 + ve[static_cast<std::size_t>(k)]));
+    // Walking the grid downwards, index i is level K - 1 - i.
+    Mat down;
+    train::denoiser_of(sc, exact, true)(x, 7 - k, ve[static_cast<std::size_t>(k)], down);
+    CHECK((down - out).cwiseAbs().maxCoeff() == 0);
   }
 }

@@ -43,21 +43,37 @@ double expected_loss_1d(const Mat& data, const Mat& points, double sigma, double
 
 }  // namespace
 
-TEST_CASE("gap: fixed-noise losses estimate the expected loss within their standard error", "[train][gap]") {
+TEST_CASE("gap: each point's fixed-noise loss estimates its expected loss within its Monte Carlo error", "[train][gap]") {
   train::Split s{Mat(1, 4), Mat(1, 3)};
   s.train << 0, 2, 4, 6;
   s.validation << 1, 3, 5;
   const double delta = 0.3;
-  const auto noise = train::make_gap_noise(s, 4000, 7, 11);
+  const int draws = 4000;
+  const auto noise = train::make_gap_noise(s, draws, 7, 11);
   const std::vector<double> sig{0.05, 0.3, 1.0, 4.0};
   const auto curve = train::denoising_gap(train::blurred_denoiser(s.train, delta), s, noise, sig);
   for (std::size_t k = 0; k < sig.size(); ++k) {
-    INFO("sigma " << sig[k]);
-    const double et = expected_loss_1d(s.train, s.train, sig[k], delta), ev = expected_loss_1d(s.train, s.validation, sig[k], delta);
-    // The per-point losses are averages of 4000 draws; the standard error over points also
-    // carries the points' spread, so the error of the mean over draws is below it: 4 of them.
-    CHECK(std::abs(curve.loss_train[k] - et) < 4 * curve.loss_train_se[k] + 1e-12);
-    CHECK(std::abs(curve.loss_val[k] - ev) < 4 * curve.loss_val_se[k] + 1e-12);
+    for (const bool val : {false, true}) {
+      const Mat& pts = val ? s.validation : s.train;
+      const Mat& nz = val ? noise.validation : noise.train;
+      double mean_sum = 0;
+      for (Eigen::Index i = 0; i < pts.cols(); ++i) {
+        // The per-draw losses of this point, recomputed here: their spread is the Monte Carlo error.
+        Mat x(1, draws);
+        for (int r = 0; r < draws; ++r) x(0, r) = pts(0, i) + sig[k] * nz(0, i * draws + r);
+        const Mat d = train::blurred_denoiser(s.train, x, sig[k], delta);
+        const Eigen::ArrayXd l = (d.array() - pts(0, i)).square().row(0).transpose();
+        const double mc_se = std::sqrt((l - l.mean()).square().sum() / (draws - 1) / draws);
+        const double expected = expected_loss_1d(s.train, pts.col(i), sig[k], delta);
+        const double got = (val ? curve.point_val : curve.point_train)(static_cast<Eigen::Index>(k), i);
+        INFO("sigma " << sig[k] << (val ? " validation" : " training") << " point " << i);
+        CHECK(got == Approx(l.mean()).epsilon(1e-12));  // the curve holds the mean over the fixed draws
+        CHECK(std::abs(got - expected) < 4 * mc_se);
+        mean_sum += got;
+      }
+      const double split_mean = val ? curve.loss_val[k] : curve.loss_train[k];
+      CHECK(split_mean == Approx(mean_sum / static_cast<double>(pts.cols())).epsilon(1e-12));
+    }
     CHECK(curve.gap[k] == Approx(curve.loss_val[k] / curve.loss_train[k] - 1));
   }
 }

@@ -251,3 +251,58 @@ TEST_CASE("train: members are reproducible and independent of the thread count",
     for (std::size_t t = 0; t < 5; ++t) CHECK((m.memorization[t] >= 0 && m.memorization[t] <= 1));
   }
 }
+
+TEST_CASE("train: data_scale is a change of units, nothing else", "[train][gap]") {
+  // Training on y / c with sigma, radius and stops divided by c, then reporting lengths times c and
+  // losses times c^2, is what train_scaled does: the two must agree to rounding.
+  train::Options o;
+  o.width = 8;
+  o.levels = 5;
+  o.spacing = train::Spacing::kEdm;
+  o.sigma_min = 0.05;
+  o.sigma_max = 40;
+  o.step.eta = 0.01;
+  o.steps = 40;
+  o.stride = 20;
+  o.batch = 8;
+  o.samples = 16;
+  o.members = 2;
+  o.gap_draws = 3;
+  o.radius = 0.5;
+  o.clip = 30;
+  o.inference_stops = {1.0, 5.0};
+  o.threads = 1;
+  const double c = 4;
+  train::Split split{Mat(2, 4), Mat(2, 3)};
+  split.train << 4, -4, 0, 0, 0, 0, 4, -4;
+  split.validation << 3, -3, 1, 2, -2, 3;
+  train::Options inner = o;
+  inner.sigma_min /= c;
+  inner.sigma_max /= c;
+  inner.radius /= c;
+  inner.clip /= c;
+  for (auto& s : inner.inference_stops) s /= c;
+  const train::Result a = train::train_scaled(o, split, c);
+  const train::Result b = train::train(inner, train::Split{split.train / c, split.validation / c});
+  for (std::size_t m = 0; m < a.members.size(); ++m) {
+    const auto& x = a.members[m];
+    const auto& y = b.members[m];
+    CHECK((x.samples - c * y.samples).cwiseAbs().maxCoeff() < 1e-9);
+    CHECK(x.memorization == y.memorization);
+    CHECK(x.loss == y.loss);
+    for (std::size_t t = 0; t < x.gap.size(); ++t)
+      for (std::size_t k = 0; k < x.gap[t].sigma.size(); ++k) {
+        CHECK(x.gap[t].sigma[k] == Approx(c * y.gap[t].sigma[k]).epsilon(1e-12));
+        CHECK(x.gap[t].loss_val[k] == Approx(c * c * y.gap[t].loss_val[k]).epsilon(1e-12));
+        CHECK(x.gap[t].gap[k] == Approx(y.gap[t].gap[k]).epsilon(1e-12));
+      }
+    for (std::size_t s = 0; s < x.inference.size(); ++s) {
+      CHECK(x.inference[s].sigma == Approx(c * y.inference[s].sigma).epsilon(1e-12));
+      CHECK(x.inference[s].state_to_train.value == Approx(c * y.inference[s].state_to_train.value).epsilon(1e-12));
+      CHECK(x.inference[s].frechet_val == Approx(c * c * y.inference[s].frechet_val).epsilon(1e-12));
+    }
+  }
+  // The gap grid is the EDM levels in data units.
+  CHECK(a.members[0].gap[0].sigma.front() == Approx(0.05).epsilon(1e-12));
+  CHECK(a.members[0].gap[0].sigma.back() == Approx(40).epsilon(1e-12));
+}
