@@ -215,3 +215,20 @@ def test_compare_refuses_inputs_of_the_wrong_kind(fwkit_bin, tmp_path):
     cfg.write_text('[compare]\nkind = "generalization"\n')
     r = subprocess.run([fwkit_bin, "compare", "-c", str(cfg), "-o", str(tmp_path / "c.h5"), "-q"], capture_output=True, text=True)
     assert r.returncode == 78 and "compare.analytic" in r.stderr
+
+
+def test_an_experiment_hands_two_data_sets_to_its_stages(fwkit_bin, tmp_path):
+    exp = tmp_path / "two.toml"
+    exp.write_text('[experiment]\nname = "two"\n'
+                   '[data]\ngenerate = "circle"\nn = 8\nradius = 1.0\n[data.validation]\nevery = 2\n'
+                   '[wide]\ngenerate = "circle"\nn = 8\nradius = 5.0\n[wide.validation]\nevery = 2\n'
+                   '[stages.a]\ncommand = "train"\nuse = ["data"]\ndenoiser = "optimal"\n'
+                   '[stages.b]\ncommand = "train"\nuse = ["data=wide"]\ndenoiser = "optimal"\n')
+    out = tmp_path / "out"
+    r = subprocess.run([fwkit_bin, "run", str(exp), "-o", str(out), "-q", "--no-plots"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out / "a.h5") as fa, h5py.File(out / "b.h5") as fb:
+        assert np.allclose(np.hypot(*fa["data"][()].T), 1.0) and np.allclose(np.hypot(*fb["data"][()].T), 5.0)
+    exp.write_text(exp.read_text().replace('use = ["data=wide"]', 'use = ["data=wide", "data"]'))
+    r = subprocess.run([fwkit_bin, "run", str(exp), "-o", str(out), "-q", "--no-plots"], capture_output=True, text=True)
+    assert r.returncode == 78 and "hands on [data] twice" in r.stderr
