@@ -40,6 +40,15 @@ QpJob read_job(const config::Table& t, int dim) {
   j.grid.upper = t.numbers("upper");
   for (double n : t.numbers("nodes", config::at_least(3))) j.grid.nodes.push_back(static_cast<int>(n));
   if (dim != 2 && dim != 3) t.fail("lower", fmt::format("the grid solver needs a 2-D or 3-D model (this one is {}-D)", dim));
+  // Name the key at fault: the box's bounds, or the node counts.
+  for (const char* key : {"lower", "upper", "nodes"}) {
+    const std::size_t n = key[0] == 'l' ? j.grid.lower.size() : key[0] == 'u' ? j.grid.upper.size() : j.grid.nodes.size();
+    if (static_cast<int>(n) != dim) t.fail(key, fmt::format("needs {} entries (one per variable), has {}", dim, n));
+  }
+  for (int k = 0; k < dim; ++k)
+    if (!(j.grid.lower[static_cast<std::size_t>(k)] < j.grid.upper[static_cast<std::size_t>(k)]))
+      t.fail("upper", fmt::format("entry {} ({:g}) must exceed lower's ({:g})", k, j.grid.upper[static_cast<std::size_t>(k)],
+                                  j.grid.lower[static_cast<std::size_t>(k)]));
   const std::string why = j.grid.check(dim);
   if (!why.empty()) t.fail("nodes", why);
   if (t.has("attractor")) {

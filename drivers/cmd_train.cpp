@@ -25,6 +25,7 @@ train::Options read_options(const config::Table& t) {
     o.spacing = train::Spacing::kEdm;
     o.sigma_min = t.number("sigma_min", o.sigma_min, config::positive());
     o.sigma_max = t.number("sigma_max", o.sigma_max, config::positive());
+    if (!(o.sigma_max > o.sigma_min)) t.fail("sigma_max", fmt::format("must be > sigma_min = {:g}", o.sigma_min));
     o.rho = t.number("rho", o.rho, config::positive());
   } else {
     o.t_min = t.number("t_min", o.t_min, config::positive());
@@ -75,6 +76,7 @@ train::ClosedFormOptions read_closed_form(const config::Table& t, train::Denoise
   const config::Table g = t.table("gap");
   o.gap_sigma_min = g.number("sigma_min", o.gap_sigma_min, config::positive());
   o.gap_sigma_max = g.number("sigma_max", o.gap_sigma_max, config::positive());
+  if (!(o.gap_sigma_max >= o.gap_sigma_min)) g.fail("sigma_max", fmt::format("must be >= sigma_min = {:g}", o.gap_sigma_min));
   o.gap_levels = static_cast<int>(g.integer("levels", o.gap_levels, config::at_least(1)));
   o.draws = static_cast<int>(g.integer("draws", o.draws, config::at_least(1)));
   const config::Table i = t.table("inference");
@@ -82,6 +84,7 @@ train::ClosedFormOptions read_closed_form(const config::Table& t, train::Denoise
   o.steps = static_cast<int>(i.integer("steps", o.steps, config::at_least(2)));
   o.sigma_min = i.number("sigma_min", o.sigma_min, config::positive());
   o.sigma_max = i.number("sigma_max", o.sigma_max, config::positive());
+  if (!(o.sigma_max > o.sigma_min)) i.fail("sigma_max", fmt::format("must be > sigma_min = {:g}", o.sigma_min));
   o.rho = i.number("rho", o.rho, config::positive());
   o.method = train::parse_flow_method(i.choice("method", "heun", {"euler", "heun"}));
   o.stops = i.numbers("stop", std::vector<double>{}, config::positive());

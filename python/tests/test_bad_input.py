@@ -101,3 +101,18 @@ def test_a_resolved_action_config_runs_again(fwkit_bin, tmp_path):
     (tmp_path / "resolved.toml").write_text(printed.stdout)
     again = _fwkit(fwkit_bin, "action", "-c", "resolved.toml", "-o", "a.h5", "-q", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize("box, key, message", [
+    ("lower = [-1.0, 2.0]\nupper = [1.0, 1.0]\nnodes = [11, 11]", "quasipotential.upper", "entry 1 (1) must exceed lower's (2)"),
+    ("lower = [-1.0, -1.0]\nupper = [1.0]\nnodes = [11, 11]", "quasipotential.upper", "needs 2 entries (one per variable), has 1"),
+    ("lower = [-1.0, -1.0]\nupper = [1.0, 1.0]\nnodes = [11, 11, 11]", "quasipotential.nodes", "needs 2 entries"),
+], ids=["inverted", "short_upper", "long_nodes"])
+def test_a_bad_grid_box_blames_the_key_at_fault(fwkit_bin, tmp_path, box, key, message):
+    config = tmp_path / "q.toml"
+    config.write_text('[model.system]\nkind = "maier_stein"\n[model.noise]\nkind = "gaussian"\n'
+                      'covariance = [[1.0, 0.0], [0.0, 1.0]]\n[quasipotential]\nattractor = [-1.0, 0.0]\n' + box + "\n")
+    run = _fwkit(fwkit_bin, "quasipotential", "-c", "q.toml", "-o", "q.h5", "-q", cwd=tmp_path)
+    assert run.returncode == 78, run.stderr
+    assert key in run.stderr and message in run.stderr and "q.toml line" in run.stderr
+    assert not (tmp_path / "q.h5").exists()

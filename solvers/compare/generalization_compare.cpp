@@ -299,33 +299,36 @@ void inference_row(std::vector<SummaryRow>& rows, const GapPoint& p, const std::
                   p.preference, std::hypot(p.preference_se, p.baseline_se), Rule::kBelowBy, k});
 }
 
+/// The rows of one delta: its peak, the peak's place, the two ends, inference.
+void delta_rows(std::vector<SummaryRow>& rows, const GapPoint& p, const GeneralizationCompareOptions& o) {
+  const std::string cond = fmt::format("delta = {:g}", p.blur);
+  rows.push_back({"gap peak height G", cond, "1", kNaN, p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
+  const std::size_t k = nearest(p.sigma, p.peak_sigma);
+  const bool edge = k == 0 || k + 1 == p.sigma.size();
+  rows.push_back({"log(peak sigma / delta): the gap sits near sigma ~ delta",
+                  edge ? cond + ", peak at the edge of the sigma grid: no location (widen gap.sigma_min .. sigma_max)" : cond,
+                  "1", 0.0, edge ? kNaN : std::log(p.peak_sigma / p.blur), kNaN, Rule::kAbsolute, std::log(o.location_factor)});
+  const bool small = p.sigma.front() <= p.blur / 30, large = p.sigma.back() >= std::max(5 * p.spread, 10 * p.blur);
+  rows.push_back({small ? "gap at the smallest sigma (sigma << delta: none)"
+                        : "gap at the smallest sigma (not below delta / 30: no prediction)",
+                  fmt::format("{}, sigma = {:.3g}", cond, p.sigma.front()), "1", small ? 0.0 : kNaN, p.gap.front(),
+                  p.gap_se.front(), small ? Rule::kWithinSe : Rule::kReport, small ? o.standard_errors : 0.0});
+  // The limit's next order is O((spread / sigma)^2) relative (the softmax weights' departure
+  // from uniform): the tolerance is the statistical one plus twice that.
+  const double far_se = far_noise_se(p);
+  const double far_tol = o.standard_errors * far_se + 2 * std::pow(p.spread / p.sigma.back(), 2) * (1 + std::abs(p.far_gap));
+  rows.push_back({large ? "gap at the largest sigma against its sigma -> infinity limit (the splits' spread about the training mean)"
+                        : "gap at the largest sigma (not beyond 5x the data's spread and 10 delta: no prediction)",
+                  fmt::format("{}, sigma = {:.3g}", cond, p.sigma.back()), "1", large ? p.far_gap : kNaN, p.gap.back(), far_se,
+                  large ? Rule::kAbsolute : Rule::kReport, large ? far_tol : 0.0});
+  inference_row(rows, p, cond, o.standard_errors);
+}
+
 void analytic_rows(GeneralizationComparison& c, const GeneralizationCompareOptions& o) {
-  std::vector<double> delta, peak, peak_se;
+  std::vector<double> delta;
   for (const auto& p : c.analytic_points) {
-    const std::string cond = fmt::format("delta = {:g}", p.blur);
-    c.rows.push_back({"gap peak height G", cond, "1", kNaN, p.peak_gap, p.peak_gap_se, Rule::kReport, 0});
-    const std::size_t k = nearest(p.sigma, p.peak_sigma);
-    const bool edge = k == 0 || k + 1 == p.sigma.size();
-    c.rows.push_back({"log(peak sigma / delta): the gap sits near sigma ~ delta",
-                      edge ? cond + ", peak at the edge of the sigma grid: no location (widen gap.sigma_min .. sigma_max)" : cond,
-                      "1", 0.0, edge ? kNaN : std::log(p.peak_sigma / p.blur), kNaN, Rule::kAbsolute, std::log(o.location_factor)});
-    const bool small = p.sigma.front() <= p.blur / 30, large = p.sigma.back() >= std::max(5 * p.spread, 10 * p.blur);
-    c.rows.push_back({small ? "gap at the smallest sigma (sigma << delta: none)"
-                            : "gap at the smallest sigma (not below delta / 30: no prediction)",
-                      fmt::format("{}, sigma = {:.3g}", cond, p.sigma.front()), "1", small ? 0.0 : kNaN, p.gap.front(),
-                      p.gap_se.front(), small ? Rule::kWithinSe : Rule::kReport, small ? o.standard_errors : 0.0});
-    // The limit's next order is O((spread / sigma)^2) relative (the softmax weights' departure
-    // from uniform): the tolerance is the statistical one plus twice that.
-    const double far_se = far_noise_se(p);
-    const double far_tol = o.standard_errors * far_se + 2 * std::pow(p.spread / p.sigma.back(), 2) * (1 + std::abs(p.far_gap));
-    c.rows.push_back({large ? "gap at the largest sigma against its sigma -> infinity limit (the splits' spread about the training mean)"
-                            : "gap at the largest sigma (not beyond 5x the data's spread and 10 delta: no prediction)",
-                      fmt::format("{}, sigma = {:.3g}", cond, p.sigma.back()), "1", large ? p.far_gap : kNaN, p.gap.back(),
-                      far_se, large ? Rule::kAbsolute : Rule::kReport, large ? far_tol : 0.0});
-    inference_row(c.rows, p, cond, o.standard_errors);
+    delta_rows(c.rows, p, o);
     delta.push_back(p.blur);
-    peak.push_back(p.peak_gap);
-    peak_se.push_back(p.peak_gap_se);
   }
   // Least squares of log(peak G) over delta (the fall is multiplicative: a few validation points
   // near training points set G at every delta, and their share cancels in the log). The points
