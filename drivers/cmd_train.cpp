@@ -108,8 +108,8 @@ void check_stops(const config::Table& t, const std::vector<double>& stops, doubl
 
 /// Reads every option of the point (each kind its own keys) and checks them
 /// against each other: the gap needs a validation split, stops lie on the levels.
-void check_point(const config::Table& root, const std::filesystem::path& dir) {
-  const train::Split split = read_train_split(root.table("data"), dir);
+void check_point(const config::Table& root) {
+  const train::Split split = read_train_split(root.table("data"));
   const config::Table t = root.table("train");
   const train::DenoiserKind kind = denoiser_kind(t);
   if (split.validation.cols() == 0)
@@ -130,9 +130,6 @@ void check_point(const config::Table& root, const std::filesystem::path& dir) {
   }
 }
 
-std::filesystem::path config_dir(const CommonOptions& opts) {
-  return opts.config_path.empty() ? std::filesystem::path(".") : std::filesystem::path(opts.config_path).parent_path();
-}
 
 void run_closed_form(const train::ClosedFormOptions& o, const train::Split& split, const io::Group& g) {
   const train::ClosedFormResult r = train::evaluate_closed_form(o, split);
@@ -155,7 +152,7 @@ void run_closed_form(const train::ClosedFormOptions& o, const train::Split& spli
 }
 
 void run_point(const CommonOptions& opts, const config::Table& root, const std::string& label, const io::Group& g) {
-  const train::Split split = read_train_split(root.table("data"), config_dir(opts));
+  const train::Split split = read_train_split(root.table("data"));
   const train::DenoiserKind kind = denoiser_kind(root.table("train"));
   if (kind != train::DenoiserKind::kNetwork) return run_closed_form(read_closed_form(root.table("train"), kind), split, g);
   const train::Options o = read_options(root.table("train"));
@@ -177,14 +174,14 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
   action = [&opts, cmdline] {
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
-    check_point(root, config_dir(opts));
+    check_point(root);
     const config::Table sweep = root.table("train").table("sweep");
     const std::string sweep_key = sweep.present() ? sweep.string("key") : "";
     const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
     if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
     check_sweep_key(cfg, sweep, sweep_key);
     check_sweep_points([&] { return load_config(opts); }, sweep_key, values,
-                       [&](const config::Table& point) { check_point(point, config_dir(opts)); });
+                       [](const config::Table& point) { check_point(point); });
     const std::string out = output_path(opts, root, "train.h5");
     if (finish_config(cfg, opts)) return 0;
     const auto file = open_output(opts, out);

@@ -34,8 +34,11 @@ std::string output_path(const CommonOptions& o, const config::Table& root,
   const std::string from_config = t.string("path", fallback);
   const std::string path = o.output.empty() ? from_config : o.output;
   const std::string named = o.output.empty() ? "output.path = \"" + path + "\"" + t.where("path") : "--output " + path;
-  if (!o.print_config)  // printing the resolved config writes no output
-    refuse_output_path(path, named, o.config_path.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.config_path});
+  if (!o.print_config) {  // printing the resolved config writes no output
+    std::vector<std::string> inputs = root.files_read();  // data files the configuration named
+    if (!o.config_path.empty()) inputs.push_back(o.config_path);
+    refuse_output_path(path, named, inputs);
+  }
   return path;
 }
 

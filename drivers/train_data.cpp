@@ -24,10 +24,9 @@ Mat point_matrix(const config::Table& t, const std::string& key) {
   return data;
 }
 
-Mat file_points(const config::Table& t, const std::filesystem::path& config_dir) {
-  const std::filesystem::path file = t.string("file");
-  return io::read_points(file.is_relative() ? config_dir / file : file, t.string("dataset", ""));
-}
+/// Points from a CSV or HDF5 file; a relative path starts at the config's
+/// folder. Read through Table::file, so that no output may overwrite it.
+Mat file_points(const config::Table& t) { return io::read_points(t.file("file"), t.string("dataset", "")); }
 
 /// n points on a circle of the given radius: equally spaced from `phase`, or
 /// at seeded uniform angles.
@@ -74,17 +73,17 @@ Mat columns(const Mat& data, const std::vector<Eigen::Index>& index) {
 
 }  // namespace
 
-Mat read_train_data(const config::Table& t, const std::filesystem::path& config_dir) {
+Mat read_train_data(const config::Table& t) {
   const int sources = t.has("points") + t.has("generate") + t.has("file");
   if (sources != 1) t.fail("points", "give exactly one of points, generate or file");
   if (t.has("points")) return point_matrix(t, "points");
-  if (t.has("file")) return file_points(t, config_dir);
+  if (t.has("file")) return file_points(t);
   const std::string law = t.choice("generate", {"gaussian", "mixture", "circle"});
   return law == "circle" ? circle_points(t) : law_points(t, law);
 }
 
-train::Split read_train_split(const config::Table& t, const std::filesystem::path& config_dir) {
-  const Mat data = read_train_data(t, config_dir);
+train::Split read_train_split(const config::Table& t) {
+  const Mat data = read_train_data(t);
   const config::Table v = t.table("validation");
   if (!v.present()) return {data, Mat(data.rows(), 0)};
   const int ways = v.has("every") + v.has("fraction") + v.has("points") + v.has("file");
@@ -96,7 +95,7 @@ train::Split read_train_split(const config::Table& t, const std::filesystem::pat
   }
   const Eigen::Index n = data.cols();
   if (v.has("points") || v.has("file")) {
-    const Mat held = v.has("points") ? point_matrix(v, "points") : file_points(v, config_dir);
+    const Mat held = v.has("points") ? point_matrix(v, "points") : file_points(v);
     if (held.rows() != data.rows())
       v.fail(v.has("points") ? "points" : "file", fmt::format("validation points have {} coordinates, the data {}", held.rows(), data.rows()));
     if (held.cols() < 2 || data.cols() < 2)

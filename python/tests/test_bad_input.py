@@ -1,6 +1,8 @@
 """Bad input stops before any work, with the key, the line and the rule, and
 never touches a file the user did not name as output (exit codes: sysexits,
 64 usage, 73 cannot create, 78 config)."""
+import pathlib
+import shutil
 import subprocess
 
 import pytest
@@ -116,3 +118,21 @@ def test_a_bad_grid_box_blames_the_key_at_fault(fwkit_bin, tmp_path, box, key, m
     assert run.returncode == 78, run.stderr
     assert key in run.stderr and message in run.stderr and "q.toml line" in run.stderr
     assert not (tmp_path / "q.h5").exists()
+
+
+def test_an_output_that_is_a_data_file_the_config_reads_is_refused(fwkit_bin, tmp_path):
+    """The training points of `fwkit train` and a model's data file are
+    inputs too: writing the result over them would destroy them."""
+    (tmp_path / "pts.csv").write_text("x,y\n1,2\n3,4\n5,6\n")
+    (tmp_path / "t.toml").write_text('[data]\nfile = "pts.csv"\n[train]\ndenoiser = "optimal"\n')
+    run = _fwkit(fwkit_bin, "train", "-c", "t.toml", "-o", "pts.csv", "-q", cwd=tmp_path)
+    assert run.returncode == 73 and "is the input" in run.stderr and "pts.csv" in run.stderr
+    assert (tmp_path / "pts.csv").read_text().startswith("x,y\n1,2")
+    root = pathlib.Path(__file__).resolve().parents[2]
+    shutil.copy(root / "data" / "reference" / "two_layer_regression.csv", tmp_path)
+    text = (root / "data" / "experiments" / "simulate_two_layer_network.toml").read_text().replace("../reference/", "")
+    (tmp_path / "net.toml").write_text(text)
+    before = (tmp_path / "two_layer_regression.csv").read_bytes()
+    run = _fwkit(fwkit_bin, "simulate", "-c", "net.toml", "-o", "two_layer_regression.csv", "-q", cwd=tmp_path)
+    assert run.returncode == 73 and "is the input" in run.stderr
+    assert (tmp_path / "two_layer_regression.csv").read_bytes() == before

@@ -21,6 +21,7 @@ struct State {
   std::map<std::string, std::set<std::string>> known_keys;  // table path -> keys read
   std::string source;
   std::filesystem::path folder;  // the config file's folder (relative paths start there)
+  std::vector<std::string> files;  // every file named through Table::file (absolute): inputs an output must not overwrite
 };
 
 namespace {
@@ -251,9 +252,13 @@ std::filesystem::path Table::file(const std::string& key) const {
   // The resolved configuration (and so a result file's provenance) holds the
   // absolute path: a later command reading the model back finds the file
   // from wherever it runs.
-  record(*state_, path_, key, std::filesystem::absolute(resolved).lexically_normal().string());
+  const std::string absolute = std::filesystem::absolute(resolved).lexically_normal().string();
+  record(*state_, path_, key, absolute);
+  state_->files.push_back(absolute);
   return resolved;
 }
+
+const std::vector<std::string>& Table::files_read() const { return state_->files; }
 
 const std::filesystem::path& Table::folder() const { return state_->folder; }
 

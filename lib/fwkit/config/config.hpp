@@ -57,6 +57,9 @@ class Table {
   /// A required file name; a relative one is taken from the config file's
   /// folder (the working directory for a config given as text).
   std::filesystem::path file(const std::string& key) const;
+  /// Every file named through file() so far, anywhere in the configuration
+  /// (absolute paths): the inputs an output must not overwrite.
+  const std::vector<std::string>& files_read() const;
   /// The config file's folder (empty for a config given as text).
   const std::filesystem::path& folder() const;
   /// A string that must be one of `choices`.
