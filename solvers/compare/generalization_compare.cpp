@@ -11,6 +11,7 @@
 #include "fwkit/core/error.hpp"
 #include "fwkit/io/reader.hpp"
 #include "least_squares.hpp"
+#include "train/generalization.hpp"
 
 namespace fw::compare {
 
@@ -45,9 +46,7 @@ void read_inference(const io::Reader& r, GapPoint& p) {
   const std::string g = join(p.group, "inference");
   if (!r.exists(g)) return;
   const auto sigma = r.read(join(g, "sigma")).data;
-  std::size_t best = 0;
-  for (std::size_t s = 1; s < sigma.size(); ++s)
-    if (std::abs(std::log(sigma[s] / p.peak_sigma)) < std::abs(std::log(sigma[best] / p.peak_sigma))) best = s;
+  const auto best = static_cast<std::size_t>(train::nearest_level(sigma, p.peak_sigma));
   const io::Array t = r.read(join(g, "state_to_train")), ts = r.read(join(g, "state_to_train_se"));
   const io::Array v = r.read(join(g, "state_to_val")), vs = r.read(join(g, "state_to_val_se"));
   const io::Array gap = r.read(join(g, "gap_at_stop"));
@@ -283,13 +282,8 @@ Term log_term(Term t) {
   return t;
 }
 
-/// The index of a sigma grid nearest s on a log scale.
-std::size_t nearest(const std::vector<double>& grid, double s) {
-  std::size_t best = 0;
-  for (std::size_t i = 1; i < grid.size(); ++i)
-    if (std::abs(std::log(grid[i] / s)) < std::abs(std::log(grid[best] / s))) best = i;
-  return best;
-}
+/// The index of a sigma grid nearest s on a log scale (the train library's rule).
+std::size_t nearest(const std::vector<double>& grid, double s) { return static_cast<std::size_t>(train::nearest_level(grid, s)); }
 
 void inference_row(std::vector<SummaryRow>& rows, const GapPoint& p, const std::string& who, double k) {
   if (!p.has_inference) return;
