@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "action/gmam.hpp"
 #include "action/transitions.hpp"
@@ -51,11 +52,12 @@ double gmam_default(const model::Hamiltonian& h, const Vec& a, const Vec& b, act
 }
 
 /// V(b) from the grid solution on the box [lo, hi] shifted so that b is a
-/// node, with n and 2n - 1 nodes a side; `change` receives |V_h - V_h/2|.
-double grid_cost(const model::Hamiltonian& h, const Vec& a, const Vec& b, Vec lo, Vec hi, int n, double& change) {
-  double v[2];
-  for (int level = 0; level < 2; ++level) {
-    const int nodes = level == 0 ? n : 2 * n - 1;
+/// node, with n - 1, 2 (n - 1) and 4 (n - 1) cells a side (as many levels
+/// as `levels`, 2 or 3).
+std::vector<double> grid_levels(const model::Hamiltonian& h, const Vec& a, const Vec& b, Vec lo, Vec hi, int n,
+                                int levels) {
+  std::vector<double> v;
+  for (int level = 0, nodes = n; level < levels; ++level, nodes = 2 * nodes - 1) {
     std::vector<double> lower(2), upper(2);
     for (int k = 0; k < 2; ++k) {
       const double step = (hi[k] - lo[k]) / (nodes - 1);
@@ -68,8 +70,14 @@ double grid_cost(const model::Hamiltonian& h, const Vec& a, const Vec& b, Vec lo
     REQUIRE(r.ok());
     const std::int64_t at = r.grid.locate(b.data());
     REQUIRE(at >= 0);
-    v[level] = r.value[static_cast<std::size_t>(at)];
+    v.push_back(r.value[static_cast<std::size_t>(at)]);
   }
+  return v;
+}
+
+/// The finest of two grid levels; `change` receives |V_h - V_h/2|.
+double grid_cost(const model::Hamiltonian& h, const Vec& a, const Vec& b, Vec lo, Vec hi, int n, double& change) {
+  const std::vector<double> v = grid_levels(h, a, b, lo, hi, n, 2);
   change = std::abs(v[0] - v[1]);
   return v[1];
 }
@@ -160,9 +168,24 @@ drift = ["3/(1 + v^2) - u", "3/(1 + u^2) - v"]
     const model::Hamiltonian h(m, model::HamiltonianKind::kLangevin);
     const Vec a = newton(*m.system, (Vec(2) << 0.4, 2.6).finished());
     const Vec s = newton(*m.system, (Vec(2) << 1.2, 1.2).finished());
-    // The grid's own change from h to h/2 is 2e-5 relative here.
-    compare_with_grid(h, a, s, (Vec(2) << 0.0, 0.6).finished(), (Vec(2) << 2.0, 3.4).finished(), "toggle switch",
-                      nullptr, 3e-5);
+    // The grid's change from 401^2 to 801^2 is 2e-5 relative here, too much
+    // to certify 1e-5 from two levels. Three levels (201, 401, 801 nodes a
+    // side) give the observed order p (asserted near 2) and the Richardson
+    // value V_801 - (V_401 - V_801) / (2^p - 1); its correction is below
+    // 1e-5 relative, so even a 100% error in it keeps the reference within
+    // the tolerance. (A fourth level, 1601^2, moved the value by 5e-8.)
+    const std::vector<double> v =
+        grid_levels(h, a, s, (Vec(2) << 0.0, 0.6).finished(), (Vec(2) << 2.0, 3.4).finished(), 201, 3);
+    const double order = std::log2((v[0] - v[1]) / (v[1] - v[2]));
+    const double correction = (v[1] - v[2]) / (std::pow(2.0, order) - 1);
+    const double reference = v[2] - correction;
+    action::Result first;
+    const double cost = gmam_default(h, a, s, &first);
+    INFO("toggle switch: gMAM " << cost << ", grid " << v[0] << " " << v[1] << " " << v[2] << " (order " << order
+                                << ", Richardson " << reference << "); " << first.saddle_check);
+    CHECK(order == Approx(2).margin(0.3));
+    CHECK(std::abs(correction) < 1e-5 * reference);
+    CHECK(std::abs(cost - reference) < 1e-5 * reference);
   }
   {
     // x - x^3 - y, 0.5 (x - 3 y): minima at x = +-sqrt(2/3) are foci
