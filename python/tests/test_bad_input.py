@@ -136,3 +136,17 @@ def test_an_output_that_is_a_data_file_the_config_reads_is_refused(fwkit_bin, tm
     run = _fwkit(fwkit_bin, "simulate", "-c", "net.toml", "-o", "two_layer_regression.csv", "-q", cwd=tmp_path)
     assert run.returncode == 73 and "is the input" in run.stderr
     assert (tmp_path / "two_layer_regression.csv").read_bytes() == before
+
+
+def test_an_action_path_where_the_model_is_undefined_names_the_node_and_point(fwkit_bin, tmp_path):
+    """log(x + 0.5) is undefined from x = -0.5 on: the straight path from
+    (0, 0) to (-1, 0.5) crosses it at its middle node (100 of 201). The failure
+    names that node, the point and the drift component; it was "the inner
+    problem failed" with no reason."""
+    (tmp_path / "a.toml").write_text('[model.system]\nkind = "expression"\nvariables = ["x", "y"]\n'
+                                     'drift = ["-x + log(x + 0.5)", "-y"]\n'
+                                     '[action]\nfrom = [0.0, 0.0]\nto = [-1.0, 0.5]\n')
+    run = _fwkit(fwkit_bin, "action", "-c", "a.toml", "-o", "a.h5", "-q", cwd=tmp_path)
+    assert run.returncode == 65, run.stderr
+    assert "at node 100 of 201: the drift's component 0 is" in run.stderr
+    assert "(x = -0.5, y = 0.25)" in run.stderr and "the model is undefined on this path" in run.stderr

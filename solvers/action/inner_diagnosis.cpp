@@ -1,6 +1,7 @@
 #include "inner_diagnosis.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -70,12 +71,31 @@ std::string explain_node(const model::Hamiltonian& h, const Vec& x, const Vec& v
                      iterations, r.norm(), h.value(x, p), leading_coordinates(r, names));
 }
 
+/// Where the model itself is undefined (NaN or inf drift or noise), or empty.
+std::string explain_undefined(const model::Hamiltonian& h, const Vec& x, const std::vector<std::string>& names) {
+  const Vec b = h.model().system->drift_at(x);
+  const Mat d = h.hess_p(x, Vec::Zero(x.size()));
+  if (b.allFinite() && d.allFinite()) return "";
+  std::string at;
+  for (Eigen::Index k = 0; k < x.size(); ++k) at += fmt::format("{}{} = {:.6g}", k ? ", " : "", name_of(names, k), x[k]);
+  Eigen::Index k = 0;
+  while (k + 1 < b.size() && std::isfinite(b[k])) ++k;
+  const std::string what = b.allFinite() ? "the noise covariance is not finite"
+                                         : fmt::format("the drift's component {} is {}", k, std::isnan(b[k]) ? "NaN" : b[k] > 0 ? "+inf" : "-inf");
+  return fmt::format("{} at ({}): the model is undefined on this path (a logarithm, root or power of a number "
+                     "outside its domain?); give from, to (and through) so that the path stays where the model "
+                     "is defined, or change the model",
+                     what, at);
+}
+
 }  // namespace
 
 std::string explain_inner_failure(const model::Hamiltonian& h, const Mat& path, int iterations, bool* unreachable) {
   bool outside = false;
   const auto names = h.model().system->variable_names();
   for (Eigen::Index i = 0; i < path.cols(); ++i) {
+    const std::string undefined = explain_undefined(h, path.col(i), names);
+    if (!undefined.empty()) return fmt::format("at node {} of {}: {}", i, path.cols(), undefined);
     const Vec v = tangent_at(path, i);
     const std::string why = explain_node(h, path.col(i), v, iterations, names, outside);
     if (unreachable) *unreachable = outside;
