@@ -152,6 +152,16 @@ void run_point(const model::Model& m, const model::Parameters& params, const Ode
 }
 
 
+/// Every option of one job checked (for a sweep, at each of its points).
+void check_job(const config::Table& root) {
+  const model::Model model = config::build_model(root.table("model"));
+  const OdeJob job = read_job(root.table("ode"));
+  job.options.validate(job.t0, job.t1);
+  if (job.x0.size() != model.dim())
+    throw config_error(fmt::format("ode.x0: has {} entries, expected {}", job.x0.size(), model.dim()));
+  if (job.tracking) job.tracking->validate();
+}
+
 }  // namespace
 
 void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& opts, const std::string& cmdline) {
@@ -166,10 +176,8 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
     check_sweep_key(cfg, root.table("ode").table("sweep"), job.sweep_key);
     const std::string out = output_path(opts, root, "ode.h5");
     if (finish_config(cfg, opts)) return 0;
-    job.options.validate(job.t0, job.t1);
-    if (job.x0.size() != model.dim())
-      throw config_error(fmt::format("ode.x0: has {} entries, expected {}", job.x0.size(), model.dim()));
-    if (job.tracking) job.tracking->validate();
+    check_job(root);
+    check_sweep_points([&] { return load_config(opts); }, job.sweep_key, job.sweep_values, check_job);
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
     const io::Group root_group = file->root();

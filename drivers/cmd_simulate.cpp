@@ -252,6 +252,8 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
     const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
     if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
     check_sweep_key(cfg, sweep, sweep_key);
+    check_sweep_points([&] { return load_config(opts); }, sweep_key, values,
+                       [](const config::Table& point) { read_all(point); });
     const std::string out = output_path(opts, root, "simulate.h5");
     if (finish_config(cfg, opts)) return 0;
     const std::string scheme = root.table("simulate").string("scheme", "sgd");

@@ -150,3 +150,19 @@ def test_an_action_path_where_the_model_is_undefined_names_the_node_and_point(fw
     assert run.returncode == 65, run.stderr
     assert "at node 100 of 201: the drift's component 0 is" in run.stderr
     assert "(x = -0.5, y = 0.25)" in run.stderr and "the model is undefined on this path" in run.stderr
+
+
+@pytest.mark.parametrize("command, text, message", [
+    ("simulate", MODEL + '[simulate.sweep]\nkey = "simulate.step"\nvalues = [0.01, 0.02, -0.5]\n',
+     "sweep point simulate.step = -0.5: simulate.step = -0.5"),
+    ("ode", '[model.system]\nkind = "double_well_1d"\n[ode]\nx0 = [0.5]\nt1 = 1.0\n'
+     '[ode.sweep]\nkey = "ode.t1"\nvalues = [1.0, -2.0]\n', "sweep point ode.t1 = -2: ode.t1 = -2: must exceed ode.t0"),
+], ids=["simulate", "ode"])
+def test_a_bad_sweep_value_is_refused_before_any_point_runs(fwkit_bin, tmp_path, command, text, message):
+    """The last point's value is bad: it was found only when that point ran,
+    after the others (and left a checkpoint folder behind for simulate)."""
+    (tmp_path / "s.toml").write_text(text)
+    run = _fwkit(fwkit_bin, command, "-c", "s.toml", "-o", "s.h5", "-q", cwd=tmp_path)
+    assert run.returncode == 78, run.stderr
+    assert message in run.stderr
+    assert not list(tmp_path.glob("s.h5*"))
