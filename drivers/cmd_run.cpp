@@ -2,9 +2,6 @@
 // run as fwkit subcommands into one results folder, with summary.md (the
 // comparisons' predicted-against-observed tables) and the figures.
 #include <fmt/format.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <cerrno>
@@ -16,12 +13,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "child_process.hpp"
 #include "commands.hpp"
 #include "fwkit/core/build_info.hpp"
+#include "fwkit/io/file_lock.hpp"
 #include "fwkit/io/reader.hpp"
 #include "pipeline.hpp"
-
-extern char** environ;
+#include "stage_check.hpp"
 
 namespace fw::driver {
 namespace {
@@ -46,26 +44,6 @@ std::string read_text(const fs::path& path) {
   return s.str();
 }
 
-/// Runs argv[0] with its output (both streams) appended to `log`; returns
-/// its exit status (128 + signal if killed).
-int run_process(const std::vector<std::string>& args, const fs::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) throw Error(ExitCode::kSoftware, fmt::format("cannot start {}: {}", args[0], std::strerror(err)));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) throw Error(ExitCode::kSoftware, "lost the child process " + args[0]);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /// The lines of a log that report an error (the last few lines otherwise).
 std::string error_lines(const fs::path& log) {
   std::istringstream in(read_text(log));
@@ -79,6 +57,22 @@ std::string error_lines(const fs::path& log) {
   std::string s;
   for (const auto& l : errors) s += "\n  " + l;
   return s;
+}
+
+/// Runs a child; a signal this process got while it ran stops both.
+int run_or_die(const std::vector<std::string>& args, const fs::path& log, const std::string& what) {
+  const ChildEnd end = run_child(args, log);
+  if (end.forwarded) {
+    std::cerr << fmt::format("\nfwkit run: stopped by signal {} during {}; its checkpoints are kept and a rerun "
+                             "goes on from them\n", end.forwarded, what);
+    die_by(end.forwarded);
+  }
+  return end.status;
+}
+
+/// The record of a finished stage: its fingerprint and its result's checksum.
+std::string stage_record(const std::string& fingerprint, const fs::path& result) {
+  return fingerprint + "\n" + file_checksum(result) + "\n";
 }
 
 std::string utc_now() {
@@ -133,9 +127,12 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
   sub->add_flag("-q,--quiet", opts.quiet, "print only the summary");
   action = [&opts, file, fresh, no_plots] {
     opts.config_path = *file;
-    Plan plan = plan_experiment(load_config(opts));
+    const config::Config experiment = load_config(opts);
+    Plan plan = plan_experiment(experiment);
     if (!opts.output.empty()) plan.folder = opts.output;
     if (*no_plots) plan.plots = false;
+    const fs::path self = fs::read_symlink("/proc/self/exe");
+    check_stages(experiment, plan, self);
     if (opts.dry_run) {
       std::cout << fmt::format("experiment {} -> {}\n", plan.name, plan.folder.string());
       for (const auto& st : plan.stages)
@@ -146,7 +143,7 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
     std::error_code ec;
     fs::create_directories(plan.folder / ".fwkit-run", ec);
     if (ec) throw Error(ExitCode::kCannotCreate, plan.folder.string() + ": cannot create the results folder: " + ec.message());
-    const fs::path self = fs::read_symlink("/proc/self/exe");
+    const io::FileLock lock(plan.folder / ".fwkit-run" / "lock", "the results folder " + plan.folder.string());
     std::map<std::string, Outcome> outcome;
     int index = 0;
     for (const auto& st : plan.stages) {
@@ -157,10 +154,16 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
       o.fingerprint = fingerprint(print);
       const fs::path config = plan.folder / (st.name + ".toml"), result = plan.folder / (st.name + ".h5"),
                      log = plan.folder / (st.name + ".log"), mark = plan.folder / ".fwkit-run" / (st.name + ".fingerprint");
-      if (!*fresh && fs::exists(result) && fs::exists(mark) && read_text(mark) == o.fingerprint) {
-        o.status = "reused";
-        if (!opts.quiet) std::cout << fmt::format("[{}/{}] {} ({}): up to date, reused\n", index, plan.stages.size(), st.name, st.command);
-        continue;
+      if (!*fresh && fs::exists(result) && fs::exists(mark)) {
+        const std::string recorded = read_text(mark);
+        if (recorded == stage_record(o.fingerprint, result)) {
+          o.status = "reused";
+          if (!opts.quiet) std::cout << fmt::format("[{}/{}] {} ({}): up to date, reused\n", index, plan.stages.size(), st.name, st.command);
+          continue;
+        }
+        if (recorded.rfind(o.fingerprint + "\n", 0) == 0)  // same configuration, another file
+          std::cerr << fmt::format("fwkit run: {} changed since stage {} wrote it (its checksum differs): running it again\n",
+                                   result.string(), st.name);
       }
       fs::remove(mark);
       write_atomically(config, st.config_text);
@@ -171,7 +174,7 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
         std::cout << fmt::format("[{}/{}] {} ({}) ...", index, plan.stages.size(), st.name, st.command) << std::flush;
       const auto t0 = std::chrono::steady_clock::now();
       write_atomically(log, "");
-      const int rc = run_process(args, log);
+      const int rc = run_or_die(args, log, "stage " + st.name);
       o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       // compare exits kOutsideTolerance with its file written: a finding, not a failure.
       const bool written = rc == 0 || (st.command == "compare" && rc == kOutsideTolerance && fs::exists(result));
@@ -182,7 +185,7 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
                                 config.string(), log.string(), error_lines(log)));
       }
       o.status = "ran";
-      write_atomically(mark, o.fingerprint);
+      write_atomically(mark, stage_record(o.fingerprint, result));
       if (!opts.quiet) std::cout << fmt::format(" done in {:.1f} s\n", o.seconds);
     }
     std::vector<std::string> figures;
@@ -194,7 +197,7 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
       write_atomically(log, "");
       if (!fs::exists(args[0]))
         throw Error(ExitCode::kNoInput, args[0] + ": the plotting script is missing (set FWKIT_PLOT, or pass --no-plots)");
-      if (const int rc = run_process(args, log); rc != 0)
+      if (const int rc = run_or_die(args, log, "the figures"); rc != 0)
         throw Error(ExitCode::kSoftware, fmt::format("the figures failed (exit status {}, log {}):{}", rc, log.string(), error_lines(log)));
       for (const auto& entry : fs::directory_iterator(plan.folder / "figures"))
         if (entry.path().extension() == ".png") figures.push_back("figures/" + entry.path().filename().string());

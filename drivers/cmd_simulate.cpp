@@ -259,13 +259,14 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
     const std::string scheme = root.table("simulate").string("scheme", "sgd");
     RunContext ctx{opts, *resume, fs::path(out + ".checkpoint"), cfg.resolved_toml(), comm,
                    choose_split(*split, comm, values.size(), is_collapse(scheme))};
-    if (!ctx.resume && fs::exists(ctx.checkpoint_dir))
-      throw Error(ExitCode::kUsage, ctx.checkpoint_dir.string() +
-                                        ": checkpoints of an interrupted run exist; pass --resume to continue it or remove them");
-    // Only the root writes the result; the others compute into memory.
+    // Only the root writes the result; the others compute into memory. The
+    // output is locked first: checkpoints a live run is writing are its own.
     std::unique_ptr<io::ResultFile> file;
     if (comm.is_root()) file = open_output(opts, out);
     else if (!opts.dry_run) file = io::ResultFile::in_memory(out + ".rank" + std::to_string(comm.rank()));
+    if (!ctx.resume && fs::exists(ctx.checkpoint_dir))
+      throw Error(ExitCode::kUsage, ctx.checkpoint_dir.string() +
+                                        ": checkpoints of an interrupted run exist; pass --resume to continue it or remove them");
     if (comm.parallel()) comm.barrier();  // every process has checked before any checkpoint appears
     if (!file) return 0;                  // --dry-run
     const io::Group top = file->root();

@@ -39,9 +39,10 @@ void anchor_data_file(toml::table& model, const std::filesystem::path& folder) {
 }
 
 /// Replaces the input keys' values that name a stage by that stage's result
-/// file, and records the references.
+/// file, and records the references; a relative path to any other file is
+/// made absolute from the experiment's folder (as data files are).
 void resolve_references(toml::table& section, const std::set<std::string>& stages, const std::string& self,
-                        std::set<std::string>& refs) {
+                        const std::filesystem::path& folder, std::set<std::string>& refs) {
   for (const auto& key : kInputKeys) {
     auto* s = section[key].as_string();
     if (s == nullptr) continue;
@@ -49,6 +50,8 @@ void resolve_references(toml::table& section, const std::set<std::string>& stage
     if (value != self && stages.count(value)) {
       refs.insert(value);
       *s = value + ".h5";
+    } else if (std::filesystem::path(value).is_relative()) {
+      *s = std::filesystem::absolute(folder / value).lexically_normal().string();
     }
   }
 }
@@ -105,7 +108,7 @@ Plan plan_experiment(const config::Config& experiment) {
     section.erase("use");
     section.erase("after");
     std::set<std::string> refs;
-    resolve_references(section, name_set, name, refs);
+    resolve_references(section, name_set, name, experiment.root().folder(), refs);
     for (const auto& a : after) {
       if (!name_set.count(a)) s.fail("after", fmt::format("names \"{}\", which is not a stage", a));
       if (a == name) s.fail("after", "a stage cannot wait for itself");

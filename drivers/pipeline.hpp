@@ -20,13 +20,20 @@
 //   command = "compare"
 //   kind = "episodes"
 //   simulation = "steps"             # an input key (simulation, transitions, training, episodes,
-//                                    # quasipotential) naming a stage stands for its result file
+//                                    # quasipotential) naming a stage stands for its result file;
+//                                    # another relative path is taken from the experiment's folder
 //
-// A stage's configuration is written to <output>/<stage>.toml and its result
-// to <output>/<stage>.h5 (log: <stage>.log). A stage is reused, not run, when
-// its result exists and its fingerprint (its configuration, fwkit's version
-// and the fingerprints of the stages it depends on) is the one recorded when
-// it last finished; a stage killed mid-run resumes from its checkpoints.
+// Before any stage runs, every stage's configuration is checked by its
+// command (`--dry-run`; stage_check.hpp), so a typo in the last stage costs
+// no work; `fwkit run --dry-run` checks exactly that. A stage's
+// configuration is written to <output>/<stage>.toml and its result to
+// <output>/<stage>.h5 (log: <stage>.log). A stage is reused, not run, when
+// its result exists, its fingerprint (its configuration, fwkit's version and
+// the fingerprints of the stages it depends on) is the one recorded when it
+// last finished, and the file's checksum is the one recorded then; a stage
+// killed mid-run resumes from its checkpoints. One `fwkit run` at a time
+// holds a results folder (<output>/.fwkit-run/lock); a signal that stops
+// `fwkit run` is passed on to the stage it is running.
 #pragma once
 
 #include <filesystem>

@@ -20,6 +20,7 @@ enum class ExitCode : int {
   kNoInput = 66,
   kSoftware = 70,
   kCannotCreate = 73,
+  kTempFail = 75,  // another process holds the output: try again later
   kConfig = 78,
 };
 

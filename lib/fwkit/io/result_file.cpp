@@ -9,6 +9,7 @@
 #include <numeric>
 #include <system_error>
 
+#include "fwkit/io/file_lock.hpp"
 #include "fwkit/io/h5_handle.hpp"
 
 namespace fw::io {
@@ -249,6 +250,7 @@ ResultFile::ResultFile(std::filesystem::path final_path, Compression compression
   if (!std::filesystem::is_directory(parent))
     throw Error(ExitCode::kCannotCreate, "cannot create output " + final_path_.string() +
                                              ": folder " + parent.string() + " does not exist");
+  lock_ = std::make_unique<FileLock>(lock_path_for(final_path_), "the output " + final_path_.string());
   remove_stale_temporaries(final_path_, host);
   Handle fapl = check(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access list");
   // Closing the file closes every object still open in it.

@@ -13,6 +13,8 @@
 // removes the temporary. A run killed at any point therefore never leaves a
 // truncated file under the final name, and the temporary a killed process
 // left is removed by the next ResultFile for the same path on that host.
+// While it lives it holds the lock "<final>.lock" (file_lock.hpp): a second
+// process writing the same output is refused before it does any work.
 #pragma once
 
 #include <cstdint>
@@ -73,10 +75,13 @@ class Group {
 /// contiguous and raw (checkpoints, written often and read back once).
 enum class Compression { kGzip, kNone };
 
+class FileLock;
+
 class ResultFile {
  public:
-  /// Creates the temporary file next to `final_path`. Throws an Error with
-  /// exit code 73 if it cannot be created.
+  /// Locks `final_path` and creates the temporary file next to it. Throws
+  /// an Error with exit code 73 if it cannot be created, 75 if another
+  /// process is writing the same output.
   explicit ResultFile(std::filesystem::path final_path, Compression compression = Compression::kGzip);
   /// A file held in memory only and never stored: for processes of an MPI
   /// run that compute alongside the root but do not write. commit() only
@@ -95,6 +100,7 @@ class ResultFile {
 
  private:
   std::filesystem::path final_path_, temp_path_;
+  std::unique_ptr<FileLock> lock_;  // released after the temporary is gone
   std::shared_ptr<Group::Impl> root_;
   bool committed_ = false;
   bool in_memory_ = false;
