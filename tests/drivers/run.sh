@@ -375,8 +375,8 @@ expect_text "\[data\] is not used by any stage" err.txt "run: unused table expla
 expect 78 "run: unknown experiment key" "$fwkit" run exp.toml -o bad --set experiment.title=x
 expect_text "experiment.title" err.txt "run: unknown experiment key named"
 expect 78 "run: a stage's bad key fails the stage" "$fwkit" run exp.toml -o bad --no-plots --set stages.sim.stepp=0.1
-expect_text "stage sim (simulate) failed" err.txt "run: the failing stage is named"
-expect_text "simulate.stepp" err.txt "run: the stage's error names the key"
+expect_text "stage sim (simulate), checked before any stage runs" err.txt "run: the failing stage is named"
+expect_text "stages.sim.stepp" err.txt "run: the stage's error names the key"
 
 # Finite-sum data from a file: found from the config's folder (and from the
 # experiment's by fwkit run), bad data refused before any work.
