@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/io/file_lock.hpp"
 #include "fwkit/io/provenance.hpp"
 #include "fwkit/io/reader.hpp"
 #include "fwkit/io/result_file.hpp"
@@ -118,11 +119,16 @@ TEST_CASE("a process killed mid-write leaves no file under the final name", "[io
   waitpid(child, &status, 0);
   CHECK(WIFSIGNALED(status));
   CHECK_FALSE(fs::exists(path));
-  // Only the temporary remains, under a name that says so.
+  // The temporary remains, under a name that says so, and the stale lock
+  // file, which the kernel unlocked when the writer died.
+  const fs::path lock = io::lock_path_for(path);
+  CHECK(fs::exists(lock));
   auto leftovers = [&] {
     std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(path.parent_path()))
-      if (e.path().filename().string().rfind("killed.h5", 0) == 0) names.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(path.parent_path())) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("killed.h5", 0) == 0 && e.path() != lock) names.push_back(name);
+    }
     return names;
   };
   REQUIRE(leftovers().size() == 1);
@@ -139,6 +145,7 @@ TEST_CASE("a process killed mid-write leaves no file under the final name", "[io
     again.commit();
   }
   CHECK(fs::exists(path));
+  CHECK_FALSE(fs::exists(lock));  // the next writer took the stale lock over and removed it
   CHECK(fs::exists(live));
   CHECK(fs::exists(other_host));
   CHECK(leftovers().size() == 3);  // killed.h5 and the two kept
