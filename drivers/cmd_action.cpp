@@ -127,7 +127,7 @@ int run_transitions(const model::Model& model, const ActionJob& job, const Commo
     analyze::Options ao;
     ao.lower = tj.lower;
     ao.upper = tj.upper;
-    ao.validate(model.dim());
+    ao.validate(model.dim(), "action.transitions");
     const analyze::Result eq = analyze::find_equilibria(*model.system, ao);
     for (const auto& e : eq.equilibria) {
       if (e.stability == analyze::Stability::kStable) tj.attractors.push_back(e.x);
@@ -228,6 +228,10 @@ void register_action(CLI::App& app, std::function<int()>& action, CommonOptions&
       if (p->size() != model.dim())
         throw config_error(fmt::format("action.{}: has {} entries, expected {}", p == &job.from ? "from" : "to",
                                        p->size(), model.dim()));
+    // A path cannot start or end where the model is undefined.
+    for (const char* end : {"from", "to"})
+      config::check_defined_at(model, cfg.root().table("model"), end[0] == 'f' ? job.from : job.to,
+                               std::string("action.") + end + cfg.root().table("action").where(end));
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
     const model::Hamiltonian h(model, job.hamiltonian == "langevin" ? model::HamiltonianKind::kLangevin

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "analyze/equilibria.hpp"
 #include "analyze/equilibria_io.hpp"
@@ -82,6 +83,9 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
     if (!file) return 0;  // --dry-run
     Progress progress("analyze", static_cast<std::uint64_t>(analyze::start_count(options, model.dim())), opts.quiet ? nullptr : stderr);
     const analyze::Result result = analyze::find_equilibria(*model.system, options, &progress);
+    if (result.starts > 0 && result.undefined_starts == result.starts)  // names the expression at fault
+      config::check_defined_at(model, root.table("model"), result.first_undefined,
+                               fmt::format("every one of the {} starts of the search (analyze.lower/upper), e.g. the start", result.starts));
     const io::Group root_group = file->root();
     io::write_provenance(root_group, "analyze", "fwkit equilibrium analysis",
                          io::Provenance{cmdline, cfg.resolved_toml(), std::nullopt});
@@ -100,7 +104,10 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
                                                  model.system->variable_names());
     file->commit();
     std::cout << result.brief_report() << sgd_report << "wrote " << out << "\n";
-    return result.status == analyze::Status::kSuccess ? 0 : static_cast<int>(ExitCode::kData);
+    if (result.status == analyze::Status::kSuccess) return 0;
+    std::cerr << "fwkit analyze: no equilibrium found in the box from " << result.starts
+              << " starts (widen analyze.lower/upper, or add starts or starts_from); the search is written to " << out << "\n";
+    return static_cast<int>(ExitCode::kData);
   };
 }
 

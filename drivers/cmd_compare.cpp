@@ -27,10 +27,20 @@ namespace {
 namespace fs = std::filesystem;
 
 /// A path in the config: relative ones are taken from the config file's folder.
-fs::path input_path(const CommonOptions& opts, const config::Table& t, const std::string& key) {
-  const fs::path p = t.string(key);
-  if (p.is_absolute() || opts.config_path.empty()) return p;
-  return fs::path(opts.config_path).parent_path() / p;
+/// The input file `key` names (relative to the config's folder); refused
+/// (66) when it does not exist, unless it is one `pending` (still to be
+/// written by an earlier stage of fwkit run).
+fs::path input_path(const CommonOptions& opts, const std::vector<std::string>& pending, const config::Table& t,
+                    const std::string& key) {
+  const fs::path given = t.string(key);
+  const fs::path p = given.is_absolute() || opts.config_path.empty() ? given : fs::path(opts.config_path).parent_path() / given;
+  std::error_code ec;
+  const bool later = std::find(pending.begin(), pending.end(), p.string()) != pending.end() ||
+                     std::find(pending.begin(), pending.end(), given.string()) != pending.end();
+  if (!later && !fs::is_regular_file(p, ec))
+    throw Error(ExitCode::kNoInput, t.describe(key) + ": " + (fs::exists(p, ec) ? "is not a file" : "no such file") +
+                                        " (" + p.string() + ")");
+  return p;
 }
 
 compare::EpisodeCompareOptions read_episode_options(const config::Table& t) {
@@ -117,17 +127,17 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     const std::string kind = t.choice("kind", {"episodes", "collapse", "occupation", "exits", "training", "potential", "paths", "sgd_covariance", "generalization"});
     // The inputs: a simulate file, or (training) a train file and optionally an episodes comparison.
     const bool gap = kind == "generalization";
-    const fs::path simulation = kind == "training" || gap ? fs::path() : input_path(opts, t, "simulation");
-    auto optional_input = [&](const std::string& key) { return gap && t.has(key) ? input_path(opts, t, key) : fs::path(); };
+    const fs::path simulation = kind == "training" || gap ? fs::path() : input_path(opts, *pending, t, "simulation");
+    auto optional_input = [&](const std::string& key) { return gap && t.has(key) ? input_path(opts, *pending, t, key) : fs::path(); };
     if (gap && !t.has("analytic") && !t.has("network"))
       t.fail("analytic", "give the analytic model's train file (analytic), a network's (network), or both");
     const fs::path analytic = optional_input("analytic");
     const fs::path counts = optional_input("points"), network = optional_input("network"), matched = optional_input("matched");
     const fs::path transitions =
-        kind == "occupation" || kind == "exits" || kind == "paths" ? input_path(opts, t, "transitions") : fs::path();
-    const fs::path training = kind == "training" ? input_path(opts, t, "training") : fs::path();
-    const fs::path potential = kind == "potential" ? input_path(opts, t, "quasipotential") : fs::path();
-    const fs::path beside = kind == "training" && t.has("episodes") ? input_path(opts, t, "episodes") : fs::path();
+        kind == "occupation" || kind == "exits" || kind == "paths" ? input_path(opts, *pending, t, "transitions") : fs::path();
+    const fs::path training = kind == "training" ? input_path(opts, *pending, t, "training") : fs::path();
+    const fs::path potential = kind == "potential" ? input_path(opts, *pending, t, "quasipotential") : fs::path();
+    const fs::path beside = kind == "training" && t.has("episodes") ? input_path(opts, *pending, t, "episodes") : fs::path();
     // Each kind reads its own keys: another kind's key is an unknown key.
     compare::EpisodeCompareOptions episodes;
     compare::CollapseCompareOptions collapse;
@@ -167,7 +177,12 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
     if (!opts.dry_run) pending->clear();
     refuse_different_models({simulation, transitions, training, potential, beside}, mismatch_allowed, *pending);
     auto file = open_output(opts, out);
-    if (!file) return 0;
+    if (!file) {  // --dry-run
+      if (!pending->empty()) return 0;  // fwkit run's check: the inputs are still to be written
+      // The inputs exist: compare into memory, so that an input of the wrong
+      // kind or shape is refused now, as the run would refuse it.
+      file = io::ResultFile::in_memory(out);
+    }
     std::vector<compare::SummaryRow> rows;
     const io::Group top = file->root();
     const io::Provenance provenance{cmdline, cfg.resolved_toml(), std::nullopt, 1, ""};
@@ -233,6 +248,7 @@ void register_compare(CLI::App& app, std::function<int()>& action, CommonOptions
       rows = c.rows;
     }
     top.set_attribute("comparison", kind);
+    if (opts.dry_run) return 0;
     file->commit();
     std::cout << compare::markdown_table(rows);
     const auto judged = std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.judged(); });

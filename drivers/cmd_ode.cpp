@@ -35,8 +35,7 @@ struct OdeJob {
   std::vector<EventSpec> events;
   std::optional<SlowFastSpec> slow_fast;
   std::optional<ode::TrackingOptions> tracking;
-  std::string sweep_key;
-  std::vector<double> sweep_values;
+  Sweep sweep;
 };
 
 OdeJob read_job(const config::Table& t) {
@@ -82,11 +81,7 @@ OdeJob read_job(const config::Table& t) {
     tr.seed = static_cast<std::uint64_t>(s.integer("seed", 1, config::non_negative()));
     j.tracking = tr;
   }
-  if (t.has("sweep")) {
-    const config::Table s = t.table("sweep");
-    j.sweep_key = s.string("key");
-    j.sweep_values = s.numbers("values");
-  }
+  j.sweep = read_sweep(t.table("sweep"));
   return j;
 }
 
@@ -118,20 +113,32 @@ std::string event_summary(const ode::Result& r, const std::vector<EventSpec>& sp
   return s;
 }
 
-/// Runs the job on one model and writes its groups under `g`.
-void run_point(const model::Model& m, const model::Parameters& params, const OdeJob& j, const io::Group& g) {
-  const auto vars = m.system->variable_names();
-  std::vector<int> stiff;
-  for (const auto& v : j.implicit) stiff.push_back(index_of(vars, v, "ode.implicit"));
-  const ode::Rhs rhs = stiff.empty() ? ode::from_system(*m.system) : ode::split_system(*m.system, stiff);
+/// The job's event functions, compiled from their expressions.
+std::vector<ode::Event> make_events(const std::vector<std::string>& vars, const model::Parameters& params, const OdeJob& j) {
   std::vector<ode::Event> events;
-  std::vector<std::string> names;
   for (const auto& e : j.events) {
     auto field = model::make_expression_field({{e.expression}}, vars, params, "ode.events." + e.name + ".expression");
     events.push_back({e.name, [field](double, const double* x) { double v; field->eval(x, &v); return v; },
                       e.direction, e.terminal});
-    names.push_back(e.name);
   }
+  return events;
+}
+
+/// The indices of the implicit variables.
+std::vector<int> implicit_indices(const std::vector<std::string>& vars, const OdeJob& j) {
+  std::vector<int> stiff;
+  for (const auto& v : j.implicit) stiff.push_back(index_of(vars, v, "ode.implicit"));
+  return stiff;
+}
+
+/// Runs the job on one model and writes its groups under `g`.
+void run_point(const model::Model& m, const model::Parameters& params, const OdeJob& j, const io::Group& g) {
+  const auto vars = m.system->variable_names();
+  const std::vector<int> stiff = implicit_indices(vars, j);
+  const ode::Rhs rhs = stiff.empty() ? ode::from_system(*m.system) : ode::split_system(*m.system, stiff);
+  const std::vector<ode::Event> events = make_events(vars, params, j);
+  std::vector<std::string> names;
+  for (const auto& e : j.events) names.push_back(e.name);
   const ode::Result r = ode::integrate(rhs, j.t0, j.t1, j.x0, j.options, events);
   std::cout << r.brief_report() << event_summary(r, j.events);
   ode::write_trajectory(g, r, vars, names);
@@ -158,7 +165,15 @@ void check_job(const config::Table& root) {
   const OdeJob job = read_job(root.table("ode"));
   job.options.validate(job.t0, job.t1);
   if (job.x0.size() != model.dim())
-    throw config_error(fmt::format("ode.x0: has {} entries, expected {}", job.x0.size(), model.dim()));
+    root.table("ode").fail("x0", fmt::format("has {} entries, expected {}", job.x0.size(), model.dim()));
+  config::check_defined_at(model, root.table("model"), job.x0, "ode.x0" + root.table("ode").where("x0"));
+  const auto vars = model.system->variable_names();
+  implicit_indices(vars, job);
+  make_events(vars, config::read_parameters(root.table("model")), job);
+  if (job.slow_fast) {
+    index_of(vars, job.slow_fast->fast, "ode.slow_fast.fast");
+    index_of(vars, job.slow_fast->slow, "ode.slow_fast.slow");
+  }
   if (job.tracking) job.tracking->validate();
 }
 
@@ -173,19 +188,19 @@ void register_ode(CLI::App& app, std::function<int()>& action, CommonOptions& op
     model::Model model = config::build_model(root.table("model"));
     const model::Parameters params = config::read_parameters(root.table("model"));
     const OdeJob job = read_job(root.table("ode"));
-    check_sweep_key(cfg, root.table("ode").table("sweep"), job.sweep_key);
+    check_sweep_key(cfg, root.table("ode").table("sweep"), job.sweep.key);
     const std::string out = output_path(opts, root, "ode.h5");
     if (finish_config(cfg, opts)) return 0;
     check_job(root);
-    check_sweep_points([&] { return load_config(opts); }, job.sweep_key, job.sweep_values, check_job);
+    check_sweep_points([&] { return load_config(opts); }, job.sweep, check_job);
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
     const io::Group root_group = file->root();
     io::write_provenance(root_group, "ode", "fwkit ODE limit",
                          io::Provenance{cmdline, cfg.resolved_toml(),
                                         job.tracking ? std::optional<std::uint64_t>(job.tracking->seed) : std::nullopt});
-    run_sweep(cfg, root_group, job.sweep_key, job.sweep_values, [&](const std::string&, const io::Group& g) {
-      if (job.sweep_key.empty()) return run_point(model, params, job, g);
+    run_sweep(cfg, root_group, job.sweep, [&](const std::string&, const io::Group& g) {
+      if (job.sweep.key.empty()) return run_point(model, params, job, g);
       model = config::build_model(root.table("model"));  // the swept key may be a model parameter
       run_point(model, config::read_parameters(root.table("model")), job, g);
     });

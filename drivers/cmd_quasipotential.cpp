@@ -38,7 +38,7 @@ QpJob read_job(const config::Table& t, int dim) {
   QpJob j;
   j.grid.lower = t.numbers("lower");
   j.grid.upper = t.numbers("upper");
-  for (double n : t.numbers("nodes", config::at_least(3))) j.grid.nodes.push_back(static_cast<int>(n));
+  j.grid.nodes = t.integers("nodes", config::at_least(3));
   if (dim != 2 && dim != 3) t.fail("lower", fmt::format("the grid solver needs a 2-D or 3-D model (this one is {}-D)", dim));
   // Name the key at fault: the box's bounds, or the node counts.
   for (const char* key : {"lower", "upper", "nodes"}) {
@@ -64,7 +64,16 @@ QpJob read_job(const config::Table& t, int dim) {
     }
     if (j.attractors.size() > 8) t.fail("attractors", "at most 8 attractors");
   }
+  for (std::size_t a = 0; a < j.attractors.size(); ++a)
+    for (int k = 0; k < dim; ++k) {
+      const double x = j.attractors[a][k];
+      if (x < j.grid.lower[static_cast<std::size_t>(k)] || x > j.grid.upper[static_cast<std::size_t>(k)])
+        t.fail(t.has("attractor") ? "attractor" : "attractors",
+               fmt::format("attractor {} lies outside the grid's box in coordinate {} ({:g} not in [{:g}, {:g}])", a, k, x,
+                           j.grid.lower[static_cast<std::size_t>(k)], j.grid.upper[static_cast<std::size_t>(k)]));
+    }
   j.hamiltonians = t.has("hamiltonians") ? t.strings("hamiltonians") : std::vector<std::string>{"discrete"};
+  if (j.hamiltonians.empty()) t.fail("hamiltonians", "needs at least one of \"langevin\" and \"discrete\"");
   for (const auto& name : j.hamiltonians)
     if (name != "langevin" && name != "discrete") t.fail("hamiltonians", "entries must be \"langevin\" or \"discrete\"");
   j.options.radius = static_cast<int>(t.integer("radius", 0, config::between(0, 200)));

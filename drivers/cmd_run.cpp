@@ -111,6 +111,18 @@ fs::path plot_script() {
   return fs::path(FWKIT_SOURCE_DIR) / "scripts" / "fwkit-plot";
 }
 
+/// The results folder must be a folder (or not exist yet, in an existing
+/// parent's place) and not the experiment file: checked before any stage
+/// runs, and by --dry-run.
+void refuse_results_folder(const fs::path& folder, const std::string& named, const std::string& experiment) {
+  std::error_code ec;
+  const std::string what = named + " " + folder.string();
+  if (fs::exists(folder, ec) && fs::equivalent(folder, experiment, ec))
+    throw Error(ExitCode::kCannotCreate, what + ": is the experiment file; name a folder for the results");
+  if (fs::exists(folder, ec) && !fs::is_directory(folder, ec))
+    throw Error(ExitCode::kCannotCreate, what + ": is a file, not a folder; name a folder for the results (it is created)");
+}
+
 }  // namespace
 
 void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& opts) {
@@ -131,6 +143,7 @@ void register_run(CLI::App& app, std::function<int()>& action, CommonOptions& op
     Plan plan = plan_experiment(experiment);
     if (!opts.output.empty()) plan.folder = opts.output;
     if (*no_plots) plan.plots = false;
+    refuse_results_folder(plan.folder, opts.output.empty() ? "experiment.output" : "--output", *file);
     const fs::path self = fs::read_symlink("/proc/self/exe");
     check_stages(experiment, plan, self);
     if (opts.dry_run) {

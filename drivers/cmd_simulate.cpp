@@ -36,13 +36,23 @@ std::vector<sim::Region> read_regions(const config::Table& t, const model::Syste
   for (const auto& name : user.keys()) {
     const config::Table r = user.table(name);
     sim::Region region{name, {}, 0, {}, {}};
+    const int d = system.dim();
     if (r.has("center")) {
       region.center = to_vec(r.numbers("center"));
       region.radius = r.number("radius", config::positive());
-    } else {
+      if (region.center.size() != d) r.fail("center", fmt::format("needs {} coordinates (one per state variable)", d));
+    } else if (r.has("lower") || r.has("upper")) {
       region.lower = to_vec(r.numbers("lower"));
       region.upper = to_vec(r.numbers("upper"));
-      if (region.lower.size() != region.upper.size()) r.fail("upper", "needs as many entries as lower");
+      if (region.lower.size() != d) r.fail("lower", fmt::format("needs {} coordinates (one per state variable)", d));
+      if (region.upper.size() != d) r.fail("upper", fmt::format("needs {} coordinates (one per state variable)", d));
+      for (int k = 0; k < d; ++k)
+        if (!(region.lower[k] < region.upper[k]))
+          r.fail("upper", fmt::format("must exceed lower in every coordinate ({} <= {} in coordinate {})",
+                                      region.upper[k], region.lower[k], k));
+    } else {
+      r.fail("center", "is required for a ball (with radius), or lower and upper for a box" + r.near_miss("center") +
+                           r.near_miss("radius") + r.near_miss("lower") + r.near_miss("upper"));
     }
     regions.push_back(region);
   }
@@ -96,7 +106,7 @@ sim::Options read_options(const config::Table& t, const model::System& system, c
   const config::Table h = t.table("histogram");
   if (h.present()) {
     grid::Grid grid{h.numbers("lower"), h.numbers("upper"), {}};
-    for (double n : h.numbers("nodes", config::at_least(2))) grid.nodes.push_back(static_cast<int>(n));
+    grid.nodes = h.integers("nodes", config::at_least(2));
     o.histogram = grid;
     o.histogram_groups = static_cast<int>(h.integer("groups", 1, config::at_least(1)));
   }
@@ -228,6 +238,7 @@ void read_all(const config::Table& root) {
   const auto x0 = t.numbers("x0");
   if (static_cast<int>(x0.size()) != model.dim())
     t.fail("x0", fmt::format("has {} entries, expected {}", x0.size(), model.dim()));
+  config::check_defined_at(model, root.table("model"), to_vec(x0), "simulate.x0" + t.where("x0"));
 }
 
 }  // namespace
@@ -247,18 +258,14 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     read_all(root);
-    const config::Table sweep = root.table("simulate").table("sweep");
-    const std::string sweep_key = sweep.present() ? sweep.string("key") : "";
-    const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
-    if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
-    check_sweep_key(cfg, sweep, sweep_key);
-    check_sweep_points([&] { return load_config(opts); }, sweep_key, values,
-                       [](const config::Table& point) { read_all(point); });
+    const Sweep sweep = read_sweep(root.table("simulate").table("sweep"));
+    check_sweep_key(cfg, root.table("simulate").table("sweep"), sweep.key);
+    check_sweep_points([&] { return load_config(opts); }, sweep, [](const config::Table& point) { read_all(point); });
     const std::string out = output_path(opts, root, "simulate.h5");
     if (finish_config(cfg, opts)) return 0;
     const std::string scheme = root.table("simulate").string("scheme", "sgd");
     RunContext ctx{opts, *resume, fs::path(out + ".checkpoint"), cfg.resolved_toml(), comm,
-                   choose_split(*split, comm, values.size(), is_collapse(scheme))};
+                   choose_split(*split, comm, sweep.values.size(), is_collapse(scheme))};
     // Only the root writes the result; the others compute into memory. The
     // output is locked first: checkpoints a live run is writing are its own.
     std::unique_ptr<io::ResultFile> file;
@@ -277,7 +284,7 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
     if (ctx.split == Split::kPoints) {
       // Each process runs its points to the end (checkpointed); the root then
       // writes every point from its final checkpoint, as a resumed run would.
-      for_each_point(cfg, sweep_key, values, [&](std::size_t i, const std::string& name) {
+      for_each_point(cfg, sweep, [&](std::size_t i, const std::string& name) {
         if (static_cast<int>(i % static_cast<std::size_t>(comm.size())) == comm.rank()) run_ensemble(ctx, root, name, nullptr);
       });
       comm.barrier();
@@ -290,7 +297,7 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
       if (is_collapse(scheme)) run_collapse_point(ctx, root, g);
       else run_ensemble(ctx, root, point, &g);
     };
-    run_sweep(cfg, top, sweep_key, values, run_point);
+    run_sweep(cfg, top, sweep, run_point);
     if (!comm.is_root()) return 0;
     file->commit();
     fs::remove_all(ctx.checkpoint_dir);

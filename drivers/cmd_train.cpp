@@ -30,6 +30,9 @@ train::Options read_options(const config::Table& t) {
   } else {
     o.t_min = t.number("t_min", o.t_min, config::positive());
     o.t_max = t.number("t_max", o.t_max, config::positive());
+    if (!(o.t_max >= o.t_min))  // blame the bound the user wrote (both: the upper one)
+      t.fail(t.has("t_max") ? "t_max" : "t_min", fmt::format("the noise levels need t_min <= t_max (t_min = {:g}, t_max = {:g})",
+                                                             o.t_min, o.t_max));
   }
   o.gap_draws = static_cast<int>(t.table("gap").integer("draws", o.gap_draws, config::at_least(1)));
   o.inference_stops = t.table("inference").numbers("stop", std::vector<double>{}, config::positive());
@@ -175,13 +178,9 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
     config::Config cfg = load_config(opts);
     const config::Table root = cfg.root();
     check_point(root);
-    const config::Table sweep = root.table("train").table("sweep");
-    const std::string sweep_key = sweep.present() ? sweep.string("key") : "";
-    const std::vector<double> values = sweep.present() ? sweep.numbers("values") : std::vector<double>{};
-    if (sweep.present() && values.empty()) sweep.fail("values", "needs at least one value");
-    check_sweep_key(cfg, sweep, sweep_key);
-    check_sweep_points([&] { return load_config(opts); }, sweep_key, values,
-                       [](const config::Table& point) { check_point(point); });
+    const Sweep sweep = read_sweep(root.table("train").table("sweep"));
+    check_sweep_key(cfg, root.table("train").table("sweep"), sweep.key);
+    check_sweep_points([&] { return load_config(opts); }, sweep, [](const config::Table& point) { check_point(point); });
     const std::string out = output_path(opts, root, "train.h5");
     if (finish_config(cfg, opts)) return 0;
     const auto file = open_output(opts, out);
@@ -190,7 +189,7 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
     io::write_provenance(top, "train", "fwkit diffusion-model training",
                          io::Provenance{cmdline, cfg.resolved_toml(),
                                         static_cast<std::uint64_t>(root.table("train").integer("seed", 1))});
-    run_sweep(cfg, top, sweep_key, values,
+    run_sweep(cfg, top, sweep,
               [&](const std::string& name, const io::Group& g) { run_point(opts, cfg.root(), name, g); });
     file->commit();
     std::cout << "wrote " << out << "\n";

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <iostream>
 
 #include "fwkit/core/error.hpp"
@@ -12,9 +15,11 @@
 namespace fw::driver {
 
 void add_common_options(CLI::App& sub, CommonOptions& o) {
-  sub.add_option("-c,--config", o.config_path, "run configuration (TOML)");
+  const CLI::Validator named_file(
+      [](std::string& path) { return path.empty() ? std::string("an empty path names no file") : std::string(); }, "PATH");
+  sub.add_option("-c,--config", o.config_path, "run configuration (TOML)")->check(named_file);
   sub.add_option("-s,--set", o.sets, "override a config value: key.path=value (repeatable)");
-  sub.add_option("-o,--output", o.output, "result file (HDF5)");
+  sub.add_option("-o,--output", o.output, "result file (HDF5)")->check(named_file);
   sub.add_flag("--print-config", o.print_config,
                "print the resolved configuration with defaults, as TOML, and exit");
   sub.add_flag("--dry-run", o.dry_run, "validate the configuration and the output path, and exit");
@@ -25,6 +30,7 @@ config::Config load_config(const CommonOptions& o) {
   config::Config cfg = o.config_path.empty() ? config::Config::empty()
                                              : config::Config::from_file(o.config_path);
   for (const auto& s : o.sets) cfg.set(s);
+  o.loaded = std::make_shared<const config::Config>(cfg);
   return cfg;
 }
 
@@ -74,7 +80,45 @@ std::unique_ptr<io::ResultFile> open_output(const CommonOptions& o, const std::s
   return nullptr;
 }
 
-int guarded(const std::function<int()>& body, const par::Comm& comm) {
+namespace {
+
+/// `message`, with where its key is written when it does not say so (before
+/// any caret display on the lines below it), and for a config error the
+/// misspelt key that most likely caused it.
+std::string located(const std::string& message, ExitCode code, const CommonOptions* options) {
+  if (!options || !options->loaded) return message;
+  std::string out = message;
+  if (message.find(" line ") == std::string::npos && message.find("from --set") == std::string::npos) {
+    const std::string where = options->loaded->locate(message);
+    const std::string::size_type eol = std::min(out.find('\n'), out.size());
+    if (!where.empty()) out.insert(eol, " (" + where + ")");
+  }
+  if (code == ExitCode::kConfig && message.find("did you mean") == std::string::npos)
+    if (const std::string misspelt = options->loaded->misspelt_key(); !misspelt.empty())
+      out = misspelt + " That is likely why: " + out;
+  return out;
+}
+
+/// OMP_NUM_THREADS sets the default thread count of every parallel loop;
+/// an absurd count makes the OpenMP runtime crash when the first loop
+/// starts, so it is refused first, like the `threads` keys (at most 1024).
+void check_thread_environment() {
+  const char* env = std::getenv("OMP_NUM_THREADS");
+  if (env == nullptr || *env == '\0') return;
+  const std::string text(env);
+  std::stringstream parts(text);
+  for (std::string part; std::getline(parts, part, ',');) {
+    const bool digits = !part.empty() && part.size() <= 5 && part.find_first_not_of("0123456789") == std::string::npos;
+    const long n = digits ? std::stol(part) : 0;
+    if (n < 1 || n > 1024)
+      throw config_error("OMP_NUM_THREADS = '" + text + "' (environment): each count must be a whole number in [1, 1024], "
+                         "the cap on simulate.threads and train.threads; unset it to use every core");
+  }
+}
+
+}  // namespace
+
+int guarded(const std::function<int()>& body, const par::Comm& comm, const CommonOptions* options) {
   const std::string who = comm.parallel() ? fmt::format("fwkit[rank {}]", comm.rank()) : "fwkit";
   int code = 0;
   // The line is written in one piece: std::cerr is unbuffered, and under
@@ -82,9 +126,10 @@ int guarded(const std::function<int()>& body, const par::Comm& comm) {
   // the parts.
   std::string line;
   try {
+    check_thread_environment();
     return body();
   } catch (const Error& e) {
-    line = who + ": error: " + e.what() + "\n";
+    line = who + ": error: " + (e.code() == ExitCode::kSoftware ? std::string(e.what()) : located(e.what(), e.code(), options)) + "\n";
     code = static_cast<int>(e.code());
   } catch (const std::exception& e) {
     line = who + ": internal error: " + e.what() + "\n";
@@ -132,30 +177,45 @@ void check_sweep_key(const config::Config& cfg, const config::Table& sweep, cons
                     "e.g. simulate.step, simulate.eps or a model parameter such as model.parameters.beta)");
 }
 
-void check_sweep_points(const std::function<config::Config()>& load, const std::string& key, const std::vector<double>& values,
+Sweep read_sweep(const config::Table& sweep) {
+  Sweep s;
+  if (!sweep.present()) return s;
+  s.key = sweep.string("key");
+  s.values = sweep.numbers("values");
+  if (s.values.empty()) sweep.fail("values", "needs at least one value");
+  const std::string where = sweep.where("values");  // " (c.toml line 9)" or " (from --set)"
+  s.origin = where.find("from --set") != std::string::npos
+                 ? "from --set"
+                 : "from " + sweep.path() + ".values" + (where.size() > 3 ? ", " + where.substr(2, where.size() - 3) : "");
+  return s;
+}
+
+void check_sweep_points(const std::function<config::Config()>& load, const Sweep& sweep,
                         const std::function<void(const config::Table& root)>& check) {
-  if (key.empty()) return;
-  for (double v : values) {
+  if (sweep.key.empty()) return;
+  for (double v : sweep.values) {
     config::Config trial = load();
-    trial.set(fmt::format("{}={}", key, v));
+    trial.set(fmt::format("{}={}", sweep.key, v), sweep.origin);
     try {
       check(trial.root());
     } catch (const Error& e) {
-      throw Error(e.code(), fmt::format("sweep point {} = {:.6g}: {}", key, v, e.what()));
+      throw Error(e.code(), fmt::format("sweep point {} = {:.6g}: {}", sweep.key, v, e.what()));
     }
   }
 }
 
-void for_each_point(config::Config& cfg, const std::string& key, const std::vector<double>& values,
+void for_each_point(config::Config& cfg, const Sweep& sweep,
                     const std::function<void(std::size_t index, const std::string& name)>& point) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    cfg.set(fmt::format("{}={}", key, values[i]));  // shortest form that reads back exactly
+  for (std::size_t i = 0; i < sweep.values.size(); ++i) {
+    cfg.set(fmt::format("{}={}", sweep.key, sweep.values[i]), sweep.origin);  // shortest form that reads back exactly
     point(i, fmt::format("point_{:03d}", i));
   }
 }
 
-void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key, const std::vector<double>& values,
+void run_sweep(config::Config& cfg, const io::Group& top, const Sweep& sweep_spec,
                const std::function<void(const std::string& name, const io::Group& g)>& point) {
+  const std::string& key = sweep_spec.key;
+  const std::vector<double>& values = sweep_spec.values;
   if (key.empty()) {
     point("run", top);
     return;
@@ -163,7 +223,7 @@ void run_sweep(config::Config& cfg, const io::Group& top, const std::string& key
   const io::Group sweep = top.group("sweep");
   sweep.set_attribute("key", key);
   sweep.set_attribute("values", std::span<const double>(values));
-  for_each_point(cfg, key, values, [&](std::size_t i, const std::string& name) {
+  for_each_point(cfg, sweep_spec, [&](std::size_t i, const std::string& name) {
     std::cout << fmt::format("== {} = {:.6g}\n", key, values[i]);
     const io::Group g = sweep.group(name);
     g.set_attribute("value", values[i]);

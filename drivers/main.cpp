@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
   register_train(app, actions["train"], options, cmdline);
   register_compare(app, actions["compare"], options, cmdline);
   register_run(app, actions["run"], options);
+  if (argc > 1 && argv[1][0] != '-' && !actions.count(argv[1])) {
+    std::string known;
+    for (const auto& [name, run] : actions) known += (known.empty() ? "" : ", ") + name;
+    std::cerr << "fwkit: error: unknown command '" << argv[1] << "' (commands: " << known << "; fwkit --help)\n";
+    return static_cast<int>(fw::ExitCode::kUsage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,6 +41,6 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : static_cast<int>(fw::ExitCode::kUsage);
   }
   for (auto* sub : app.get_subcommands())
-    if (auto it = actions.find(sub->get_name()); it != actions.end()) return guarded(it->second, comm);
+    if (auto it = actions.find(sub->get_name()); it != actions.end()) return guarded(it->second, comm, &options);
   return static_cast<int>(fw::ExitCode::kUsage);
 }

@@ -80,6 +80,9 @@ Plan plan_experiment(const config::Config& experiment) {
   for (const auto& name : names) {
     const config::Table s = stages.table(name);
     if (!s.present()) stages.fail(name, "must be a table ([stages." + name + "])");
+    if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
+      throw config_error(fmt::format("stages.\"{}\"{}: a stage's name names its files in the results folder: use letters, "
+                                     "digits, '_' and '-' only", name, stages.where(name)));
     Stage st;
     st.name = name;
     st.command = s.choice("command", kCommands);
@@ -123,8 +126,8 @@ Plan plan_experiment(const config::Config& experiment) {
   }
   for (auto&& [k, v] : doc)
     if (k.str() != "experiment" && k.str() != "stages" && !shared_used.count(std::string(k.str())))
-      throw config_error(fmt::format("{}: [{}] is not used by any stage (list it in a stage's use)",
-                                     "experiment", std::string(k.str())));
+      throw config_error(fmt::format("experiment: [{}] is not used by any stage{}: list it in a stage's use",
+                                     std::string(k.str()), root.where(std::string(k.str()))));
   // Order: dependencies first; among the ready ones, by command (analysis
   // before solvers before simulations before comparisons), then by name.
   std::set<std::string> done;
@@ -136,10 +139,13 @@ Plan plan_experiment(const config::Config& experiment) {
       if (ready && (!next || rank(st.command) < rank(next->command))) next = &st;
     }
     if (!next) {
-      std::string left;
-      for (const auto& [name, st] : by_name)
-        if (!done.count(name)) left += (left.empty() ? "" : ", ") + name;
-      throw config_error("stages: the dependencies of " + left + " form a cycle");
+      std::string left, afters;
+      for (const auto& [name, st] : by_name) {
+        if (done.count(name)) continue;
+        left += (left.empty() ? "" : ", ") + name;
+        if (stages.table(name).has("after")) afters += "; " + stages.table(name).describe("after");
+      }
+      throw config_error("stages: the dependencies of " + left + " form a cycle (each waits for another's result)" + afters);
     }
     done.insert(next->name);
     plan.stages.push_back(*next);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -71,7 +72,15 @@ std::string translate(const std::string& message, const config::Config& experime
     const std::string key = head == st.command ? "stages." + st.name + rest : head + rest;
     out += key;
     if (last != m.cend() && *last == '\'') out += *last++;  // the line after a quoted key's closing quote
-    if (located.insert(key).second) out += where_in(experiment.root(), key);
+    if (!located.insert(key).second) continue;
+    // "key = value" stays together: the line goes after the value.
+    if (m.cend() - last > 3 && std::string(last, last + 3) == " = ") {
+      auto stop = std::find_if(last + 3, m.cend(), [](char c) { return c == ':' || c == '(' || c == ';'; });
+      while (stop != last + 3 && stop[-1] == ' ') --stop;
+      out.append(last, stop);
+      last = stop;
+    }
+    out += where_in(experiment.root(), key);
   }
   out.append(last, m.cend());
   return out;

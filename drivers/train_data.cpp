@@ -7,6 +7,7 @@
 #include <numbers>
 #include <numeric>
 
+#include "fwkit/core/error.hpp"
 #include "fwkit/io/points.hpp"
 #include "fwkit/rng/stream.hpp"
 
@@ -26,7 +27,15 @@ Mat point_matrix(const config::Table& t, const std::string& key) {
 
 /// Points from a CSV or HDF5 file; a relative path starts at the config's
 /// folder. Read through Table::file, so that no output may overwrite it.
-Mat file_points(const config::Table& t) { return io::read_points(t.file("file"), t.string("dataset", "")); }
+Mat file_points(const config::Table& t) {
+  const auto path = t.file("file");
+  const std::string dataset = t.string("dataset", "");
+  try {
+    return io::read_points(path, dataset);
+  } catch (const Error& e) {
+    throw Error(e.code(), t.describe("file") + ": " + e.what());
+  }
+}
 
 /// n points on a circle of the given radius: equally spaced from `phase`, or
 /// at seeded uniform angles.

@@ -139,17 +139,31 @@ def test_an_output_that_is_a_data_file_the_config_reads_is_refused(fwkit_bin, tm
 
 
 def test_an_action_path_where_the_model_is_undefined_names_the_node_and_point(fwkit_bin, tmp_path):
-    """log(x + 0.5) is undefined from x = -0.5 on: the straight path from
-    (0, 0) to (-1, 0.5) crosses it at its middle node (100 of 201). The failure
-    names that node, the point and the drift component; it was "the inner
-    problem failed" with no reason."""
+    """log(x^2 + x + 0.2399) is undefined for x in about (-0.6, -0.4) only:
+    the straight path from (0, 0) to (-1, 0.5), defined at both ends, first
+    enters that strip at node 80 of 201 (x = -0.4, where the argument is
+    -1e-4; node 79 at x = -0.395 has +9e-4). The failure names that node, the
+    point and the drift component; it was "the inner problem failed" with no
+    reason."""
+    (tmp_path / "a.toml").write_text('[model.system]\nkind = "expression"\nvariables = ["x", "y"]\n'
+                                     'drift = ["-x + log(x*x + x + 0.2399)", "-y"]\n'
+                                     '[action]\nfrom = [0.0, 0.0]\nto = [-1.0, 0.5]\n')
+    run = _fwkit(fwkit_bin, "action", "-c", "a.toml", "-o", "a.h5", "-q", cwd=tmp_path)
+    assert run.returncode == 65, run.stderr
+    assert "at node 80 of 201: the drift's component 0 is" in run.stderr
+    assert "(x = -0.4, y = 0.2)" in run.stderr and "the model is undefined on this path" in run.stderr
+
+
+def test_an_action_end_where_the_model_is_undefined_is_refused_before_any_work(fwkit_bin, tmp_path):
+    """log(x + 0.5) is NaN at the end (-1, 0.5): refused at once, naming the
+    drift component and action.to with its line, and no result is written."""
     (tmp_path / "a.toml").write_text('[model.system]\nkind = "expression"\nvariables = ["x", "y"]\n'
                                      'drift = ["-x + log(x + 0.5)", "-y"]\n'
                                      '[action]\nfrom = [0.0, 0.0]\nto = [-1.0, 0.5]\n')
     run = _fwkit(fwkit_bin, "action", "-c", "a.toml", "-o", "a.h5", "-q", cwd=tmp_path)
     assert run.returncode == 65, run.stderr
-    assert "at node 100 of 201: the drift's component 0 is" in run.stderr
-    assert "(x = -0.5, y = 0.25)" in run.stderr and "the model is undefined on this path" in run.stderr
+    assert "model.system.drift[0] is" in run.stderr and "action.to (a.toml line 7) = (-1, 0.5)" in run.stderr
+    assert not (tmp_path / "a.h5").exists()
 
 
 @pytest.mark.parametrize("command, text, message", [

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "fwkit/core/error.hpp"
 #include "lanczos.hpp"
@@ -149,9 +150,9 @@ const char* to_string(Stability s) {
   }
 }
 
-void Options::validate(int dim) const {
-  auto bad = [](const std::string& field, const std::string& value, const std::string& rule) {
-    throw config_error("analyze." + field + " = " + value + ": " + rule);
+void Options::validate(int dim, const std::string& table) const {
+  auto bad = [&table](const std::string& field, const std::string& value, const std::string& rule) {
+    throw config_error(table + "." + field + " = " + value + ": " + rule);
   };
   if (static_cast<int>(lower.size()) != dim)
     bad("lower", std::to_string(lower.size()) + " entries", "needs one entry per dimension (" + std::to_string(dim) + ")");
@@ -160,7 +161,7 @@ void Options::validate(int dim) const {
   for (int k = 0; k < dim; ++k)
     if (!(lower[k] < upper[k]))
       bad("upper", fmt::format("{} in dimension {}", upper[k], k),
-          fmt::format("must exceed analyze.lower ({})", lower[k]));
+          fmt::format("must exceed {}.lower ({})", table, lower[k]));
   if (starts < 0) bad("starts", std::to_string(starts), "must be >= 0 (0: automatic)");
   for (std::size_t i = 0; i < start_points.size(); ++i)
     if (start_points[i].size() != dim)
@@ -265,8 +266,14 @@ Result find_equilibria(const model::System& sys, const Options& opt, Progress* p
   mo.names = sys.variable_names();
   const std::vector<Vec> starts = start_points(opt, d);
   r.starts = static_cast<int>(starts.size());
+  Vec b(d);
   for (std::size_t i = 0; i < starts.size(); ++i) {
     if (progress && i % 16 == 0) progress->update(static_cast<std::uint64_t>(i));
+    sys.drift(starts[i].data(), b.data());
+    if (!b.allFinite()) {  // the model is undefined here: no search can start
+      if (r.undefined_starts++ == 0) r.first_undefined = starts[i];
+      continue;
+    }
     if (minimise) {
       const Minimum m = minimize(sys, starts[i], mo);
       tally(r.minimize, m);
@@ -292,6 +299,9 @@ Result find_equilibria(const model::System& sys, const Options& opt, Progress* p
                           r.equilibria.size(), r.count(Stability::kStable),
                           r.count(Stability::kSaddle), r.count(Stability::kUnstable),
                           r.count(Stability::kDegenerate), r.starts, r.converged, describe(r.minimize));
+  if (r.undefined_starts > 0)
+    r.message += fmt::format("; the drift is undefined (NaN or infinite) at {} of the starts, e.g. x = ({}), which were skipped",
+                             r.undefined_starts, fmt::join(r.first_undefined, ", "));
   return r;
 }
 

@@ -60,8 +60,10 @@ struct Options {
   /// Real parts of Jacobian eigenvalues with |Re| <= this are "zero".
   double zero_tolerance = 1e-9;
 
-  /// Throws a config Error naming the field, the value and the rule.
-  void validate(int dim) const;
+  /// Throws a config Error naming `<table>.<field>` (the table the options
+  /// were read from: analyze, or action.transitions for its box), the value
+  /// and the rule.
+  void validate(int dim, const std::string& table = "analyze") const;
 };
 
 enum class Stability { kStable, kSaddle, kUnstable, kDegenerate };
@@ -99,6 +101,8 @@ struct Result {
   std::vector<Equilibrium> equilibria;  // sorted: stable first, then by index, then by x
   int starts = 0;
   int converged = 0;                    // Newton or minimisation runs that converged inside the box
+  int undefined_starts = 0;             // starts where the drift is NaN or infinite (skipped)
+  Vec first_undefined;                  // the first of them
   MinimizeTally minimize;
 
   /// A table of the equilibria, one per line.

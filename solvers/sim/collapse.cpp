@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 #include <omp.h>
 
-
 #include <cmath>
 #include <limits>
 #include <span>
 
 #include "fwkit/core/error.hpp"
+#include "fwkit/core/parallel_errors.hpp"
 #include "fwkit/io/result_file.hpp"
 #include "sim_io.hpp"
 
@@ -175,13 +175,15 @@ CollapseResult run_collapse(const CollapseOptions& o, Progress* progress, const 
   const std::int64_t m_begin = o.members * team.rank() / team.size(), m_end = o.members * (team.rank() + 1) / team.size();
   std::int64_t done = 0;
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 4) num_threads(threads)
   for (std::int64_t m = m_begin; m < m_end; ++m) {
-    r.collapse_generation[m] = run_member(o, factor0, m, all[m]);
+    errors.run([&] { r.collapse_generation[m] = run_member(o, factor0, m, all[m]); });
 #pragma omp atomic
     ++done;
     if (progress && omp_get_thread_num() == 0) progress->update(static_cast<std::uint64_t>(done * team.size()));
   }
+  errors.rethrow();
   if (team.parallel()) {
     std::vector<Stats> mine;
     for (std::int64_t m = m_begin; m < m_end; ++m) mine.insert(mine.end(), all[m].begin(), all[m].end());

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "estimators.hpp"
+#include "fwkit/core/parallel_errors.hpp"
 #include "fwkit/rng/block.hpp"
 #include "share.hpp"
 #include "fwkit/core/error.hpp"
@@ -265,22 +267,25 @@ void advance(const model::Model& model, const Options& o, EnsembleState& s, std:
     const std::int64_t n0 = s.step, n1 = std::min(until, (n0 / segment + 1) * segment);
     SegmentYield yield;
     yield.histogram.assign(s.histogram.size(), 0);
+    ParallelErrors errors;  // a bad value met mid-run ends the run with its message, not SIGABRT
 #pragma omp parallel num_threads(threads)
     {
-      Worker w(plan, o.block, s.histogram.size());
+      std::optional<Worker> w;
+      errors.run([&] { w.emplace(plan, o.block, s.histogram.size()); });
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t blk = first_block; blk < end_block; ++blk) {
         const std::int64_t m0 = blk * o.block;
         const int B = static_cast<int>(std::min<std::int64_t>(o.block, mine.end - m0));
-        run_block(plan, o, s, w, m0, B, n0, n1);
+        errors.run([&] { run_block(plan, o, s, *w, m0, B, n0, n1); });
       }
 #pragma omp critical(fwkit_sim_merge)
-      {
-        for (std::size_t i = 0; i < w.histogram.size(); ++i) yield.histogram[i] += w.histogram[i];
-        yield.outside += w.outside;
-        for (auto& t : w.transitions) yield.transitions.push_back(std::move(t));
+      if (w) {
+        for (std::size_t i = 0; i < w->histogram.size(); ++i) yield.histogram[i] += w->histogram[i];
+        yield.outside += w->outside;
+        for (auto& t : w->transitions) yield.transitions.push_back(std::move(t));
       }
     }
+    errors.rethrow();
     join_segment(team, o, n0, n1, s, yield);
     for (std::size_t i = 0; i < yield.histogram.size(); ++i) s.histogram[i] += yield.histogram[i];
     s.histogram_outside += yield.outside;

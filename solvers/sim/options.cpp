@@ -102,8 +102,12 @@ void Options::validate(int dim) const {
   const double traj = static_cast<double>(trajectory_members) * (steps / trajectory_stride + 1) * dim;
   if (traj > 5e8) bad("trajectory", fmt::format("{:.3g} values", traj), "must be <= 5e8 (raise the stride)");
   const double units = static_cast<double>(members) * batches;
-  if (units * (2.0 * dim + 1 + static_cast<double>(regions.size()) + 1) > 2e9)
-    bad("batches", std::to_string(batches), "members x batches is too large for memory");
+  if (units * (2.0 * dim + 1 + static_cast<double>(regions.size()) + 1) > 2e9) {
+    const bool members_alone = static_cast<double>(members) * (2.0 * dim + 2 + static_cast<double>(regions.size())) > 2e9;
+    bad(members_alone || batches == 1 ? "members" : "batches", std::to_string(members_alone || batches == 1 ? members : batches),
+        fmt::format("members x batches = {:.3g} runs would need {:.3g} GB for their states alone (at most 2e9 values)",
+                    units, units * (2.0 * dim + 2 + static_cast<double>(regions.size())) * 8e-9));
+  }
 }
 
 std::int64_t Options::recorded() const { return (steps - burn_in) / stride; }

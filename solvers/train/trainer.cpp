@@ -3,6 +3,8 @@
 
 #include <omp.h>
 
+#include "fwkit/core/parallel_errors.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -212,13 +214,15 @@ Result train(const Options& o, const Split& split, Progress* progress) {
   result.members.resize(static_cast<std::size_t>(o.members));
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   std::int64_t done = 0;
+  ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (std::int64_t m = 0; m < o.members; ++m) {
-    Member(shared, m, result.members[static_cast<std::size_t>(m)]).run();
+    errors.run([&] { Member(shared, m, result.members[static_cast<std::size_t>(m)]).run(); });
 #pragma omp atomic
     ++done;
     if (progress && omp_get_thread_num() == 0) progress->update(static_cast<std::uint64_t>(done));
   }
+  errors.rethrow();
   result.episodes = find_episodes(result.members, o.monitors(), o.samples, o.stride);
   result.summary = summarize(o, result.members, result.episodes);
   return result;

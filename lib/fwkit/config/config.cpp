@@ -2,28 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config_state.hpp"
 #include "fwkit/core/error.hpp"
 
 namespace fw::config {
-
-struct State {
-  toml::table doc;
-  toml::table resolved;
-  std::set<const toml::node*> used;
-  std::set<std::string> from_set;                           // key paths given by --set
-  std::map<std::string, std::set<std::string>> known_keys;  // table path -> keys read
-  std::string source;
-  std::filesystem::path folder;  // the config file's folder (relative paths start there)
-  std::vector<std::string> files;  // every file named through Table::file (absolute): inputs an output must not overwrite
-};
-
 namespace {
 
 std::vector<std::string> split(const std::string& path) {
@@ -32,6 +26,10 @@ std::vector<std::string> split(const std::string& path) {
   for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
   return parts;
 }
+
+}  // namespace
+
+namespace detail {
 
 std::string join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "." + b; }
 
@@ -46,6 +44,35 @@ const toml::table* find_table(const toml::table& root, const std::string& path) 
   }
   return t;
 }
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+/// Whether `kp` or a key under it was given by --set (`--set simulat.step=1`
+/// makes the unknown table `simulat`).
+bool given_by_set(const State& s, const std::string& kp) {
+  for (const auto& [k, origin] : s.from_set)
+    if (k == kp || k.rfind(kp + ".", 0) == 0) return true;
+  return false;
+}
+
+}  // namespace detail
+
+using detail::edit_distance;
+using detail::find_table;
+using detail::given_by_set;
+using detail::join;
+
+namespace {
 
 /// The table at a dotted path of `root`, created if missing.
 toml::table& ensure_table(toml::table& root, const std::string& path) {
@@ -81,18 +108,6 @@ std::string show(const toml::node& n) {
   std::replace(s.begin(), s.end(), '\n', ' ');
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 std::string format_number(double v) {
@@ -139,9 +154,12 @@ bool Table::has(const std::string& key) const {
 std::string Table::where(const std::string& key) const {
   const toml::table* t = find_table(state_->doc, path_);
   const toml::node* n = t ? t->get(key) : nullptr;
-  if (state_->from_set.count(key_path(key))) return " (from --set)";
+  if (auto it = state_->from_set.find(key_path(key)); it != state_->from_set.end()) return " (" + it->second + ")";
   if (n && n->source().begin.line > 0)
     return " (" + state_->source + " line " + std::to_string(n->source().begin.line) + ")";
+  if (n)  // a table that only a --set made (--set stages.simm.step=1 makes [stages.simm])
+    for (const auto& [k, origin] : state_->from_set)
+      if (k.rfind(key_path(key) + ".", 0) == 0) return " (" + origin + ")";
   return "";
 }
 
@@ -159,7 +177,7 @@ std::string Table::near_miss(const std::string& key) const {
     const std::string other(k.str());
     if (other == key || edit_distance(other, key) > 2) continue;
     const std::string line = v.source().begin.line > 0 ? " (" + state_->source + " line " + std::to_string(v.source().begin.line) + ")" : "";
-    return "; found '" + key_path(other) + "'" + line + ": a misspelling of '" + key + "'?";
+    return "; found '" + key_path(other) + "'" + line + ": did you mean '" + key + "'?";
   }
   return "";
 }
@@ -249,6 +267,8 @@ std::filesystem::path Table::file(const std::string& key) const {
   const std::filesystem::path p = string(key);
   if (p.empty()) fail(key, "must name a file");
   const std::filesystem::path resolved = p.is_relative() ? state_->folder / p : p;
+  std::error_code ec;
+  if (std::filesystem::is_directory(resolved, ec)) fail(key, "is a directory; name the data file in it");
   // The resolved configuration (and so a result file's provenance) holds the
   // absolute path: a later command reading the model back finds the file
   // from wherever it runs.
@@ -313,6 +333,19 @@ std::vector<double> Table::numbers(const std::string& key, const Range& rule) co
   return out;
 }
 
+std::vector<int> Table::integers(const std::string& key, const Range& rule) const {
+  std::vector<int> out;
+  const toml::node* n = lookup(*state_, path_, key);
+  if (n && n->is_array())
+    for (const auto& e : *n->as_array())
+      if (e.is_floating_point()) fail(key, "expected an array of whole numbers, found " + show(e));
+  for (double v : numbers(key, rule)) {
+    if (std::abs(v) > 2e9) fail(key, "every entry must be a whole number of at most 2e9");
+    out.push_back(static_cast<int>(v));
+  }
+  return out;
+}
+
 std::vector<std::vector<double>> Table::number_matrix(const std::string& key) const {
   const toml::node* n = lookup(*state_, path_, key);
   if (!n) fail(key, "is required (an array of arrays of numbers)" + near_miss(key));
@@ -327,6 +360,8 @@ std::vector<std::vector<double>> Table::number_matrix(const std::string& key) co
     for (const auto& e : *row.as_array()) {
       if (!e.is_number()) fail(key, expect);
       r.push_back(e.value<double>().value());
+      if (!std::isfinite(r.back()))
+        fail(key, fmt::format("row {} entry {} is {}: every entry must be a finite number", out.size(), r.size() - 1, r.back()));
       rr.push_back(r.back());
     }
     out.push_back(std::move(r));
@@ -433,8 +468,11 @@ Config Config::from_string(const std::string& text, const std::string& source_na
 }
 
 Config Config::from_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(ExitCode::kNoInput, "cannot read config " + path.string() + ": is a directory, not a TOML file");
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw Error(ExitCode::kNoInput, "cannot read config " + path.string() + ": no such file");
+  if (!f) throw Error(ExitCode::kNoInput, "cannot read config " + path.string() + ": " + std::strerror(errno));
   std::string text;
   char buf[4096];
   for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
@@ -446,7 +484,7 @@ Config Config::from_file(const std::filesystem::path& path) {
 
 Config Config::empty() { return from_string("", "(defaults)"); }
 
-void Config::set(const std::string& assignment) {
+void Config::set(const std::string& assignment, const std::string& origin) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw Error(ExitCode::kUsage, "--set " + assignment + ": expected key.path=value");
@@ -463,7 +501,7 @@ void Config::set(const std::string& assignment) {
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) parent = join(parent, parts[i]);
   toml::table& t = ensure_table(state_->doc, parent);
   parsed.get("v")->visit([&](const auto& v) { t.insert_or_assign(parts.back(), v); });
-  state_->from_set.insert(key);
+  state_->from_set[key] = origin;
 }
 
 Table Config::root() const { return Table(state_, ""); }
@@ -476,7 +514,7 @@ void check_table(const State& s, const toml::table& t, const std::string& path) 
     const std::string kp = join(path, key);
     if (!s.used.count(&v)) {
       std::string msg = "unknown key '" + kp + "'";
-      if (s.from_set.count(kp)) msg += " (from --set)";
+      if (given_by_set(s, kp)) msg += " (from --set)";
       else if (v.source().begin.line > 0)
         msg += " (" + s.source + " line " + std::to_string(v.source().begin.line) + ")";
       auto known = s.known_keys.find(path);

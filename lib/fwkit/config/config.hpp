@@ -69,6 +69,8 @@ class Table {
   std::vector<double> numbers(const std::string& key, const Range& rule = {}) const;
   std::vector<double> numbers(const std::string& key, const std::vector<double>& fallback,
                               const Range& rule = {}) const;
+  /// An array of TOML integers (a float such as 20.5 or 20.0 is refused).
+  std::vector<int> integers(const std::string& key, const Range& rule = {}) const;
   std::vector<std::vector<double>> number_matrix(const std::string& key) const;
   std::vector<std::string> strings(const std::string& key) const;
   /// A list of expressions; numbers are accepted and written as text.
@@ -108,8 +110,10 @@ class Config {
   static Config empty();
 
   /// Applies `key.path=value`; the value is parsed as TOML, and taken as a
-  /// string if that fails. Exit code 64 if there is no '='.
-  void set(const std::string& assignment);
+  /// string if that fails. Exit code 64 if there is no '='. Errors about the
+  /// key then say where the value came from: "(from --set)", or `origin`
+  /// (a sweep sets its values "from simulate.sweep.values, c.toml line 9").
+  void set(const std::string& assignment, const std::string& origin = "from --set");
 
   Table root() const;
   /// Throws for the first key that no Table read (an unknown key).
@@ -119,6 +123,16 @@ class Config {
   /// The document as parsed, with every --set applied (no defaults added):
   /// for drivers that hand parts of it on to other commands.
   std::string document_toml() const;
+  /// Where the first key path written in `message` (a dotted name such as
+  /// `analyze.upper`) that this configuration holds is given:
+  /// "analyze.upper: c.toml line 5", "from --set", or ""
+  /// when the message names none. For errors raised far from the key's Table.
+  std::string locate(const std::string& message) const;
+  /// "unknown key 'data.pointz' (c.toml line 2); did you mean 'points'?" for
+  /// the first key not read that is two edits or fewer from a key that was
+  /// asked for and is absent; "" if none. For an error about a missing key,
+  /// whose cause is then most likely the misspelling.
+  std::string misspelt_key() const;
 
  private:
   explicit Config(std::shared_ptr<State> s) : state_(std::move(s)) {}

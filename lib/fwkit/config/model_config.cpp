@@ -35,10 +35,10 @@ model::ParamValues catalog_parameters(const Table& t) {
   for (const auto& k : t.keys()) {
     // A scalar, or a matrix given row by row.
     if (t.has(k)) {
-      try {
+      const std::string type = t.value_type(k);
+      if (type != "an array") {  // a number (finite: the rule is reported as such), or the type error
         out[k] = model::ParamValue::scalar(t.number(k));
         continue;
-      } catch (const Error&) {
       }
       const auto rows = t.number_matrix(k);
       model::ParamValue v;
@@ -197,6 +197,8 @@ std::shared_ptr<const model::System> build_system(const Table& sys, const Parame
     spec.parameters = params;
     if (sys.has("drift")) spec.drift = sys.expressions("drift");
     if (sys.has("loss")) spec.loss = sys.string("loss");
+    if (!sys.has("drift") && !sys.has("loss"))
+      sys.fail("drift", "is required, or 'loss' (f, b = -grad f)" + sys.near_miss("drift") + sys.near_miss("loss"));
     if (sys.has("diffusion")) spec.diffusion = sys.expression_matrix("diffusion");
     return with_line(sys, [&] { return model::make_expression_system(spec); });
   }
@@ -274,27 +276,81 @@ std::shared_ptr<const model::NoiseModel> build_noise(const Table& n,
     const Mat atoms = to_matrix(n.number_matrix("atoms"), n, "atoms").transpose();
     if (atoms.rows() != d) n.fail("atoms", "each atom needs " + std::to_string(d) + " entries");
     const auto q = n.numbers("probabilities", non_negative());
+    if (static_cast<Eigen::Index>(q.size()) != atoms.cols())
+      n.fail("probabilities", fmt::format("needs one probability per atom ({} atoms, {} probabilities)", atoms.cols(), q.size()));
+    double total = 0;
+    for (double p : q) total += p;
+    if (!(std::abs(total - 1) <= 1e-9)) n.fail("probabilities", fmt::format("must sum to 1 (they sum to {:.12g})", total));
     std::shared_ptr<const model::Field> scale;
     if (n.has("scale")) scale = field({{n.string("scale")}}, "scale");
     return model::make_discrete_noise(atoms, Eigen::Map<const Vec>(q.data(), static_cast<Eigen::Index>(q.size())), scale);
   }
   if (kind == "mixture") {
     std::vector<Vec> means;
-    for (const auto& m : n.number_matrix("means")) means.push_back(Eigen::Map<const Vec>(m.data(), static_cast<Eigen::Index>(m.size())));
+    for (const auto& m : n.number_matrix("means")) {
+      if (static_cast<int>(m.size()) != d)
+        n.fail("means", fmt::format("each component mean needs {} entries (one per state variable), one has {}", d, m.size()));
+      means.push_back(Eigen::Map<const Vec>(m.data(), static_cast<Eigen::Index>(m.size())));
+    }
     std::vector<Mat> covs;
     const Table cov_table = n.table("covariances");
     for (std::size_t k = 0; k < means.size(); ++k) {
       const std::string key = "c" + std::to_string(k);
       covs.push_back(to_matrix(cov_table.number_matrix(key), cov_table, key));
+      if (covs.back().rows() != d || covs.back().cols() != d)
+        cov_table.fail(key, fmt::format("must be {0} x {0} (the state dimension)", d));
+      const double smallest = Eigen::SelfAdjointEigenSolver<Mat>(covs.back()).eigenvalues().minCoeff();
+      if (smallest < -1e-12)
+        cov_table.fail(key, fmt::format("must be positive semi-definite (smallest eigenvalue {:.6g})", smallest));
     }
     std::shared_ptr<const model::Field> logits;
     if (n.has("logits")) {
       model::ExpressionMatrix row{n.expressions("logits")};
+      if (row[0].size() != means.size())
+        n.fail("logits", fmt::format("needs one expression per component ({} means, {} logits)", means.size(), row[0].size()));
       logits = field(row, "logits");
     }
     return model::make_mixture_noise(std::move(means), std::move(covs), logits);
   }
   throw config_error(n.path() + ".kind: unsupported");
+}
+
+/// A K x K kernel and K rows of d increments, checked where they are written.
+void check_markov_shapes(const Table& noise, const model::ExpressionMatrix& kernel,
+                         const model::ExpressionMatrix& increments, int d) {
+  const std::size_t k = kernel.size();
+  for (const auto& row : kernel)
+    if (row.size() != k)
+      noise.fail("kernel", fmt::format("must be a square matrix (one row of {} transition probabilities per chain "
+                                       "state), has a row of {}", k, row.size()));
+  if (increments.size() != k)
+    noise.fail("increments", fmt::format("needs one row per chain state ({}), has {}", k, increments.size()));
+  for (const auto& row : increments)
+    if (static_cast<int>(row.size()) != d)
+      noise.fail("increments", fmt::format("each row needs {} entries (one per variable), has a row of {}", d, row.size()));
+}
+
+/// A kernel that uses no state variable is checked now: every row a
+/// probability vector (entries >= 0 summing to 1).
+void check_constant_kernel(const Table& noise, const model::ExpressionMatrix& rows, const Parameters& params) {
+  std::shared_ptr<const model::Field> constant;
+  try {
+    constant = model::make_expression_field(rows, {}, params, noise.path() + ".kernel");
+  } catch (const Error&) {
+    return;  // it depends on the state: checked where the run starts and at every step
+  }
+  const std::size_t k = rows.size();
+  std::vector<double> p(k * k);
+  const double no_state = 0;
+  constant->eval(&no_state, p.data());
+  for (std::size_t i = 0; i < k; ++i) {
+    double sum = 0;
+    bool nonnegative = true;
+    for (std::size_t j = 0; j < k; ++j) sum += p[i * k + j], nonnegative = nonnegative && p[i * k + j] >= 0;
+    if (!nonnegative || !(std::abs(sum - 1) <= 1e-9))
+      noise.fail("kernel", fmt::format("row {} is not a probability vector (entries must be >= 0 and sum to 1; they "
+                                       "sum to {:.12g})", i, sum));
+  }
 }
 
 }  // namespace
@@ -317,10 +373,12 @@ model::Model build_model(const Table& m) {
           "kernel-averaged increment)");
     const auto vars = model::expr::expand_declarations(noise.strings("variables"), noise.path() + ".variables");
     const int d = static_cast<int>(vars.size());
-    auto kernel = model::make_expression_field(noise.expression_matrix("kernel"), vars, params,
-                                               noise.path() + ".kernel");
-    auto incr = model::make_expression_field(noise.expression_matrix("increments"), vars, params,
-                                             noise.path() + ".increments");
+    const auto kernel_rows = noise.expression_matrix("kernel");
+    const auto increment_rows = noise.expression_matrix("increments");
+    check_markov_shapes(noise, kernel_rows, increment_rows, d);
+    auto kernel = model::make_expression_field(kernel_rows, vars, params, noise.path() + ".kernel");
+    auto incr = model::make_expression_field(increment_rows, vars, params, noise.path() + ".increments");
+    check_constant_kernel(noise, kernel_rows, params);
     auto markov = model::make_markov_noise(kernel, incr, d);
     return model::Model{std::make_shared<model::MarkovAverageSystem>(markov), markov};
   }

@@ -35,4 +35,11 @@ model::Model build_model(const Table& model);
 /// sees them (for expressions a subcommand compiles itself, e.g. events).
 model::Parameters read_parameters(const Table& model);
 
+/// Throws a data error (exit 65) unless the drift and the noise covariance
+/// of `m` are finite at `x`, naming the key that defines the undefined part
+/// (`model.system.drift[1]`, `model.noise.sigma`, ...) and `start`, the key
+/// x came from ("simulate.x0 (c.toml line 7)"). Run before any work: a model
+/// undefined at its start would otherwise run to the end on NaN.
+void check_defined_at(const model::Model& m, const Table& model, const Vec& x, const std::string& start);
+
 }  // namespace fw::config

@@ -33,27 +33,41 @@ bool parse_row(const std::string& line, std::vector<double>& out) {
   return true;
 }
 
+/// The number of fields of a line (separated as parse_row separates them).
+std::size_t field_count(const std::string& line) {
+  std::string s = line;
+  for (char& c : s)
+    if (c == ',' || c == ';' || c == '\t') c = ' ';
+  std::istringstream in(s);
+  std::size_t n = 0;
+  for (std::string field; in >> field;) ++n;
+  return n;
+}
+
 Mat read_csv(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) throw Error(ExitCode::kNoInput, path.string() + ": cannot open the points file");
   std::vector<double> values, row;
   std::size_t width = 0, rows = 0, line_no = 0;
   std::string line;
-  bool first = true;
+  bool first = true, header = false;
   while (std::getline(in, line)) {
     ++line_no;
     const auto start = line.find_first_not_of(" \t\r");
     if (start == std::string::npos || line[start] == '#') continue;
     const bool ok = parse_row(line, row);
-    if (first && !ok) {  // a header
+    if (first && !ok) {  // a header: the rows below have one value per name
       first = false;
+      width = field_count(line);
+      header = true;
       continue;
     }
     first = false;
     if (!ok) throw Error(ExitCode::kData, fmt::format("{}:{}: \"{}\" is not a row of numbers", path.string(), line_no, line));
     if (width == 0) width = row.size();
     if (row.size() != width)
-      throw Error(ExitCode::kData, fmt::format("{}:{}: has {} values, the first row has {}", path.string(), line_no, row.size(), width));
+      throw Error(ExitCode::kData, fmt::format("{}:{}: has {} values, the {} has {}", path.string(), line_no, row.size(),
+                                               header ? "header" : "first row", width));
     for (double v : row)
       if (!std::isfinite(v)) throw Error(ExitCode::kData, fmt::format("{}:{}: values must be finite", path.string(), line_no));
     values.insert(values.end(), row.begin(), row.end());

@@ -24,18 +24,20 @@ Symbols make_symbols(Graph& g, const std::vector<std::string>& variables,
       "abs", "sign", "pow", "sum"};
   Symbols sym;
   int index = 0;
-  auto bind = [&](const std::string& name, int node, const std::string& what) {
+  // `where` is the key that declares the name: .variables, .data, .parameters.
+  auto bind = [&](const std::string& name, int node, const std::string& what, const std::string& where) {
+    const std::string key = key_path + where;
     if (!expr::is_scalar_name(name))
-      throw config_error(key_path + ": " + what + " name '" + name +
+      throw config_error(key + ": " + what + " name '" + name +
                          "' is not an identifier (letters, digits, '_', not starting with a digit)");
     if (kReserved.count(name.substr(0, name.find('['))))
-      throw config_error(key_path + ": " + what + " name '" + name + "' is reserved");
+      throw config_error(key + ": " + what + " name '" + name + "' is reserved (a function or constant of the expressions)");
     if (!sym.emplace(name, node).second)
-      throw config_error(key_path + ": name '" + name + "' is defined twice");
+      throw config_error(key + ": " + what + " name '" + name + "' is defined twice (names of variables, data columns and parameters must differ)");
   };
-  for (const auto& v : variables) bind(v, g.variable(index++), "variable");
-  for (const auto& v : extra) bind(v, g.variable(index++), "data column");
-  for (const auto& [name, value] : params) bind(name, g.constant(value), "parameter");
+  for (const auto& v : variables) bind(v, g.variable(index++), "variable", ".variables");
+  for (const auto& v : extra) bind(v, g.variable(index++), "data column", ".data");
+  for (const auto& [name, value] : params) bind(name, g.constant(value), "parameter", ".parameters");
   return sym;
 }
 

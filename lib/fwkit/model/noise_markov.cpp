@@ -96,7 +96,7 @@ Mat MarkovNoise::kernel(const Vec& x) const {
     const double s = p.row(i).sum();
     if (!(p.row(i).array() >= 0).all() || !(std::abs(s - 1) <= 1e-9)) {  // NaN fails both
       std::ostringstream msg;
-      msg << "markov noise: row " << i << " of the kernel at x = (" << x.transpose()
+      msg << "markov noise: row " << i << " of the kernel (model.noise.kernel) at x = (" << x.transpose()
           << ") is not a probability vector (entries " << p.row(i) << ", sum " << s << ")";
       throw data_error(msg.str());
     }
