@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "fwkit/core/checksum.hpp"
 #include "fwkit/core/error.hpp"
 
 extern char** environ;
@@ -113,13 +114,10 @@ void die_by(int signal) {
 std::string file_checksum(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
-  std::uint64_t h = 14695981039346656037ull;
+  Checksum sum;
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    const std::streamsize n = in.gcount();
-    for (std::streamsize i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 1099511628211ull;
-  }
-  return fmt::format("{:016x}", h);
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) sum.add(buf, static_cast<std::size_t>(in.gcount()));
+  return sum.hex();
 }
 
 }  // namespace fw::driver

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <iostream>
 
+#include "fwkit/core/checksum.hpp"
 #include "fwkit/core/error.hpp"
 
 #include <toml++/toml.h>
@@ -143,11 +144,7 @@ int guarded(const std::function<int()>& body, const par::Comm& comm, const Commo
   return code;
 }
 
-std::string fingerprint(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return fmt::format("{:016x}", h);
-}
+std::string fingerprint(const std::string& text) { return Checksum().add(text).hex(); }
 
 std::string command_line(int argc, char** argv) {
   std::string s;

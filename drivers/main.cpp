@@ -4,9 +4,11 @@
 
 #include "commands.hpp"
 #include "fwkit/core/build_info.hpp"
+#include "fwkit/io/result_file.hpp"
 
 int main(int argc, char** argv) {
   using namespace fw::driver;
+  fw::io::skip_hdf5_cleanup_at_exit();
   // Under mpirun: every process runs the same command; only the root speaks
   // on stdout and writes files (errors still reach stderr from any rank).
   fw::par::Session session(argc, argv);

@@ -1,6 +1,8 @@
 """File safety: one writer per output, `fwkit run` checks every stage before
 any runs, reuses a result only when its checksum is the recorded one, holds
-its results folder alone and passes a signal on to the stage it runs."""
+its results folder alone and passes a signal on to the stage it runs; a
+write the file system refuses is exit 73 with the file and the reason."""
+import resource
 import signal
 import subprocess
 import time
@@ -102,3 +104,20 @@ def test_a_signal_to_run_stops_its_stage_and_a_second_run_of_the_folder_is_refus
     time.sleep(0.5)
     probe = subprocess.run(["fuser", str(tmp_path / "res" / "s.h5.lock")], capture_output=True)
     assert probe.returncode != 0, probe.stdout
+
+
+def test_a_write_the_file_system_refuses_is_exit_73_with_the_file_and_the_reason(fwkit_bin, tmp_path):
+    """A file-size limit (RLIMIT_FSIZE) stands in for a full disk: the write
+    fails with EFBIG as it would with ENOSPC. It was an internal error (70),
+    then a crash in HDF5's clean-up at exit."""
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+
+    (tmp_path / "c.toml").write_text('[model.system]\nkind = "maier_stein"\n'
+                                     '[analyze]\nlower = [-2.0, -2.0]\nupper = [2.0, 2.0]\nstarts = 64\n')
+    run = subprocess.run([fwkit_bin, "analyze", "-c", "c.toml", "-o", "out.h5", "-q"], cwd=tmp_path,
+                         preexec_fn=small_files, capture_output=True, text=True)
+    assert run.returncode == 73, run.stderr
+    assert "cannot write out.h5.tmp-" in run.stderr and "File too large" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.toml"], "the temporary and the lock are removed"

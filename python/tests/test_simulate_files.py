@@ -99,6 +99,13 @@ def test_killed_run_resumes_to_the_same_file(fwkit_bin, tmp_path):
     changed = subprocess.run([fwkit_bin, "simulate", *common, "--set", "simulate.seed=8", "-o", str(target), "--resume"],
                              capture_output=True)
     assert changed.returncode == 65 and b"different configuration" in changed.stderr
+    # An edited checkpoint is not resumed (exit 65): its checksum no longer holds.
+    original = checkpoint.read_bytes()
+    with h5py.File(checkpoint, "r+") as f:
+        f["x"][0] += 1e-3
+    edited = subprocess.run([fwkit_bin, "simulate", *common, "-o", str(target), "--resume"], capture_output=True)
+    assert edited.returncode == 65 and b"checksum" in edited.stderr, edited.stderr
+    checkpoint.write_bytes(original)
     done = subprocess.run([fwkit_bin, "simulate", *common, "-o", str(target), "--resume"],
                           check=True, capture_output=True, text=True)
     assert "resuming run at step" in done.stdout

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fwkit/core/checksum.hpp"
 #include "fwkit/core/error.hpp"
 #include "fwkit/io/grid_dimensions.hpp"
 #include "fwkit/io/reader.hpp"
@@ -207,20 +208,24 @@ void write_ensemble(const io::Group& parent, const Options& o, const EnsembleSta
 
 namespace {
 
+/// Each array goes into the checkpoint's checksum with its name, as written
+/// and as read back, so that an edited or damaged checkpoint is not resumed.
 template <class T>
-void put(const io::Group& g, const std::string& name, const std::vector<T>& v) {
+void put(const io::Group& g, const std::string& name, const std::vector<T>& v, Checksum& sum) {
   g.add_index_dimension(name + "_n", v.size(), name);
   g.write(name, {name + "_n"}, std::span<const T>(v), {"1", name});
+  sum.add(name).add(v.data(), v.size() * sizeof(T));
 }
 
 template <class T>
-void get(const io::Reader& r, const std::string& name, std::vector<T>& v, std::size_t expected) {
+void get(const io::Reader& r, const std::string& name, std::vector<T>& v, std::size_t expected, Checksum& sum) {
   const io::Array a = r.read("/" + name);
   if (a.size() != expected)
     throw Error(ExitCode::kData, "checkpoint: " + name + " has " + std::to_string(a.size()) + " values, expected " +
                                      std::to_string(expected) + " (written by a different configuration)");
   v.resize(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) v[i] = static_cast<T>(a.data[i]);
+  sum.add(name).add(v.data(), v.size() * sizeof(T));
 }
 
 }  // namespace
@@ -231,18 +236,20 @@ void save_checkpoint(const std::filesystem::path& path, const EnsembleState& s, 
   g.set_attribute("fingerprint", fingerprint);
   g.set_attribute("step", s.step);
   g.set_attribute("histogram_outside", s.histogram_outside);
-  put(g, "x", s.x);
-  put(g, "chain", std::vector<I64>(s.chain.begin(), s.chain.end()));
-  put(g, "blown", s.blown);
-  put(g, "occupation", s.occupation);
-  put(g, "moment_count", s.moment_count);
-  put(g, "moment_mean", s.moment_mean);
-  put(g, "moment_m2", s.moment_m2);
-  put(g, "region", s.region);
-  put(g, "region_step", s.region_step);
-  put(g, "region_state", s.region_state);
-  put(g, "histogram", s.histogram);
-  put(g, "trajectory", s.trajectory);
+  Checksum sum;
+  sum.add(&s.step, sizeof s.step).add(&s.histogram_outside, sizeof s.histogram_outside);
+  put(g, "x", s.x, sum);
+  put(g, "chain", std::vector<I64>(s.chain.begin(), s.chain.end()), sum);
+  put(g, "blown", s.blown, sum);
+  put(g, "occupation", s.occupation, sum);
+  put(g, "moment_count", s.moment_count, sum);
+  put(g, "moment_mean", s.moment_mean, sum);
+  put(g, "moment_m2", s.moment_m2, sum);
+  put(g, "region", s.region, sum);
+  put(g, "region_step", s.region_step, sum);
+  put(g, "region_state", s.region_state, sum);
+  put(g, "histogram", s.histogram, sum);
+  put(g, "trajectory", s.trajectory, sum);
   std::vector<I64> ti;
   std::vector<double> tx;
   for (const auto& t : s.transitions) {
@@ -250,8 +257,9 @@ void save_checkpoint(const std::filesystem::path& path, const EnsembleState& s, 
     tx.insert(tx.end(), t.start_state.begin(), t.start_state.end());
     tx.insert(tx.end(), t.end_state.begin(), t.end_state.end());
   }
-  put(g, "transition_index", ti);
-  put(g, "transition_state", tx);
+  put(g, "transition_index", ti, sum);
+  put(g, "transition_state", tx, sum);
+  g.set_attribute("checksum", sum.hex());
   file.commit();
 }
 
@@ -264,28 +272,41 @@ EnsembleState load_checkpoint(const std::filesystem::path& path, const Options& 
   EnsembleState s = EnsembleState::start(o, Vec::Zero(dim));
   s.step = static_cast<I64>(r.number_attribute("/", "step"));
   s.histogram_outside = static_cast<I64>(r.number_attribute("/", "histogram_outside"));
-  get(r, "x", s.x, s.x.size());
+  Checksum sum;
+  sum.add(&s.step, sizeof s.step).add(&s.histogram_outside, sizeof s.histogram_outside);
+  get(r, "x", s.x, s.x.size(), sum);
   std::vector<I64> chain;
-  get(r, "chain", chain, s.chain.size());
+  get(r, "chain", chain, s.chain.size(), sum);
   s.chain.assign(chain.begin(), chain.end());
-  get(r, "blown", s.blown, s.blown.size());
-  get(r, "occupation", s.occupation, s.occupation.size());
-  get(r, "moment_count", s.moment_count, s.moment_count.size());
-  get(r, "moment_mean", s.moment_mean, s.moment_mean.size());
-  get(r, "moment_m2", s.moment_m2, s.moment_m2.size());
-  get(r, "region", s.region, s.region.size());
-  get(r, "region_step", s.region_step, s.region_step.size());
-  get(r, "region_state", s.region_state, s.region_state.size());
-  get(r, "histogram", s.histogram, s.histogram.size());
-  get(r, "trajectory", s.trajectory, s.trajectory.size());
-  const io::Array ti = r.read("/transition_index"), tx = r.read("/transition_state");
+  get(r, "blown", s.blown, s.blown.size(), sum);
+  get(r, "occupation", s.occupation, s.occupation.size(), sum);
+  get(r, "moment_count", s.moment_count, s.moment_count.size(), sum);
+  get(r, "moment_mean", s.moment_mean, s.moment_mean.size(), sum);
+  get(r, "moment_m2", s.moment_m2, s.moment_m2.size(), sum);
+  get(r, "region", s.region, s.region.size(), sum);
+  get(r, "region_step", s.region_step, s.region_step.size(), sum);
+  get(r, "region_state", s.region_state, s.region_state.size(), sum);
+  get(r, "histogram", s.histogram, s.histogram.size(), sum);
+  get(r, "trajectory", s.trajectory, s.trajectory.size(), sum);
+  std::vector<I64> ti;
+  std::vector<double> tx;
+  get(r, "transition_index", ti, r.read("/transition_index").size(), sum);
+  get(r, "transition_state", tx, r.read("/transition_state").size(), sum);
+  std::string recorded;
+  try {
+    recorded = r.string_attribute("/", "checksum");
+  } catch (const Error&) {  // a checkpoint written before checksums were
+  }
+  if (recorded != sum.hex())
+    throw Error(ExitCode::kData, "checkpoint " + path.string() +
+                                     ": its contents do not match the checksum written with it (edited or damaged); "
+                                     "remove the checkpoint folder to start the run again");
   const std::size_t n = ti.size() / 5;
-  if (ti.size() != 5 * n || tx.size() != 2 * dim * n) throw Error(ExitCode::kData, "checkpoint: malformed transitions");
+  if (ti.size() != 5 * n || tx.size() != 2 * static_cast<std::size_t>(dim) * n)
+    throw Error(ExitCode::kData, "checkpoint: malformed transitions");
   for (std::size_t i = 0; i < n; ++i) {
-    Transition t{static_cast<I64>(ti.data[5 * i]), static_cast<I64>(ti.data[5 * i + 1]),
-                 static_cast<I64>(ti.data[5 * i + 2]), static_cast<I64>(ti.data[5 * i + 3]),
-                 static_cast<I64>(ti.data[5 * i + 4]), {}, {}};
-    const double* p = tx.data.data() + 2 * dim * i;
+    Transition t{ti[5 * i], ti[5 * i + 1], ti[5 * i + 2], ti[5 * i + 3], ti[5 * i + 4], {}, {}};
+    const double* p = tx.data() + 2 * dim * i;
     t.start_state.assign(p, p + dim);
     t.end_state.assign(p + dim, p + 2 * dim);
     s.transitions.push_back(std::move(t));

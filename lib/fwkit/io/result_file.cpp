@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <numeric>
 #include <system_error>
@@ -63,6 +64,24 @@ void remove_stale_temporaries(const std::filesystem::path& final_path, const std
   }
 }
 
+/// Throws exit 73 for a write the file system refused: the file's name
+/// (from any object in it) and the system's reason (no space left, file too
+/// large, read-only, permission) when the failed write set one.
+void check_write(herr_t status, hid_t obj, const std::string& what) {
+  if (status >= 0) return;
+  const int e = errno;
+  std::string file = "the result file";
+  if (const ssize_t n = H5Fget_name(obj, nullptr, 0); n > 0) {
+    std::string name(static_cast<std::size_t>(n) + 1, '\0');
+    H5Fget_name(obj, name.data(), name.size());
+    name.resize(static_cast<std::size_t>(n));
+    file = name;
+  }
+  const bool system = e == ENOSPC || e == EDQUOT || e == EFBIG || e == EIO || e == EROFS || e == EACCES || e == EPERM;
+  throw Error(ExitCode::kCannotCreate,
+              "cannot write " + file + " (" + what + ")" + (system ? std::string(": ") + std::strerror(e) : std::string()));
+}
+
 Handle utf8_string_type() {
   Handle t = check(H5Tcopy(H5T_C_S1), H5Tclose, "copying the string type");
   check_status(H5Tset_size(t.get(), H5T_VARIABLE), "setting the string size");
@@ -75,7 +94,8 @@ void write_attribute(hid_t obj, const std::string& name, hid_t type, hid_t space
   if (H5Aexists(obj, name.c_str()) > 0) H5Adelete(obj, name.c_str());
   Handle a = check(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
                    H5Aclose, "creating attribute " + where + "@" + name);
-  check_status(H5Awrite(a.get(), type, data), "writing attribute " + where + "@" + name);
+  errno = 0;
+  check_write(H5Awrite(a.get(), type, data), obj, "writing attribute " + where + "@" + name);
 }
 
 void string_attribute(hid_t obj, const std::string& name, const std::string& value,
@@ -119,9 +139,8 @@ Handle create_dataset(hid_t group, const std::string& name, const std::vector<hs
   Handle ds = check(H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT,
                                dcpl.get(), H5P_DEFAULT),
                     H5Dclose, "creating dataset " + where);
-  if (!empty)
-    check_status(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
-                 "writing dataset " + where);
+  errno = 0;
+  if (!empty) check_write(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), group, "writing dataset " + where);
   return ds;
 }
 
@@ -292,14 +311,16 @@ ResultFile::~ResultFile() {
   std::filesystem::remove(temp_path_, ec);
 }
 
+void skip_hdf5_cleanup_at_exit() { H5dont_atexit(); }
+
 Group ResultFile::root() const { return Group(root_); }
 
 void ResultFile::commit() {
   if (committed_) return;
   auto file = root_->file;
   root_->group.reset();
-  check_status(H5Fflush(file->get(), H5F_SCOPE_GLOBAL), "flushing " + temp_path_.string(),
-               ExitCode::kCannotCreate);
+  errno = 0;
+  check_write(H5Fflush(file->get(), H5F_SCOPE_GLOBAL), file->get(), "flushing it");
   file->reset();
   committed_ = in_memory_;
   if (in_memory_) return;

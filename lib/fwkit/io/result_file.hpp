@@ -77,6 +77,13 @@ enum class Compression { kGzip, kNone };
 
 class FileLock;
 
+/// For a program's main(), before anything else touches HDF5: tells the
+/// library not to close its files when the process exits. After a write the
+/// file system refused (disk full), HDF5 1.10's own clean-up at exit crashes
+/// on the file it could not close; fwkit closes (or abandons) every file
+/// itself, so the clean-up has nothing to do.
+void skip_hdf5_cleanup_at_exit();
+
 class ResultFile {
  public:
   /// Locks `final_path` and creates the temporary file next to it. Throws
