@@ -11,6 +11,7 @@
 
 #include "analyze/equilibria.hpp"
 #include "commands.hpp"
+#include "resources.hpp"
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/io/provenance.hpp"
 #include "hj/global.hpp"
@@ -224,6 +225,23 @@ void run(const model::Hamiltonian& h, const QpJob& job, const Equilibria& eq, co
   write_paths(g, h, j, gr.value, grad, attractors);
 }
 
+/// The grid's memory (each finished local potential is kept for the global one) and
+/// its time: the marches' cost per node, measured on the reference machine
+/// (docs/performance.md: about 6 us per node in 2-D and 12 us in 3-D, per
+/// attractor and Hamiltonian), over the grid.
+Estimate estimate_grid(const QpJob& job, const Equilibria& eq, int dim) {
+  const double sources = std::max<double>(1, static_cast<double>(eq.cycle.empty() ? eq.attractors.size() : 1));
+  const double nodes = static_cast<double>(job.grid.size());
+  Estimate e;
+  // One march at a time; the finished ones keep V and grad V for the global potential.
+  e.bytes = static_cast<double>(hj::Result::memory_estimate(job.grid, job.method == "olim" ? hj::Method::kOlim : hj::Method::kJet)) +
+            (sources - 1) * nodes * 8.0 * (1 + dim);
+  e.seconds = nodes * sources * static_cast<double>(job.hamiltonians.size()) * (dim == 2 ? 6e-6 : 12e-6);
+  e.sizes = "quasipotential.nodes";
+  e.detail = fmt::format("{:.3g} nodes x {} source{}", nodes, sources, sources > 1 ? "s" : "");
+  return e;
+}
+
 }  // namespace
 
 void register_quasipotential(CLI::App& app, std::function<int()>& action, CommonOptions& opts,
@@ -240,6 +258,7 @@ void register_quasipotential(CLI::App& app, std::function<int()>& action, Common
     job.options.validate();
     const Equilibria eq = find_equilibria(*model.system, job);
     const std::vector<Vec>& attractors = eq.attractors;
+    report_and_check(opts, "quasipotential", estimate_grid(job, eq, model.dim()));
     std::cout << fmt::format("grid {} nodes, about {:.3g} MB; {}\n", job.grid.size(),
                              static_cast<double>(hj::Result::memory_estimate(
                                  job.grid, job.method == "olim" ? hj::Method::kOlim : hj::Method::kJet)) / 1e6,

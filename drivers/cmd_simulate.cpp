@@ -2,6 +2,10 @@
 // chains, reduced on the fly, with checkpoints, --resume and sweeps.
 #include <fmt/format.h>
 
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -10,7 +14,9 @@
 #include "commands.hpp"
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/io/provenance.hpp"
+#include "resources.hpp"
 #include "sim/collapse.hpp"
+#include "sim/ensemble.hpp"
 #include "sim/sim_io.hpp"
 
 namespace fw::driver {
@@ -222,6 +228,46 @@ void run_collapse_point(const RunContext& ctx, const config::Table& root, const 
   sim::write_collapse(g, o, r);
 }
 
+/// The memory of the ensemble's state and its time: a trial of one block
+/// of members over at most 200 steps on one thread, scaled to the run (all
+/// sweep points) on the threads it will use.
+Estimate estimate_ensemble(const config::Table& root, std::size_t points) {
+  const config::Table t = root.table("simulate");
+  const model::Model model = config::build_model(root.table("model"));
+  const sim::Options o = read_options(t, *model.system, t.string("scheme", "sgd"));
+  const Vec x0 = to_vec(t.numbers("x0"));
+  Estimate e;
+  e.bytes = sim::EnsembleState::bytes(o, model.dim());
+  e.sizes = "simulate.members (or batches, histogram.nodes, trajectory.members)";
+  e.detail = fmt::format("{} members, {} batches{}{}", o.members, o.batches,
+                         o.histogram ? fmt::format(", {} histogram cells", o.histogram->size()) : "",
+                         o.trajectory_members ? fmt::format(", {} kept paths", o.trajectory_members) : "");
+  sim::Options trial = o;
+  trial.members = std::min<std::int64_t>(o.members, o.block);
+  trial.steps = std::min<std::int64_t>(o.steps, 200);
+  trial.burn_in = 0;
+  trial.stride = 1;
+  trial.batches = std::min<int>(o.batches, 10);
+  trial.trajectory_members = 0;
+  trial.segment = 0;
+  trial.threads = 1;
+  try {
+    sim::EnsembleState s = sim::EnsembleState::start(trial, x0);
+    const auto t0 = std::chrono::steady_clock::now();
+    sim::advance(model, trial, s, trial.steps, nullptr, {}, nullptr);
+    const double per = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+                       static_cast<double>(trial.members * trial.steps);
+    const double blocks = std::ceil(static_cast<double>(o.members) / o.block);
+    const double threads = std::min<double>(o.threads > 0 ? o.threads : omp_get_max_threads(), blocks);
+    e.seconds = per * static_cast<double>(o.members) * static_cast<double>(o.steps) * static_cast<double>(points) / threads;
+    const std::int64_t checkpoints = (o.steps + o.segment - 1) / o.segment;
+    e.time_note = fmt::format("the steps; then writing {} checkpoint{} and the result, each about {}", checkpoints,
+                              checkpoints > 1 ? "s" : "", show_bytes(e.bytes));
+  } catch (const Error&) {  // the trial's options are not valid on their own: no time estimate
+  }
+  return e;
+}
+
 /// Reads every key once (for unknown-key checks, --print-config, --dry-run)
 /// without running anything.
 void read_all(const config::Table& root) {
@@ -264,6 +310,7 @@ void register_simulate(CLI::App& app, std::function<int()>& action, CommonOption
     const std::string out = output_path(opts, root, "simulate.h5");
     if (finish_config(cfg, opts)) return 0;
     const std::string scheme = root.table("simulate").string("scheme", "sgd");
+    if (!is_collapse(scheme)) report_and_check(opts, "simulate", estimate_ensemble(root, std::max<std::size_t>(1, sweep.values.size())));
     RunContext ctx{opts, *resume, fs::path(out + ".checkpoint"), cfg.resolved_toml(), comm,
                    choose_split(*split, comm, sweep.values.size(), is_collapse(scheme))};
     // Only the root writes the result; the others compute into memory. The

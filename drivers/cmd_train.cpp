@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "resources.hpp"
 #include "fwkit/io/provenance.hpp"
 #include "train/gap_io.hpp"
 #include "train/train_io.hpp"
@@ -154,6 +155,24 @@ void run_closed_form(const train::ClosedFormOptions& o, const train::Split& spli
   train::write_closed_form(g, o, split, r);
 }
 
+/// The records every member keeps (one value per monitor for each curve,
+/// each point's share and each sample's label), the design's noise and the
+/// final samples; no time estimate (a network's cost per step is not
+/// measured ahead).
+Estimate estimate_training(const config::Table& root) {
+  Estimate e;
+  if (denoiser_kind(root.table("train")) != train::DenoiserKind::kNetwork) return e;
+  const train::Options o = read_options(root.table("train"));
+  const Mat data = read_train_data(root.table("data"));
+  const double n = static_cast<double>(data.cols()), d = static_cast<double>(data.rows());
+  const double monitors = static_cast<double>(o.monitors()), members = static_cast<double>(o.members);
+  const double per_member = monitors * (5 + n + o.samples / 2.0 + 8.0 * o.levels) + d * o.samples;
+  e.bytes = 8 * (members * per_member + n * o.levels * o.design_draws * d);
+  e.sizes = "train.members, train.steps / train.stride or train.samples";
+  e.detail = fmt::format("{} members x {:.3g} monitors x {} samples", o.members, monitors, o.samples);
+  return e;
+}
+
 void run_point(const CommonOptions& opts, const config::Table& root, const std::string& label, const io::Group& g) {
   const train::Split split = read_train_split(root.table("data"));
   const train::DenoiserKind kind = denoiser_kind(root.table("train"));
@@ -183,6 +202,7 @@ void register_train(CLI::App& app, std::function<int()>& action, CommonOptions& 
     check_sweep_points([&] { return load_config(opts); }, sweep, [](const config::Table& point) { check_point(point); });
     const std::string out = output_path(opts, root, "train.h5");
     if (finish_config(cfg, opts)) return 0;
+    report_and_check(opts, "train", estimate_training(root));
     const auto file = open_output(opts, out);
     if (!file) return 0;  // --dry-run
     const io::Group top = file->root();

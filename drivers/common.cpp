@@ -25,6 +25,7 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
                "print the resolved configuration with defaults, as TOML, and exit");
   sub.add_flag("--dry-run", o.dry_run, "validate the configuration and the output path, and exit");
   sub.add_flag("-q,--quiet", o.quiet, "no progress reports");
+  sub.add_flag("--ignore-memory", o.ignore_memory, "run even if the memory estimate exceeds the memory available");
 }
 
 config::Config load_config(const CommonOptions& o) {

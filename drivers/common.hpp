@@ -23,12 +23,14 @@ struct CommonOptions {
   bool print_config = false;      // --print-config
   bool dry_run = false;           // --dry-run
   bool quiet = false;             // --quiet: no progress
+  bool ignore_memory = false;     // --ignore-memory: run a job larger than the memory available
   /// The configuration load_config read last, so that an error raised far
   /// from its key can still say where the key is written (see guarded).
   mutable std::shared_ptr<const config::Config> loaded;
 };
 
-/// Adds --config, --set, --output, --print-config, --dry-run, --quiet.
+/// Adds --config, --set, --output, --print-config, --dry-run, --quiet,
+/// --ignore-memory.
 void add_common_options(CLI::App& sub, CommonOptions& options);
 
 /// Loads --config (or an empty config) and applies every --set.

@@ -121,6 +121,14 @@ std::int64_t EnsembleState::trajectory_samples(const Options& o) {
   return o.trajectory_members > 0 ? o.steps / o.trajectory_stride + 1 : 0;
 }
 
+double EnsembleState::bytes(const Options& o, int d) {
+  const double M = static_cast<double>(o.members), units = M * o.batches, regions = static_cast<double>(o.regions.size());
+  double values = M * d + 2 * M + units * (regions + 1) + units * (1 + 2.0 * d) + 2 * M + M * d;  // as start() below
+  if (o.histogram) values += static_cast<double>(o.histogram->size()) * o.histogram_groups;
+  values += static_cast<double>(o.trajectory_members) * static_cast<double>(trajectory_samples(o)) * d;
+  return 8 * values;
+}
+
 EnsembleState EnsembleState::start(const Options& o, const Vec& x0) {
   EnsembleState s;
   const int d = static_cast<int>(x0.size());

@@ -212,8 +212,7 @@ namespace {
 /// and as read back, so that an edited or damaged checkpoint is not resumed.
 template <class T>
 void put(const io::Group& g, const std::string& name, const std::vector<T>& v, Checksum& sum) {
-  g.add_index_dimension(name + "_n", v.size(), name);
-  g.write(name, {name + "_n"}, std::span<const T>(v), {"1", name});
+  g.write_plain(name, std::span<const T>(v));
   sum.add(name).add(v.data(), v.size() * sizeof(T));
 }
 

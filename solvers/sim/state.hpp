@@ -48,6 +48,9 @@ struct EnsembleState {
   static EnsembleState start(const Options& options, const Vec& x0);
   /// Samples kept per trajectory member.
   static std::int64_t trajectory_samples(const Options& options);
+  /// The bytes start() allocates for these options in dimension `dim` (the
+  /// state a run holds, and about what each checkpoint writes).
+  static double bytes(const Options& options, int dim);
 };
 
 }  // namespace fw::sim

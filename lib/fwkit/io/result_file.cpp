@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <numeric>
@@ -246,6 +247,16 @@ void write_array(const Group::Impl& g, const std::string& name,
 
 }  // namespace
 
+void Group::write_plain(const std::string& name, std::span<const double> data) const {
+  create_dataset(impl_->group.get(), name, {data.size()}, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, sizeof(double), data.data(),
+                 impl_->path + "/" + name, impl_->compress);
+}
+
+void Group::write_plain(const std::string& name, std::span<const std::int64_t> data) const {
+  create_dataset(impl_->group.get(), name, {data.size()}, H5T_NATIVE_INT64, H5T_STD_I64LE, sizeof(std::int64_t),
+                 data.data(), impl_->path + "/" + name, impl_->compress);
+}
+
 void Group::write(const std::string& name, const std::vector<std::string>& dims,
                   std::span<const double> data, const VarInfo& info) const {
   write_array(*impl_, name, dims, data.data(), data.size(), H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
@@ -315,8 +326,23 @@ void skip_hdf5_cleanup_at_exit() { H5dont_atexit(); }
 
 Group ResultFile::root() const { return Group(root_); }
 
+namespace {
+
+/// This process's peak resident memory (VmHWM of /proc/self/status), bytes;
+/// 0 where it cannot be read.
+std::int64_t peak_memory() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return 1024 * std::atoll(line.c_str() + 6);
+  return 0;
+}
+
+}  // namespace
+
 void ResultFile::commit() {
   if (committed_) return;
+  // What the run held at its peak, to set against the estimate --dry-run gave.
+  if (const std::int64_t peak = peak_memory(); peak > 0 && !in_memory_) Group(root_).set_attribute("peak_memory", peak);
   auto file = root_->file;
   root_->group.reset();
   errno = 0;

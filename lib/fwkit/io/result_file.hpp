@@ -61,6 +61,11 @@ class Group {
              std::span<const double> data, const VarInfo& info) const;
   void write(const std::string& name, const std::vector<std::string>& dims,
              std::span<const std::int64_t> data, const VarInfo& info) const;
+  /// A 1-D dataset with no dimension scale or metadata: for files only
+  /// fwkit reads back (checkpoints), where an index dimension would double
+  /// the bytes written.
+  void write_plain(const std::string& name, std::span<const double> data) const;
+  void write_plain(const std::string& name, std::span<const std::int64_t> data) const;
 
  /// Opaque state (defined in result_file.cpp).
   struct Impl;
