@@ -104,6 +104,10 @@ void register_analyze(CLI::App& app, std::function<int()>& action, CommonOptions
                                                  model.system->variable_names());
     file->commit();
     std::cout << result.brief_report() << sgd_report << "wrote " << out << "\n";
+    if (result.undefined_starts > 0)
+      std::cerr << fmt::format("fwkit analyze: warning: the model is undefined at {} of the {} starts (e.g. x = ({})); the "
+                               "search covers only the part of the box where it is defined\n",
+                               result.undefined_starts, result.starts, fmt::join(result.first_undefined, ", "));
     if (result.status == analyze::Status::kSuccess) return 0;
     std::cerr << "fwkit analyze: no equilibrium found in the box from " << result.starts
               << " starts (widen analyze.lower/upper, or add starts or starts_from); the search is written to " << out << "\n";

@@ -118,10 +118,31 @@ Equilibria find_equilibria(const model::System& system, const QpJob& j) {
   const auto found = analyze::find_equilibria(system, ao);
   Equilibria e;
   e.attractors = j.attractors;
+  // A given attractor must be a stable equilibrium to rounding: one written
+  // to a few digits is refined to the stable equilibrium found next to it.
+  const double diagonal = (Eigen::Map<const Vec>(ao.upper.data(), static_cast<Eigen::Index>(ao.upper.size())) -
+                           Eigen::Map<const Vec>(ao.lower.data(), static_cast<Eigen::Index>(ao.lower.size()))).norm();
+  for (std::size_t i = 0; i < e.attractors.size(); ++i) {
+    Vec& a = e.attractors[i];
+    const analyze::Equilibrium* nearest = nullptr;
+    for (const auto& q : found.equilibria)
+      if (q.stability == analyze::Stability::kStable && (!nearest || (q.x - a).norm() < (nearest->x - a).norm())) nearest = &q;
+    if (nearest && (nearest->x - a).norm() < 1e-6 * (1 + a.norm())) continue;
+    if (nearest && (nearest->x - a).norm() < 1e-3 * diagonal) {
+      std::cout << fmt::format("quasipotential: attractor {} refined to the stable equilibrium ({:.12g}) ({:.2g} away)\n", i,
+                               fmt::join(nearest->x, ", "), (nearest->x - a).norm());
+      a = nearest->x;
+      continue;
+    }
+    throw config_error(fmt::format("quasipotential.attractor{}: ({:.12g}) is not a stable equilibrium of the drift (|b| = "
+                                   "{:.3g} there){}; give it to 1e-6, or leave it out to use the attractors found in the box",
+                                   j.attractors.size() > 1 ? "s" : "", fmt::join(a, ", "), system.drift_at(a).norm(),
+                                   nearest ? fmt::format("; the nearest stable one found is ({:.12g})", fmt::join(nearest->x, ", ")) : ""));
+  }
   for (const auto& q : found.equilibria) {
-    const bool given = std::any_of(j.attractors.begin(), j.attractors.end(),
+    const bool given = std::any_of(e.attractors.begin(), e.attractors.end(),
                                    [&](const Vec& a) { return (a - q.x).norm() < 1e-6 * (1 + a.norm()); });
-    if (q.stability == analyze::Stability::kStable && j.attractors.empty()) e.attractors.push_back(q.x);
+    if (q.stability == analyze::Stability::kStable && j.attractors.empty() && !given) e.attractors.push_back(q.x);
     else if (!given) e.others.push_back(q.x);
   }
   if (j.cycle_start) {  // every equilibrium is to be avoided; the source is the cycle

@@ -95,7 +95,10 @@ std::string located(const std::string& message, ExitCode code, const CommonOptio
     const std::string::size_type eol = std::min(out.find('\n'), out.size());
     if (!where.empty()) out.insert(eol, " (" + where + ")");
   }
-  if (code == ExitCode::kConfig && message.find("did you mean") == std::string::npos)
+  // Only for a missing key: any other error may stop the reading before a
+  // well-spelt key was read, which would then look misspelt.
+  const bool missing = message.find("is required") != std::string::npos || message.find("give exactly one") != std::string::npos;
+  if (code == ExitCode::kConfig && missing && message.find("did you mean") == std::string::npos)
     if (const std::string misspelt = options->loaded->misspelt_key(); !misspelt.empty())
       out = misspelt + " That is likely why: " + out;
   return out;

@@ -270,7 +270,7 @@ Result find_equilibria(const model::System& sys, const Options& opt, Progress* p
   for (std::size_t i = 0; i < starts.size(); ++i) {
     if (progress && i % 16 == 0) progress->update(static_cast<std::uint64_t>(i));
     sys.drift(starts[i].data(), b.data());
-    if (!b.allFinite()) {  // the model is undefined here: no search can start
+    if (!b.allFinite() || (sys.is_gradient() && !std::isfinite(sys.loss(starts[i].data())))) {  // undefined here: no search can start
       if (r.undefined_starts++ == 0) r.first_undefined = starts[i];
       continue;
     }
@@ -300,7 +300,7 @@ Result find_equilibria(const model::System& sys, const Options& opt, Progress* p
                           r.count(Stability::kSaddle), r.count(Stability::kUnstable),
                           r.count(Stability::kDegenerate), r.starts, r.converged, describe(r.minimize));
   if (r.undefined_starts > 0)
-    r.message += fmt::format("; the drift is undefined (NaN or infinite) at {} of the starts, e.g. x = ({}), which were skipped",
+    r.message += fmt::format("; the model (drift or loss) is undefined (NaN or infinite) at {} of the starts, e.g. x = ({}), which were skipped",
                              r.undefined_starts, fmt::join(r.first_undefined, ", "));
   return r;
 }

@@ -214,7 +214,10 @@ expect_text "global quasi-potential over 2 attractors" out.txt "quasipotential: 
 expect 78 "quasipotential: stop_at_boundary with two attractors" "$fwkit" quasipotential -c qp.toml \
   --set 'quasipotential.lower=[-1.6, -0.6]' --set 'quasipotential.upper=[1.6, 0.6]' --set quasipotential.stop_at_boundary=true
 expect_text "quasipotential.stop_at_boundary" err.txt "quasipotential: stop_at_boundary error names the key"
-expect 65 "quasipotential: attractor not stable" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.attractor=[-0.9, 0.0]'
+expect 78 "quasipotential: attractor not stable" "$fwkit" quasipotential -c qp.toml --set 'quasipotential.attractor=[-0.9, 0.0]'
+expect_text "quasipotential.attractor: (-0.9, 0) is not a stable equilibrium" err.txt "quasipotential: an unstable attractor is named, before any work"
+expect 0 "quasipotential: an attractor to 4 digits" "$fwkit" quasipotential -c qp.toml -o qpr.h5 -q --set 'quasipotential.attractor=[-1.00004, 0.0]'
+expect_text "attractor 0 refined to the stable equilibrium" out.txt "quasipotential: an attractor to 4 digits is refined"
 expect 0 "quasipotential: method = olim" "$fwkit" quasipotential -c qp.toml -o qpo.h5 -q --set quasipotential.method=olim
 expect_text "quasi-potential (olim)" out.txt "quasipotential: the method is reported"
 expect 78 "quasipotential: unknown method" "$fwkit" quasipotential -c qp.toml --set quasipotential.method=fast

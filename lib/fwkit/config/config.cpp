@@ -175,7 +175,7 @@ std::string Table::near_miss(const std::string& key) const {
   if (!t) return "";
   for (const auto& [k, v] : *t) {
     const std::string other(k.str());
-    if (other == key || edit_distance(other, key) > 2) continue;
+    if (other == key || state_->used.count(&v) || edit_distance(other, key) > 2) continue;  // a key read is no misspelling
     const std::string line = v.source().begin.line > 0 ? " (" + state_->source + " line " + std::to_string(v.source().begin.line) + ")" : "";
     return "; found '" + key_path(other) + "'" + line + ": did you mean '" + key + "'?";
   }
@@ -325,6 +325,7 @@ std::vector<double> Table::numbers(const std::string& key, const Range& rule) co
   for (const auto& e : *n->as_array()) {
     if (!e.is_number()) fail(key, "expected an array of numbers, found " + std::string(type_name(e)));
     const double v = e.value<double>().value();
+    if (!std::isfinite(v)) fail(key, "every entry must be a finite number (found " + show(e) + ")");
     if (!rule.contains(v)) fail(key, "every entry " + rule.describe());
     out.push_back(v);
     resolved.push_back(v);

@@ -330,23 +330,24 @@ void check_markov_shapes(const Table& noise, const model::ExpressionMatrix& kern
       noise.fail("increments", fmt::format("each row needs {} entries (one per variable), has a row of {}", d, row.size()));
 }
 
-/// A kernel that uses no state variable is checked now: every row a
-/// probability vector (entries >= 0 summing to 1).
+/// Every row of the kernel that uses no state variable is checked now: a
+/// probability vector (entries >= 0 summing to 1). Rows that depend on the
+/// state are checked where the run starts and at every step.
 void check_constant_kernel(const Table& noise, const model::ExpressionMatrix& rows, const Parameters& params) {
-  std::shared_ptr<const model::Field> constant;
-  try {
-    constant = model::make_expression_field(rows, {}, params, noise.path() + ".kernel");
-  } catch (const Error&) {
-    return;  // it depends on the state: checked where the run starts and at every step
-  }
   const std::size_t k = rows.size();
-  std::vector<double> p(k * k);
-  const double no_state = 0;
-  constant->eval(&no_state, p.data());
   for (std::size_t i = 0; i < k; ++i) {
+    std::shared_ptr<const model::Field> constant;
+    try {
+      constant = model::make_expression_field({rows[i]}, {}, params, noise.path() + ".kernel");
+    } catch (const Error&) {
+      continue;  // the row depends on the state
+    }
+    std::vector<double> p(k);
+    const double no_state = 0;
+    constant->eval(&no_state, p.data());
     double sum = 0;
     bool nonnegative = true;
-    for (std::size_t j = 0; j < k; ++j) sum += p[i * k + j], nonnegative = nonnegative && p[i * k + j] >= 0;
+    for (double v : p) sum += v, nonnegative = nonnegative && v >= 0;
     if (!nonnegative || !(std::abs(sum - 1) <= 1e-9))
       noise.fail("kernel", fmt::format("row {} is not a probability vector (entries must be >= 0 and sum to 1; they "
                                        "sum to {:.12g})", i, sum));
