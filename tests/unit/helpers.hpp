@@ -3,10 +3,24 @@
 
 #include <cmath>
 #include <functional>
+#include <string>
+#include <utility>
 
+#include "fwkit/core/error.hpp"
 #include "fwkit/core/types.hpp"
 
 namespace fw::test {
+
+/// The exit code and message of the fw::Error `f` throws; {0, "no error"}.
+template <class F>
+std::pair<int, std::string> error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return {static_cast<int>(e.code()), e.what()};
+  }
+  return {0, "no error"};
+}
 
 /// Central-difference Jacobian of f: R^n -> R^m at x.
 inline Mat fd_jacobian(const std::function<Vec(const Vec&)>& f, const Vec& x, double rel = 1e-6) {

@@ -3,24 +3,12 @@
 #include "fwkit/config/config.hpp"
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/core/error.hpp"
+#include "helpers.hpp"
 
 using namespace fw;
 using fw::config::Config;
 
-namespace {
-
-/// The exit code and message of the error `f` throws.
-template <class F>
-std::pair<int, std::string> error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return {static_cast<int>(e.code()), e.what()};
-  }
-  return {0, "no error"};
-}
-
-}  // namespace
+using fw::test::error_of;
 
 TEST_CASE("values are read with defaults and rules", "[config]") {
   Config c = Config::from_string("a = 2\nb = 0.5\n[t]\nname = \"x\"\nlist = [1, 2.5]\n", "run.toml");

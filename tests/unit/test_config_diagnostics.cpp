@@ -8,24 +8,13 @@
 #include "fwkit/config/config.hpp"
 #include "fwkit/config/model_config.hpp"
 #include "fwkit/core/error.hpp"
+#include "helpers.hpp"
 #include "fwkit/core/parallel_errors.hpp"
 
 using namespace fw;
 using fw::config::Config;
 
-namespace {
-
-template <class F>
-std::pair<int, std::string> error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return {static_cast<int>(e.code()), e.what()};
-  }
-  return {0, "no error"};
-}
-
-}  // namespace
+using fw::test::error_of;
 
 TEST_CASE("a key named in a message is located in the file, in --set or in its written table", "[config]") {
   Config c = Config::from_string("[analyze]\nlower = [0.0]\nupper = [-1.0]\n[simulate.regions.left]\nradius = 1.0\n", "c.toml");
